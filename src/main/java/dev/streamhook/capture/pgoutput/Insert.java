@@ -1,0 +1,4 @@
+package dev.streamhook.capture.pgoutput;
+
+public record Insert(int relationOid, TupleData newTuple) implements PgOutputMessage {
+}
