@@ -89,6 +89,12 @@ final class NodeOracle {
         for (String line : Files.readAllLines(out, StandardCharsets.US_ASCII)) {
             answers.add(line.equals("ERR") ? null : Base64.getDecoder().decode(line.substring(3)));
         }
+        try (var files = Files.list(dir)) {
+            for (Path file : files.toList()) {
+                Files.delete(file);
+            }
+        }
+        Files.delete(dir);
         if (answers.size() != requests.size()) {
             throw new AssertionError("node answered " + answers.size() + " of " + requests.size() + " requests");
         }
