@@ -1,0 +1,181 @@
+package dev.streamhook.event.json;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * JSON exactly as JavaScript writes and reads it. Users verify our signature over
+ * {@code JSON.stringify(JSON.parse(body))}, so {@link #stringify} must be a fixed point of that
+ * round trip, byte for byte.
+ */
+public final class JsJson {
+
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+    private static final long MAX_ARRAY_INDEX = 4_294_967_294L;
+
+    private JsJson() {
+    }
+
+    /** JavaScript's compact {@code JSON.stringify(v)}. */
+    public static String stringify(JsonValue v) {
+        StringBuilder out = new StringBuilder();
+        write(v, out);
+        return out.toString();
+    }
+
+    /** The UTF-8 bytes of {@link #stringify}; lone surrogates are escaped there, so nothing is lost. */
+    public static byte[] stringifyUtf8(JsonValue v) {
+        return stringify(v).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** JavaScript's {@code JSON.parse}; throws IllegalArgumentException naming the position of bad input. */
+    public static JsonValue parse(String json) {
+        return new JsonParser(json).parse();
+    }
+
+    /** ECMAScript Number::toString ({@code String(d)} in JavaScript). */
+    public static String formatNumber(double d) {
+        return JsNumbers.format(d);
+    }
+
+    private static final class Frame {
+        final Iterator<?> members;
+        final char close;
+        boolean first = true;
+
+        Frame(Iterator<?> members, char close) {
+            this.members = members;
+            this.close = close;
+        }
+    }
+
+    // Iterative so that a deeply nested value cannot overflow the stack.
+    private static void write(JsonValue root, StringBuilder out) {
+        Deque<Frame> open = new ArrayDeque<>();
+        JsonValue next = root;
+        while (true) {
+            if (next != null) {
+                switch (next) {
+                    case JsonValue.Arr arr -> {
+                        out.append('[');
+                        open.push(new Frame(arr.items().iterator(), ']'));
+                    }
+                    case JsonValue.Obj obj -> {
+                        out.append('{');
+                        open.push(new Frame(propertyOrder(obj.fields()).iterator(), '}'));
+                    }
+                    case JsonValue.Null ignored -> out.append("null");
+                    case JsonValue.Bool bool -> out.append(bool.value());
+                    case JsonValue.Num num -> out.append(Double.isFinite(num.value()) ? JsNumbers.format(num.value()) : "null");
+                    case JsonValue.Str str -> writeString(str.value(), out);
+                }
+                next = null;
+            }
+            Frame frame = open.peek();
+            if (frame == null) {
+                return;
+            }
+            if (!frame.members.hasNext()) {
+                out.append(frame.close);
+                open.pop();
+                continue;
+            }
+            if (!frame.first) {
+                out.append(',');
+            }
+            frame.first = false;
+            Object member = frame.members.next();
+            if (member instanceof Map.Entry<?, ?> field) {
+                writeString((String) field.getKey(), out);
+                out.append(':');
+                next = (JsonValue) field.getValue();
+            } else {
+                next = (JsonValue) member;
+            }
+        }
+    }
+
+    /** JavaScript's own property order: array-index keys ascending, then the rest as inserted. */
+    private static Collection<Map.Entry<String, JsonValue>> propertyOrder(Map<String, JsonValue> fields) {
+        List<Map.Entry<String, JsonValue>> indexKeys = null;
+        for (Map.Entry<String, JsonValue> field : fields.entrySet()) {
+            if (arrayIndex(field.getKey()) >= 0) {
+                if (indexKeys == null) {
+                    indexKeys = new ArrayList<>();
+                }
+                indexKeys.add(field);
+            }
+        }
+        if (indexKeys == null) {
+            return fields.entrySet();
+        }
+        indexKeys.sort((a, b) -> Long.compare(arrayIndex(a.getKey()), arrayIndex(b.getKey())));
+        List<Map.Entry<String, JsonValue>> ordered = new ArrayList<>(indexKeys);
+        for (Map.Entry<String, JsonValue> field : fields.entrySet()) {
+            if (arrayIndex(field.getKey()) < 0) {
+                ordered.add(field);
+            }
+        }
+        return ordered;
+    }
+
+    /** The key's value if it is a canonical array index ("0" to "4294967294"), else -1. */
+    static long arrayIndex(String key) {
+        int length = key.length();
+        if (length == 0 || length > 10 || (length > 1 && key.charAt(0) == '0')) {
+            return -1;
+        }
+        long value = 0;
+        for (int i = 0; i < length; i++) {
+            char c = key.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value <= MAX_ARRAY_INDEX ? value : -1;
+    }
+
+    private static void writeString(String s, StringBuilder out) {
+        out.append('"');
+        int length = s.length();
+        for (int i = 0; i < length; i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\b' -> out.append("\\b");
+                case '\f' -> out.append("\\f");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        unicodeEscape(c, out);
+                    } else if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(s.charAt(i + 1))) {
+                        out.append(c).append(s.charAt(++i));
+                    } else if (Character.isSurrogate(c)) {
+                        unicodeEscape(c, out); // ES2019 well-formed JSON.stringify
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        out.append('"');
+    }
+
+    private static void unicodeEscape(char c, StringBuilder out) {
+        out.append("\\u")
+                .append(HEX[c >> 12 & 0xF])
+                .append(HEX[c >> 8 & 0xF])
+                .append(HEX[c >> 4 & 0xF])
+                .append(HEX[c & 0xF]);
+    }
+}
