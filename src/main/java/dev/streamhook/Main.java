@@ -1,2 +1,91 @@
 package dev.streamhook;
-public final class Main { public static void main(String[] a) {} }
+
+import dev.streamhook.api.AccountRoutes;
+import dev.streamhook.api.ApiServer;
+import dev.streamhook.api.DestinationRoutes;
+import dev.streamhook.api.EventRoutes;
+import dev.streamhook.api.SourceRoutes;
+import dev.streamhook.capture.CaptureSupervisor;
+import dev.streamhook.capture.SourceDatabase;
+import dev.streamhook.capture.SourceManager;
+import dev.streamhook.config.Config;
+import dev.streamhook.config.ConfigException;
+import dev.streamhook.delivery.Dispatcher;
+import dev.streamhook.delivery.RetryPolicy;
+import dev.streamhook.delivery.WebhookSender;
+import dev.streamhook.net.AddressGuard;
+import dev.streamhook.store.Accounts;
+import dev.streamhook.store.Database;
+import dev.streamhook.store.DeliveryQueue;
+import dev.streamhook.store.Destinations;
+import dev.streamhook.store.EventLog;
+import dev.streamhook.store.EventQueries;
+import dev.streamhook.store.SecretBox;
+import dev.streamhook.store.Sources;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root: configuration in, every object built here by constructor, then started
+ * in the order data flows and stopped in reverse. No other class builds a collaborator.
+ */
+public final class Main {
+
+    private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+    /** A running node. {@link #close()} stops the API, capture and delivery, then closes the store. */
+    public record Node(int port, ApiServer api, CaptureSupervisor capture, Dispatcher dispatcher, Database db) implements AutoCloseable {
+        @Override
+        public void close() {
+            api.stop();
+            capture.stopAll();
+            dispatcher.stop();
+            db.close();
+        }
+    }
+
+    public static void main(String[] args) {
+        String command = args.length == 0 ? "serve" : args[0];
+        if (!command.equals("serve")) {
+            System.err.println("usage: streamhook serve   (settings come from STREAMHOOK_* environment variables; see README.md)");
+            System.exit(2);
+        }
+        try {
+            Node node = start(Config.fromEnvironment());
+            Runtime.getRuntime().addShutdownHook(new Thread(node::close, "shutdown"));
+            log.info("StreamHook serving on http://localhost:{}", node.port());
+        } catch (ConfigException e) {
+            System.err.println("streamhook: configuration error: " + e.getMessage());
+            System.exit(2);
+        }
+    }
+
+    public static Node start(Config config) {
+        Database db = Database.openEmbedded(config.dataDir());
+        SecretBox secrets = SecretBox.load(config.masterKey(), config.dataDir());
+        AddressGuard addressGuard = new AddressGuard(config.allowPrivateNetworks());
+
+        Accounts accounts = new Accounts(db);
+        Sources sources = new Sources(db, secrets);
+        Destinations destinations = new Destinations(db, secrets);
+        EventLog eventLog = new EventLog(db);
+        EventQueries eventQueries = new EventQueries(db);
+        DeliveryQueue deliveryQueue = new DeliveryQueue(db, secrets);
+
+        SourceDatabase sourceDatabase = new SourceDatabase(addressGuard);
+        CaptureSupervisor capture = new CaptureSupervisor(sources, eventLog, sourceDatabase);
+        SourceManager sourceManager = new SourceManager(sources, sourceDatabase, capture);
+
+        RetryPolicy retryPolicy = new RetryPolicy(config.deliveryMaxAttempts(), config.retryBaseDelay(), config.retryMaxDelay());
+        Dispatcher dispatcher = new Dispatcher(deliveryQueue, new WebhookSender(config.deliveryTimeout(), addressGuard),
+                retryPolicy, config.deliveryConcurrency());
+
+        ApiServer api = new ApiServer(accounts, new AccountRoutes(accounts), new SourceRoutes(sources, sourceManager),
+                new DestinationRoutes(sources, destinations, addressGuard), new EventRoutes(eventQueries, deliveryQueue));
+
+        capture.startAll();
+        dispatcher.start();
+        int port = api.start(config.port());
+        return new Node(port, api, capture, dispatcher, db);
+    }
+}

@@ -1,0 +1,69 @@
+package dev.streamhook.api;
+
+import dev.streamhook.capture.SourceException;
+import dev.streamhook.store.Accounts;
+import dev.streamhook.store.Accounts.Account;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+
+/**
+ * The REST API under {@code /v1} and {@code GET /healthz}. Every {@code /v1} call but
+ * {@code POST /v1/accounts} needs an {@code X-API-Key}; the handlers find the caller's account with
+ * {@link #account(Context)}. Started and stopped once, by Main.
+ */
+public final class ApiServer {
+
+    private static final String ACCOUNT = "streamhook.account";
+    private final Javalin app;
+
+    public ApiServer(Accounts accounts, AccountRoutes accountRoutes, SourceRoutes sourceRoutes,
+                     DestinationRoutes destinationRoutes, EventRoutes eventRoutes) {
+        this.app = Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.routes.get("/healthz", ctx -> Json.respond(ctx, 200, java.util.Map.of("status", "ok")));
+            config.routes.before("/v1/*", ctx -> authenticate(accounts, ctx));
+            accountRoutes.register(config.routes);
+            sourceRoutes.register(config.routes);
+            destinationRoutes.register(config.routes);
+            eventRoutes.register(config.routes);
+            config.routes.exception(ApiException.class, ErrorMapper::api);
+            config.routes.exception(SourceException.class, ErrorMapper::source);
+            config.routes.exception(Exception.class, ErrorMapper::unexpected);
+            config.routes.error(404, ctx -> {
+                if (ctx.result() == null || !"application/json".equals(ctx.contentType())) {
+                    ErrorMapper.write(ctx, 404, "not_found", "no route " + ctx.method() + " " + ctx.path(), null);
+                }
+            });
+            config.routes.error(405, ctx -> ErrorMapper.write(ctx, 405, "method_not_allowed",
+                    ctx.method() + " is not allowed on " + ctx.path(), null));
+        });
+    }
+
+    private static void authenticate(Accounts accounts, Context ctx) {
+        if (ctx.method() == HandlerType.POST && ctx.path().equals("/v1/accounts")) {
+            return;
+        }
+        String key = ctx.header("X-API-Key");
+        if (key == null || key.isBlank()) {
+            throw new ApiException(ApiException.Reason.UNAUTHORIZED, null, "missing X-API-Key header; create an account with POST /v1/accounts to get a key");
+        }
+        Account account = accounts.findByApiKey(key.trim())
+                .orElseThrow(() -> new ApiException(ApiException.Reason.UNAUTHORIZED, null, "the X-API-Key is not valid"));
+        ctx.attribute(ACCOUNT, account);
+    }
+
+    static Account account(Context ctx) {
+        return ctx.attribute(ACCOUNT);
+    }
+
+    /** Starts serving; returns the bound port (useful when 0 asked for any free port). */
+    public int start(int port) {
+        app.start(port);
+        return app.port();
+    }
+
+    public void stop() {
+        app.stop();
+    }
+}

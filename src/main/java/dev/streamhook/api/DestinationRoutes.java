@@ -1,0 +1,142 @@
+package dev.streamhook.api;
+
+import dev.streamhook.net.AddressGuard;
+import dev.streamhook.store.Destinations;
+import dev.streamhook.store.Destinations.Destination;
+import dev.streamhook.store.Ids;
+import dev.streamhook.store.Sources;
+import dev.streamhook.store.Sources.Source;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** {@code /v1/sources/:id/destinations}: where a source's events are POSTed. */
+public final class DestinationRoutes {
+
+    private static final Set<String> FIELDS = Set.of("url", "secret", "headers");
+    private static final Pattern HEADER_NAME = Pattern.compile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$");
+    /** Headers StreamHook sets itself, or that HTTP/1.1 framing owns. */
+    private static final Set<String> RESERVED_HEADERS = Set.of("content-type", "content-length", "user-agent", "host", "connection",
+            "transfer-encoding", "expect", "upgrade", "te", "trailer", "keep-alive");
+    private final Sources sources;
+    private final Destinations destinations;
+    private final AddressGuard addressGuard;
+
+    public DestinationRoutes(Sources sources, Destinations destinations, AddressGuard addressGuard) {
+        this.sources = sources;
+        this.destinations = destinations;
+        this.addressGuard = addressGuard;
+    }
+
+    void register(RoutesConfig routes) {
+        routes.post("/v1/sources/{id}/destinations", ctx -> {
+            Source source = SourceRoutes.owned(ctx, sources, ctx.pathParam("id"));
+            var body = Json.object(ctx, FIELDS);
+            String secret = secret(Json.optionalString(body, "secret"));
+            Destination d = new Destination(Ids.random("dst_", 16), source.id(), url(Json.requiredString(body, "url")), secret,
+                    hint(secret), headers(Json.stringMap(body, "headers")), System.currentTimeMillis());
+            destinations.upsert(d);
+            Json.respond(ctx, 201, view(d));
+        });
+        routes.get("/v1/sources/{id}/destinations", ctx -> {
+            Source source = SourceRoutes.owned(ctx, sources, ctx.pathParam("id"));
+            Json.respond(ctx, 200, Map.of("data", destinations.listBySource(source.id()).stream().map(DestinationRoutes::view).toList()));
+        });
+        routes.get("/v1/sources/{id}/destinations/{did}", ctx -> Json.respond(ctx, 200, view(owned(ctx))));
+        routes.patch("/v1/sources/{id}/destinations/{did}", ctx -> {
+            Destination d = owned(ctx);
+            var body = Json.object(ctx, FIELDS);
+            String url = body.has("url") ? url(Json.requiredString(body, "url")) : d.url();
+            String secret = body.has("secret") ? secret(Json.optionalString(body, "secret")) : d.secret();
+            Map<String, String> headers = body.has("headers") ? headers(Json.stringMap(body, "headers")) : d.headers();
+            Destination updated = new Destination(d.id(), d.sourceId(), url, secret, hint(secret), headers, d.createdAt());
+            destinations.upsert(updated);
+            Json.respond(ctx, 200, view(updated));
+        });
+        routes.delete("/v1/sources/{id}/destinations/{did}", ctx -> {
+            Destination d = owned(ctx);
+            destinations.delete(d.id());
+            Json.respond(ctx, 200, Map.of("id", d.id(), "deleted", true));
+        });
+    }
+
+    private Destination owned(Context ctx) {
+        Source source = SourceRoutes.owned(ctx, sources, ctx.pathParam("id"));
+        String did = ctx.pathParam("did");
+        return destinations.find(source.id(), did).orElseThrow(() -> ApiException.notFound("destination", did));
+    }
+
+    private String url(String text) {
+        URI uri;
+        try {
+            uri = new URI(text);
+        } catch (URISyntaxException e) {
+            throw ApiException.invalid("url", "'url' is not a valid URL: " + e.getReason());
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!(scheme.equals("https") || scheme.equals("http")) || uri.getHost() == null) {
+            throw ApiException.invalid("url", "'url' must be an absolute http:// or https:// URL with a host, such as https://yourapp.com/webhooks");
+        }
+        if (uri.getRawUserInfo() != null) {
+            throw ApiException.invalid("url", "'url' must not carry credentials; put them in 'headers' (e.g. Authorization)");
+        }
+        addressGuard.check(uri.getHost()).ifPresent(why -> {
+            throw ApiException.invalid("url", "'url' is not allowed: " + why);
+        });
+        return text;
+    }
+
+    private static String secret(String secret) {
+        if (secret != null && (secret.length() < 8 || secret.length() > 512)) {
+            throw ApiException.invalid("secret", "'secret' must be 8 to 512 characters");
+        }
+        return secret;
+    }
+
+    private static Map<String, String> headers(Map<String, String> headers) {
+        if (headers == null) {
+            return Map.of();
+        }
+        for (Map.Entry<String, String> h : headers.entrySet()) {
+            String name = h.getKey();
+            if (!HEADER_NAME.matcher(name).matches()) {
+                throw ApiException.invalid("headers", "header name '" + name + "' is not a valid HTTP header name");
+            }
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (RESERVED_HEADERS.contains(lower) || lower.startsWith("x-streamhook-")) {
+                throw ApiException.invalid("headers", "header '" + name + "' is set by StreamHook and cannot be overridden");
+            }
+            if (h.getValue().chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
+                throw ApiException.invalid("headers", "the value of header '" + name + "' must not contain line breaks");
+            }
+        }
+        return headers;
+    }
+
+    /** Enough of a secret to recognise it, never enough to use it. */
+    static String hint(String secret) {
+        if (secret == null) {
+            return null;
+        }
+        int underscore = secret.indexOf('_');
+        String prefix = underscore > 0 && underscore < 8 ? secret.substring(0, underscore + 1) : "";
+        return secret.length() >= 16 ? prefix + "****" + secret.substring(secret.length() - 4) : prefix + "****";
+    }
+
+    private static Map<String, Object> view(Destination d) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("id", d.id());
+        out.put("source_id", d.sourceId());
+        out.put("url", d.url());
+        out.put("secret", d.secretHint());
+        out.put("headers", d.headers());
+        out.put("created_at", Json.time(d.createdAt()));
+        return out;
+    }
+}

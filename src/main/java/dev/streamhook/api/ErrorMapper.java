@@ -1,0 +1,60 @@
+package dev.streamhook.api;
+
+import dev.streamhook.capture.SourceException;
+import io.javalin.http.Context;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place where errors become HTTP: a status and {@code {"error": {"type", "message", "param"}}}.
+ * Unexpected exceptions are logged with their stack trace and answered with a plain 500; no stack
+ * trace reaches a user.
+ */
+final class ErrorMapper {
+
+    private static final Logger log = LoggerFactory.getLogger(ErrorMapper.class);
+
+    private ErrorMapper() {
+    }
+
+    static void api(ApiException e, Context ctx) {
+        int status = switch (e.reason()) {
+            case INVALID_REQUEST -> 400;
+            case UNAUTHORIZED -> 401;
+            case NOT_FOUND -> 404;
+            case CONFLICT -> 409;
+        };
+        write(ctx, status, e.reason().name().toLowerCase(), e.getMessage(), e.param());
+    }
+
+    static void source(SourceException e, Context ctx) {
+        int status = switch (e.reason()) {
+            case INVALID_CONNECTION_URI, ADDRESS_NOT_ALLOWED -> 400;
+            case SOURCE_DATABASE_ERROR -> 502;
+            default -> 422;
+        };
+        String param = switch (e.reason()) {
+            case TABLE_NOT_FOUND, TABLE_NOT_READABLE, TABLE_NOT_OWNED -> "tables";
+            case SOURCE_DATABASE_ERROR, REPLICATION_SLOTS_EXHAUSTED -> null;
+            default -> "connection_uri";
+        };
+        write(ctx, status, e.reason().name().toLowerCase(), e.getMessage(), param);
+    }
+
+    static void unexpected(Exception e, Context ctx) {
+        log.error("unexpected error on {} {}", ctx.method(), ctx.path(), e);
+        write(ctx, 500, "internal_error", "StreamHook failed to handle this request; the server log has the details", null);
+    }
+
+    static void write(Context ctx, int status, String type, String message, String param) {
+        Map<String, Object> error = new LinkedHashMap<>();
+        error.put("type", type);
+        error.put("message", message);
+        if (param != null) {
+            error.put("param", param);
+        }
+        Json.respond(ctx, status, Map.of("error", error));
+    }
+}

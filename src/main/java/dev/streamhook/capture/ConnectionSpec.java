@@ -1,0 +1,103 @@
+package dev.streamhook.capture;
+
+import dev.streamhook.capture.SourceException.Reason;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * A parsed {@code postgres://user:pass@host:port/db?param=value} connection URI, turned into what
+ * PgJDBC wants. Query parameters (sslmode, sslrootcert, ...) pass through as PgJDBC properties.
+ */
+public record ConnectionSpec(String host, int port, String database, String user, String password, Map<String, String> params) {
+
+    public static ConnectionSpec parse(String uri) {
+        if (uri == null || !(uri.startsWith("postgres://") || uri.startsWith("postgresql://"))) {
+            throw invalid("connection_uri must start with postgres:// or postgresql://, as in postgres://user:pass@host:5432/mydb");
+        }
+        URI parsed;
+        try {
+            parsed = new URI(uri);
+        } catch (URISyntaxException e) {
+            throw invalid("connection_uri is not a valid URI (" + e.getReason() + "); percent-encode special characters in the password");
+        }
+        String host = parsed.getHost();
+        if (host == null || host.isBlank()) {
+            throw invalid("connection_uri has no host, as in postgres://user:pass@host:5432/mydb");
+        }
+        String path = parsed.getRawPath();
+        String database = path == null || path.length() <= 1 ? null : decode(path.substring(1));
+        if (database == null || database.contains("/")) {
+            throw invalid("connection_uri names no database, as in postgres://user:pass@host:5432/mydb");
+        }
+        String userInfo = parsed.getRawUserInfo();
+        if (userInfo == null || userInfo.isEmpty()) {
+            throw invalid("connection_uri names no user, as in postgres://user:pass@host:5432/mydb");
+        }
+        int colon = userInfo.indexOf(':');
+        String user = decode(colon < 0 ? userInfo : userInfo.substring(0, colon));
+        String password = colon < 0 ? null : decode(userInfo.substring(colon + 1));
+        Map<String, String> params = new LinkedHashMap<>();
+        if (parsed.getRawQuery() != null) {
+            for (String pair : parsed.getRawQuery().split("&")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0) {
+                    params.put(decode(pair.substring(0, eq)), decode(pair.substring(eq + 1)));
+                }
+            }
+        }
+        return new ConnectionSpec(host.startsWith("[") ? host.substring(1, host.length() - 1) : host,
+                parsed.getPort() < 0 ? 5432 : parsed.getPort(), database, user, password, Map.copyOf(params));
+    }
+
+    private static String decode(String s) {
+        return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+    }
+
+    private static SourceException invalid(String message) {
+        return new SourceException(Reason.INVALID_CONNECTION_URI, message);
+    }
+
+    public String jdbcUrl() {
+        String h = host.contains(":") ? "[" + host + "]" : host;
+        return "jdbc:postgresql://" + h + ":" + port + "/" + java.net.URLEncoder.encode(database, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    /** Properties for an ordinary SQL connection. */
+    public Properties sqlProperties() {
+        Properties p = new Properties();
+        p.putAll(params);
+        p.setProperty("user", user);
+        if (password != null) {
+            p.setProperty("password", password);
+        }
+        p.setProperty("connectTimeout", "10");
+        p.setProperty("socketTimeout", "60");
+        p.setProperty("ApplicationName", "streamhook");
+        return p;
+    }
+
+    /** Properties for a logical replication (walsender) connection. */
+    public Properties replicationProperties() {
+        Properties p = sqlProperties();
+        p.remove("socketTimeout");
+        p.setProperty("replication", "database");
+        p.setProperty("assumeMinServerVersion", "10");
+        p.setProperty("preferQueryMode", "simple");
+        return p;
+    }
+
+    /** The URI with its password replaced, for showing back to the user. */
+    public static String redact(String uri) {
+        return uri.replaceFirst("^(postgres(?:ql)?://[^:/@]*):[^@]*@", "$1:****@");
+    }
+
+    @Override
+    public String toString() {
+        return "ConnectionSpec[" + user + "@" + host + ":" + port + "/" + database + "]";
+    }
+}

@@ -1,0 +1,179 @@
+package dev.streamhook.capture;
+
+import dev.streamhook.capture.SourceException.Reason;
+import dev.streamhook.net.AddressGuard;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What StreamHook does to a user's database over plain SQL: checks that it can capture from it,
+ * creates the publication and slot, reads the slot's lag, and drops both again. Each call opens
+ * and closes its own connection. Every failure is a {@link SourceException} whose message says how
+ * to fix it.
+ */
+public final class SourceDatabase {
+
+    private final AddressGuard addressGuard;
+
+    public SourceDatabase(AddressGuard addressGuard) {
+        this.addressGuard = addressGuard;
+    }
+
+    /** Checks everything capture needs before anything is created. */
+    public void validate(ConnectionSpec spec, List<TableName> tables) {
+        try (Connection c = connect(spec)) {
+            String walLevel = scalar(c, "SHOW wal_level");
+            if (!"logical".equals(walLevel)) {
+                throw new SourceException(Reason.WAL_LEVEL_NOT_LOGICAL, "wal_level is '" + walLevel + "' but capture needs 'logical': run "
+                        + "ALTER SYSTEM SET wal_level = logical; then restart PostgreSQL (on a managed service, turn on its logical replication setting)");
+            }
+            if (!"true".equals(scalar(c, "SELECT (rolreplication OR rolsuper)::text FROM pg_roles WHERE rolname = current_user"))) {
+                throw new SourceException(Reason.REPLICATION_NOT_PERMITTED, "role '" + spec.user() + "' may not replicate: run ALTER ROLE "
+                        + TableName.quote(spec.user()) + " WITH REPLICATION; as a superuser");
+            }
+            for (TableName t : tables) {
+                checkTable(c, spec.user(), t);
+            }
+        } catch (SQLException e) {
+            throw databaseError("checking the source database", e);
+        }
+    }
+
+    private static void checkTable(Connection c, String user, TableName t) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("""
+                SELECT has_table_privilege(c.oid, 'SELECT'),
+                       pg_has_role(c.relowner, 'USAGE') OR (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)
+                FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE n.nspname = ? AND c.relname = ? AND c.relkind IN ('r', 'p')""")) {
+            q.setString(1, t.schema());
+            q.setString(2, t.table());
+            ResultSet rs = q.executeQuery();
+            if (!rs.next()) {
+                throw new SourceException(Reason.TABLE_NOT_FOUND, "table " + t + " does not exist (names are exact; a name without a schema means public.name)");
+            }
+            if (!rs.getBoolean(1)) {
+                throw new SourceException(Reason.TABLE_NOT_READABLE, "role '" + user + "' may not read " + t + ": run GRANT SELECT ON "
+                        + t.quoted() + " TO " + TableName.quote(user) + ";");
+            }
+            if (!rs.getBoolean(2)) {
+                throw new SourceException(Reason.TABLE_NOT_OWNED, "role '" + user + "' must own " + t + " to publish it (CREATE PUBLICATION "
+                        + "needs ownership): connect as the table's owner or a superuser, or run ALTER TABLE " + t.quoted() + " OWNER TO "
+                        + TableName.quote(user) + ";");
+            }
+        }
+    }
+
+    /** Creates the publication of {@code tables} and then the slot, so the slot sees the publication. */
+    public void createReplication(ConnectionSpec spec, String slot, String publication, List<TableName> tables) {
+        try (Connection c = connect(spec); Statement s = c.createStatement()) {
+            String list = String.join(", ", tables.stream().map(TableName::quoted).toList());
+            s.execute("CREATE PUBLICATION " + TableName.quote(publication) + " FOR TABLE " + list);
+            try (PreparedStatement create = c.prepareStatement("SELECT pg_create_logical_replication_slot(?, 'pgoutput')")) {
+                create.setString(1, slot);
+                create.execute();
+            } catch (SQLException e) {
+                s.execute("DROP PUBLICATION IF EXISTS " + TableName.quote(publication));
+                if ("53400".equals(e.getSQLState())) {
+                    throw new SourceException(Reason.REPLICATION_SLOTS_EXHAUSTED, "the database has no free replication slot: raise "
+                            + "max_replication_slots and restart PostgreSQL, or drop an unused slot", e);
+                }
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw databaseError("creating the publication and replication slot", e);
+        }
+    }
+
+    /** Drops the slot and the publication; a missing one is fine. */
+    public void dropReplication(ConnectionSpec spec, String slot, String publication) {
+        try (Connection c = connect(spec); Statement s = c.createStatement()) {
+            try (PreparedStatement drop = c.prepareStatement(
+                    "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ?")) {
+                drop.setString(1, slot);
+                drop.execute();
+            }
+            s.execute("DROP PUBLICATION IF EXISTS " + TableName.quote(publication));
+        } catch (SQLException e) {
+            throw databaseError("dropping the replication slot " + slot, e);
+        }
+    }
+
+    /** Bytes of WAL the server keeps for the slot (current WAL position minus the confirmed one). */
+    public Optional<Long> slotLagBytes(ConnectionSpec spec, String slot) {
+        try (Connection c = connect(spec);
+             PreparedStatement q = c.prepareStatement("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::bigint "
+                     + "FROM pg_replication_slots WHERE slot_name = ?")) {
+            q.setString(1, slot);
+            ResultSet rs = q.executeQuery();
+            return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
+        } catch (SQLException | SourceException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Opens a SQL connection after the address check; connection failures become reasons. */
+    public Connection connect(ConnectionSpec spec) {
+        addressGuard.check(spec.host()).ifPresent(why -> {
+            throw new SourceException(Reason.ADDRESS_NOT_ALLOWED, "cannot connect to the source: " + why);
+        });
+        try {
+            return DriverManager.getConnection(spec.jdbcUrl(), spec.sqlProperties());
+        } catch (SQLException e) {
+            throw connectError(spec, e);
+        }
+    }
+
+    static SourceException connectError(ConnectionSpec spec, SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        if (state.equals("28P01") || state.equals("28000")) {
+            return new SourceException(Reason.AUTHENTICATION_FAILED, "the database rejected user '" + spec.user() + "': "
+                    + firstLine(e) + ". Check the user and password in connection_uri, and pg_hba.conf", e);
+        }
+        if (state.equals("3D000")) {
+            return new SourceException(Reason.DATABASE_NOT_FOUND, "database '" + spec.database() + "' does not exist on "
+                    + spec.host() + ":" + spec.port() + ". Check the database name in connection_uri", e);
+        }
+        if (state.startsWith("08") || hasNetworkCause(e)) {
+            return new SourceException(Reason.UNREACHABLE, "cannot reach the database at " + spec.host() + ":" + spec.port() + " ("
+                    + firstLine(e) + "). Check the host and port, and that PostgreSQL accepts TCP connections from StreamHook "
+                    + "(listen_addresses, pg_hba.conf, firewall)", e);
+        }
+        return databaseError("connecting", e);
+    }
+
+    private static boolean hasNetworkCause(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ConnectException || t instanceof UnknownHostException || t instanceof NoRouteToHostException
+                    || t instanceof SocketTimeoutException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static SourceException databaseError(String doing, SQLException e) {
+        return new SourceException(Reason.SOURCE_DATABASE_ERROR, "the source database failed while " + doing + ": " + firstLine(e), e);
+    }
+
+    private static String firstLine(SQLException e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+
+    private static String scalar(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+}

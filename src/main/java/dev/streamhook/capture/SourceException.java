@@ -1,0 +1,30 @@
+package dev.streamhook.capture;
+
+/**
+ * Why a source cannot be set up, reached or torn down. The message says how to fix it and is
+ * safe to show to the user (no passwords, no stack traces); the API maps the reason to HTTP.
+ */
+public final class SourceException extends RuntimeException {
+
+    public enum Reason {
+        INVALID_CONNECTION_URI, ADDRESS_NOT_ALLOWED, UNREACHABLE, AUTHENTICATION_FAILED, DATABASE_NOT_FOUND,
+        WAL_LEVEL_NOT_LOGICAL, REPLICATION_NOT_PERMITTED, TABLE_NOT_FOUND, TABLE_NOT_READABLE, TABLE_NOT_OWNED,
+        REPLICATION_SLOTS_EXHAUSTED, SOURCE_DATABASE_ERROR
+    }
+
+    private final Reason reason;
+
+    public SourceException(Reason reason, String message) {
+        super(message);
+        this.reason = reason;
+    }
+
+    public SourceException(Reason reason, String message, Throwable cause) {
+        super(message, cause);
+        this.reason = reason;
+    }
+
+    public Reason reason() {
+        return reason;
+    }
+}

@@ -1,0 +1,81 @@
+package dev.streamhook.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Every setting of a StreamHook node, read once at startup from the environment and validated
+ * there, so a bad value stops the start with a message naming the variable. The README lists each
+ * one with its default; keep the two in step.
+ */
+public record Config(
+        int port,
+        Path dataDir,
+        boolean allowPrivateNetworks,
+        Optional<String> masterKey,
+        Duration deliveryTimeout,
+        int deliveryMaxAttempts,
+        Duration retryBaseDelay,
+        Duration retryMaxDelay,
+        int deliveryConcurrency) {
+
+    public static Config fromEnvironment() {
+        return from(System.getenv());
+    }
+
+    public static Config from(Map<String, String> env) {
+        Reader r = new Reader(env);
+        return new Config(
+                r.integer("STREAMHOOK_PORT", 8080, 0, 65535),
+                Path.of(r.string("STREAMHOOK_DATA_DIR", "./data")).toAbsolutePath().normalize(),
+                r.bool("STREAMHOOK_ALLOW_PRIVATE_NETWORKS", true),
+                Optional.ofNullable(r.raw("STREAMHOOK_MASTER_KEY")),
+                Duration.ofMillis(r.integer("STREAMHOOK_DELIVERY_TIMEOUT_MS", 10_000, 100, 300_000)),
+                r.integer("STREAMHOOK_DELIVERY_MAX_ATTEMPTS", 12, 1, 100),
+                Duration.ofMillis(r.integer("STREAMHOOK_DELIVERY_RETRY_BASE_MS", 1_000, 1, 3_600_000)),
+                Duration.ofMillis(r.integer("STREAMHOOK_DELIVERY_RETRY_MAX_MS", 3_600_000, 1, 86_400_000)),
+                r.integer("STREAMHOOK_DELIVERY_CONCURRENCY", 32, 1, 1024));
+    }
+
+    private record Reader(Map<String, String> env) {
+        String raw(String name) {
+            String v = env.get(name);
+            return v == null || v.isBlank() ? null : v.trim();
+        }
+
+        String string(String name, String fallback) {
+            String v = raw(name);
+            return v == null ? fallback : v;
+        }
+
+        int integer(String name, int fallback, int min, int max) {
+            String v = raw(name);
+            if (v == null) {
+                return fallback;
+            }
+            try {
+                int n = Integer.parseInt(v);
+                if (n < min || n > max) {
+                    throw new NumberFormatException();
+                }
+                return n;
+            } catch (NumberFormatException e) {
+                throw new ConfigException(name + " must be a whole number from " + min + " to " + max + ", got '" + v + "'");
+            }
+        }
+
+        boolean bool(String name, boolean fallback) {
+            String v = raw(name);
+            if (v == null) {
+                return fallback;
+            }
+            return switch (v.toLowerCase()) {
+                case "true", "1", "yes" -> true;
+                case "false", "0", "no" -> false;
+                default -> throw new ConfigException(name + " must be true or false, got '" + v + "'");
+            };
+        }
+    }
+}

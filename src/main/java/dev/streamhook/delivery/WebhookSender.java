@@ -1,0 +1,86 @@
+package dev.streamhook.delivery;
+
+import dev.streamhook.net.AddressGuard;
+import dev.streamhook.store.DeliveryQueue.Attempt;
+import dev.streamhook.store.DeliveryQueue.Due;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * POSTs one delivery with the documented headers and returns what happened. Never throws for a
+ * network problem: that is an {@link Attempt} with an error. Thread-safe; shares one HTTP client.
+ */
+public final class WebhookSender {
+
+    static final String USER_AGENT = "StreamHook/1.0";
+    private static final int RESPONSE_BODY_LIMIT = 2048;
+
+    private final HttpClient client;
+    private final Duration timeout;
+    private final AddressGuard addressGuard;
+
+    public WebhookSender(Duration timeout, AddressGuard addressGuard) {
+        this.timeout = timeout;
+        this.addressGuard = addressGuard;
+        this.client = HttpClient.newBuilder()
+                .connectTimeout(timeout)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .version(HttpClient.Version.HTTP_1_1)
+                .build();
+    }
+
+    public Attempt send(Due d) {
+        long started = System.currentTimeMillis();
+        URI uri = URI.create(d.url());
+        Optional<String> refused = addressGuard.check(uri.getHost());
+        if (refused.isPresent()) {
+            return new Attempt(started, 0, null, "destination refused: " + refused.get(), null);
+        }
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
+                .timeout(timeout)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(d.body()));
+        for (Map.Entry<String, String> h : d.headers().entrySet()) {
+            request.header(h.getKey(), h.getValue());
+        }
+        request.setHeader("Content-Type", "application/json");
+        request.setHeader("User-Agent", USER_AGENT);
+        request.setHeader("X-StreamHook-Event-ID", d.eventId());
+        request.setHeader("X-StreamHook-Timestamp", Long.toString(started / 1000));
+        if (d.secret() != null) {
+            request.setHeader("X-StreamHook-Signature", Signer.sign(d.secret(), d.body()));
+        }
+        try {
+            HttpResponse<byte[]> response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            return new Attempt(started, System.currentTimeMillis() - started, response.statusCode(), null, snippet(response.body()));
+        } catch (HttpConnectTimeoutException e) {
+            return failure(started, "connect timed out after " + timeout.toMillis() + " ms");
+        } catch (HttpTimeoutException e) {
+            return failure(started, "no response within " + timeout.toMillis() + " ms");
+        } catch (IOException e) {
+            return failure(started, "connection failed: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return failure(started, "StreamHook stopped during the attempt");
+        }
+    }
+
+    private static Attempt failure(long started, String error) {
+        return new Attempt(started, System.currentTimeMillis() - started, null, error, null);
+    }
+
+    private static String snippet(byte[] body) {
+        if (body == null || body.length == 0) {
+            return null;
+        }
+        return new String(body, 0, Math.min(body.length, RESPONSE_BODY_LIMIT), StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,54 @@
+package dev.streamhook.event;
+
+import dev.streamhook.event.json.JsJson;
+import dev.streamhook.event.json.JsonValue;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+
+/**
+ * The webhook body of an event, byte for byte: the product page's payload, encoded so that
+ * JavaScript's {@code JSON.stringify(JSON.parse(body))} gives back the same bytes (users sign-check
+ * the re-serialised object). Made once at capture; every attempt sends the stored bytes.
+ */
+public final class WebhookPayload {
+
+    private static final DateTimeFormatter MILLIS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter MICROS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
+
+    private WebhookPayload() {
+    }
+
+    public static byte[] encode(ChangeEvent e) {
+        return JsJson.stringifyUtf8(toJson(e));
+    }
+
+    public static JsonValue toJson(ChangeEvent e) {
+        var metadata = JsonValue.objectBuilder()
+                .put("source_id", JsonValue.of(e.sourceId()))
+                .put("connector", JsonValue.of("postgresql"))
+                .put("lsn", JsonValue.of(e.commitLsn().toString()))
+                .put("snapshot", JsonValue.of(false));
+        if (!e.unchangedColumns().isEmpty()) {
+            metadata.put("unchanged_columns", new JsonValue.Arr(e.unchangedColumns().stream().map(JsonValue::of).toList()));
+        }
+        return JsonValue.objectBuilder()
+                .put("id", JsonValue.of(e.id().value()))
+                .put("timestamp", JsonValue.of(isoUtc(e.commitTime())))
+                .put("source", JsonValue.objectBuilder()
+                        .put("database", JsonValue.of(e.database()))
+                        .put("schema", JsonValue.of(e.schema()))
+                        .put("table", JsonValue.of(e.table()))
+                        .build())
+                .put("operation", JsonValue.of(e.operation().name()))
+                .put("before", e.before())
+                .put("after", e.after())
+                .put("metadata", metadata.build())
+                .build();
+    }
+
+    /** Milliseconds always (as JavaScript's toISOString), microseconds when there are any. */
+    public static String isoUtc(Instant t) {
+        return (t.getNano() % 1_000_000 == 0 ? MILLIS : MICROS).format(t);
+    }
+}

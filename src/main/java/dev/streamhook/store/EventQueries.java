@@ -1,0 +1,126 @@
+package dev.streamhook.store;
+
+import dev.streamhook.event.Lsn;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Reads of the event log for the API, always scoped to one account. */
+public final class EventQueries {
+
+    public record EventRow(long seq, String id, String sourceId, String schema, String table, String operation,
+                           long committedAt, Lsn commitLsn, byte[] body) {
+    }
+
+    public record AttemptRow(int attempt, long startedAt, long durationMs, Integer statusCode, String error, String responseBody) {
+    }
+
+    public record DeliveryRow(String destinationId, String url, DeliveryQueue.Status status, int attempts,
+                              long nextAttemptAt, Long lastAttemptAt, List<AttemptRow> attemptLog) {
+    }
+
+    /** Filters of {@code GET /v1/events}; null means any. {@code beforeSeq} is the page cursor. */
+    public record Filter(String sourceId, String table, String operation, Long beforeSeq, int limit) {
+    }
+
+    private static final String EVENT_COLUMNS = "e.seq, e.id, e.source_id, e.schema_name, e.table_name, e.operation, "
+            + "e.committed_at, e.commit_lsn, e.body";
+    private final Database db;
+
+    public EventQueries(Database db) {
+        this.db = db;
+    }
+
+    /** Newest first; returns up to {@code limit + 1} rows so the caller can tell whether more follow. */
+    public List<EventRow> list(String accountId, Filter f) {
+        StringBuilder sql = new StringBuilder("SELECT " + EVENT_COLUMNS + " FROM events e JOIN sources s ON s.id = e.source_id WHERE s.account_id = ?");
+        List<Object> params = new ArrayList<>(List.of(accountId));
+        if (f.sourceId() != null) {
+            sql.append(" AND e.source_id = ?");
+            params.add(f.sourceId());
+        }
+        if (f.table() != null) {
+            sql.append(" AND e.table_name = ?");
+            params.add(f.table());
+        }
+        if (f.operation() != null) {
+            sql.append(" AND e.operation = ?");
+            params.add(f.operation());
+        }
+        if (f.beforeSeq() != null) {
+            sql.append(" AND e.seq < ?");
+            params.add(f.beforeSeq());
+        }
+        sql.append(" ORDER BY e.seq DESC LIMIT ?");
+        params.add(f.limit() + 1);
+        return db.transaction(c -> {
+            try (PreparedStatement q = c.prepareStatement(sql.toString())) {
+                for (int i = 0; i < params.size(); i++) {
+                    q.setObject(i + 1, params.get(i));
+                }
+                return readEvents(q.executeQuery());
+            }
+        });
+    }
+
+    public Optional<EventRow> find(String accountId, String eventId) {
+        return db.transaction(c -> findEvent(c, accountId, eventId));
+    }
+
+    public List<DeliveryRow> deliveries(String eventId) {
+        return db.transaction(c -> {
+            List<DeliveryRow> out = new ArrayList<>();
+            try (PreparedStatement q = c.prepareStatement("""
+                    SELECT d.id, d.destination_id, t.url, d.status, d.attempts, d.next_attempt_at, d.last_attempt_at
+                    FROM deliveries d JOIN destinations t ON t.id = d.destination_id JOIN events e ON e.seq = d.event_seq
+                    WHERE e.id = ? ORDER BY t.created_at, t.id""")) {
+                q.setString(1, eventId);
+                ResultSet rs = q.executeQuery();
+                while (rs.next()) {
+                    long last = rs.getLong(7);
+                    Long lastAttemptAt = rs.wasNull() ? null : last;
+                    out.add(new DeliveryRow(rs.getString(2), rs.getString(3), DeliveryQueue.Status.valueOf(rs.getString(4)),
+                            rs.getInt(5), rs.getLong(6), lastAttemptAt, attempts(c, rs.getLong(1))));
+                }
+            }
+            return out;
+        });
+    }
+
+    private static Optional<EventRow> findEvent(Connection c, String accountId, String eventId) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("SELECT " + EVENT_COLUMNS
+                + " FROM events e JOIN sources s ON s.id = e.source_id WHERE e.id = ? AND s.account_id = ?")) {
+            q.setString(1, eventId);
+            q.setString(2, accountId);
+            return readEvents(q.executeQuery()).stream().findFirst();
+        }
+    }
+
+    private static List<AttemptRow> attempts(Connection c, long deliveryId) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("SELECT attempt, started_at, duration_ms, status_code, error, response_body "
+                + "FROM delivery_attempts WHERE delivery_id = ? ORDER BY attempt")) {
+            q.setLong(1, deliveryId);
+            ResultSet rs = q.executeQuery();
+            List<AttemptRow> out = new ArrayList<>();
+            while (rs.next()) {
+                int code = rs.getInt(4);
+                Integer statusCode = rs.wasNull() ? null : code;
+                out.add(new AttemptRow(rs.getInt(1), rs.getLong(2), rs.getLong(3), statusCode, rs.getString(5), rs.getString(6)));
+            }
+            return out;
+        }
+    }
+
+    private static List<EventRow> readEvents(ResultSet rs) throws SQLException {
+        List<EventRow> out = new ArrayList<>();
+        while (rs.next()) {
+            out.add(new EventRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                    rs.getString(6), rs.getLong(7), new Lsn(rs.getLong(8)), rs.getBytes(9)));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,29 @@
+package dev.streamhook.testing;
+
+import dev.streamhook.Main;
+import dev.streamhook.config.Config;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/** Starts a whole StreamHook node in the test JVM, on a free port, with fast retries. */
+public final class TestNodes {
+
+    private TestNodes() {
+    }
+
+    public static Main.Node start(Path dataDir) {
+        return start(dataDir, Map.of());
+    }
+
+    public static Main.Node start(Path dataDir, Map<String, String> settings) {
+        Map<String, String> env = new HashMap<>();
+        env.put("STREAMHOOK_PORT", "0");
+        env.put("STREAMHOOK_DATA_DIR", dataDir.toString());
+        env.put("STREAMHOOK_DELIVERY_RETRY_BASE_MS", "50");
+        env.put("STREAMHOOK_DELIVERY_RETRY_MAX_MS", "200");
+        env.put("STREAMHOOK_DELIVERY_TIMEOUT_MS", "2000");
+        env.putAll(settings);
+        return Main.start(Config.from(env));
+    }
+}

@@ -1,0 +1,75 @@
+package dev.streamhook.testing;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A real HTTP server on 127.0.0.1 that records every webhook it receives. It answers 200, or the
+ * statuses queued with {@link #respondWith(int...)} first, one per request.
+ */
+public final class WebhookReceiver implements AutoCloseable {
+
+    /** One received request: headers (lower-case names) and the exact body bytes. */
+    public record Request(Map<String, String> headers, byte[] body, long receivedAt) {
+        public String header(String name) {
+            return headers.get(name.toLowerCase());
+        }
+
+        public String bodyText() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
+    }
+
+    private final HttpServer server;
+    private final List<Request> requests = new CopyOnWriteArrayList<>();
+    private final ConcurrentLinkedQueue<Integer> statuses = new ConcurrentLinkedQueue<>();
+
+    public WebhookReceiver() {
+        try {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        server.createContext("/", exchange -> {
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            Map<String, String> headers = new TreeMap<>();
+            exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(), String.join(",", v)));
+            requests.add(new Request(headers, body, System.currentTimeMillis()));
+            Integer queued = statuses.poll();
+            int status = queued == null ? 200 : queued;
+            byte[] reply = (status == 200 ? "ok" : "nope").getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(status, reply.length);
+            exchange.getResponseBody().write(reply);
+            exchange.close();
+        });
+        server.start();
+    }
+
+    public void respondWith(int... statusCodes) {
+        for (int s : statusCodes) {
+            statuses.add(s);
+        }
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/webhooks/streamhook";
+    }
+
+    public List<Request> requests() {
+        return new ArrayList<>(requests);
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
