@@ -32,6 +32,7 @@ public final class WebhookReceiver implements AutoCloseable {
     private final HttpServer server;
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final ConcurrentLinkedQueue<Integer> statuses = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Long> delays = new ConcurrentLinkedQueue<>();
 
     public WebhookReceiver() {
         try {
@@ -44,6 +45,14 @@ public final class WebhookReceiver implements AutoCloseable {
             Map<String, String> headers = new TreeMap<>();
             exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(), String.join(",", v)));
             requests.add(new Request(headers, body, System.currentTimeMillis()));
+            Long delay = delays.poll();
+            if (delay != null) {
+                try {
+                    Thread.sleep(delay);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             Integer queued = statuses.poll();
             int status = queued == null ? 200 : queued;
             byte[] reply = (status == 200 ? "ok" : "nope").getBytes(StandardCharsets.UTF_8);
@@ -51,12 +60,20 @@ public final class WebhookReceiver implements AutoCloseable {
             exchange.getResponseBody().write(reply);
             exchange.close();
         });
+        server.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
         server.start();
     }
 
     public void respondWith(int... statusCodes) {
         for (int s : statusCodes) {
             statuses.add(s);
+        }
+    }
+
+    /** The next requests each wait this long before answering, one delay per request. */
+    public void delayResponses(long... millis) {
+        for (long m : millis) {
+            delays.add(m);
         }
     }
 

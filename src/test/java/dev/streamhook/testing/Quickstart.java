@@ -1,0 +1,24 @@
+package dev.streamhook.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Sets up an account, a source on {@code table} and a destination at {@code url}, as the quickstart does. */
+public final class Quickstart {
+
+    private Quickstart() {
+    }
+
+    /** Returns the new source id. */
+    public static String sourceWithDestination(ApiClient api, TestDb db, String table, String url, String secret) {
+        ApiClient.Response source = api.post("/v1/sources", """
+                {"name": "test source", "type": "postgresql", "connection_uri": "%s", "tables": ["%s"]}
+                """.formatted(db.uri(), table));
+        assertThat(source.status()).as(source.body().toString()).isEqualTo(201);
+        String sourceId = source.text("id");
+        ApiClient.Response destination = api.post("/v1/sources/" + sourceId + "/destinations", """
+                {"url": "%s", "secret": "%s"}
+                """.formatted(url, secret));
+        assertThat(destination.status()).as(destination.body().toString()).isEqualTo(201);
+        return sourceId;
+    }
+}
