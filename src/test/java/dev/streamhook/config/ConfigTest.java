@@ -1,0 +1,38 @@
+package dev.streamhook.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConfigTest {
+
+    @Test
+    void defaultsAreTheDocumentedOnes() {
+        Config c = Config.from(Map.of());
+        assertThat(c.port()).isEqualTo(8080);
+        assertThat(c.dataDir()).isEqualTo(Path.of("./data").toAbsolutePath().normalize());
+        assertThat(c.allowPrivateNetworks()).isTrue();
+        assertThat(c.masterKey()).isEmpty();
+        assertThat(c.deliveryMaxAttempts()).isEqualTo(12);
+    }
+
+    @Test
+    void settingsComeFromTheEnvironment() {
+        Config c = Config.from(Map.of("STREAMHOOK_PORT", "9090", "STREAMHOOK_ALLOW_PRIVATE_NETWORKS", "false", "STREAMHOOK_DATA_DIR", "/tmp/x"));
+        assertThat(c.port()).isEqualTo(9090);
+        assertThat(c.allowPrivateNetworks()).isFalse();
+        assertThat(c.dataDir()).isEqualTo(Path.of("/tmp/x"));
+    }
+
+    @Test
+    void aBadValueIsRefusedWithTheNameOfItsSetting() {
+        assertThatThrownBy(() -> Config.from(Map.of("STREAMHOOK_PORT", "eighty"))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("STREAMHOOK_PORT").hasMessageContaining("eighty");
+        assertThatThrownBy(() -> Config.from(Map.of("STREAMHOOK_PORT", "70000"))).hasMessageContaining("0 to 65535");
+        assertThatThrownBy(() -> Config.from(Map.of("STREAMHOOK_ALLOW_PRIVATE_NETWORKS", "maybe"))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("STREAMHOOK_ALLOW_PRIVATE_NETWORKS");
+    }
+}

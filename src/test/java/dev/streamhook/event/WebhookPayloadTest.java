@@ -1,0 +1,41 @@
+package dev.streamhook.event;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.streamhook.event.json.JsonValue;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class WebhookPayloadTest {
+
+    private static ChangeEvent update(List<String> unchanged, Instant at) {
+        JsonValue before = JsonValue.objectBuilder().put("id", JsonValue.of(42)).put("status", JsonValue.of("pending")).build();
+        JsonValue after = JsonValue.objectBuilder().put("id", JsonValue.of(42)).put("status", JsonValue.of("shipped")).build();
+        return new ChangeEvent(new EventId("evt_a1b2c3d4e5f6"), "src_xyz789", Lsn.parse("0/1A2B3C4"), 0, at,
+                "myapp_production", "public", "orders", Operation.UPDATE, before, after, unchanged, "public.orders[\"42\"]");
+    }
+
+    @Test
+    void theBodyHasThePagesFieldsInThePagesOrder() {
+        String body = new String(WebhookPayload.encode(update(List.of(), Instant.parse("2026-03-13T10:30:00.123Z"))), StandardCharsets.UTF_8);
+        assertThat(body).isEqualTo("{\"id\":\"evt_a1b2c3d4e5f6\",\"timestamp\":\"2026-03-13T10:30:00.123Z\","
+                + "\"source\":{\"database\":\"myapp_production\",\"schema\":\"public\",\"table\":\"orders\"},\"operation\":\"UPDATE\","
+                + "\"before\":{\"id\":42,\"status\":\"pending\"},\"after\":{\"id\":42,\"status\":\"shipped\"},"
+                + "\"metadata\":{\"source_id\":\"src_xyz789\",\"connector\":\"postgresql\",\"lsn\":\"0/1A2B3C4\",\"snapshot\":false}}");
+    }
+
+    @Test
+    void unchangedToastedColumnsAreNamedInTheMetadata() {
+        String body = new String(WebhookPayload.encode(update(List.of("big_text"), Instant.parse("2026-03-13T10:30:00Z"))), StandardCharsets.UTF_8);
+        assertThat(body).endsWith("\"snapshot\":false,\"unchanged_columns\":[\"big_text\"]}}");
+    }
+
+    @Test
+    void commitTimesKeepMillisecondsAlwaysAndMicrosecondsWhenThereAreAny() {
+        assertThat(WebhookPayload.isoUtc(Instant.parse("2026-03-13T10:30:00Z"))).isEqualTo("2026-03-13T10:30:00.000Z");
+        assertThat(WebhookPayload.isoUtc(Instant.parse("2026-03-13T10:30:00.123Z"))).isEqualTo("2026-03-13T10:30:00.123Z");
+        assertThat(WebhookPayload.isoUtc(Instant.parse("2026-03-13T10:30:00.123456Z"))).isEqualTo("2026-03-13T10:30:00.123456Z");
+    }
+}
