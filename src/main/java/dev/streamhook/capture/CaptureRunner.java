@@ -1,6 +1,8 @@
 package dev.streamhook.capture;
 
 import dev.streamhook.capture.pgoutput.PgOutputDecoder;
+import dev.streamhook.capture.pgoutput.PgOutputMessage;
+import dev.streamhook.capture.pgoutput.Relation;
 import dev.streamhook.event.Lsn;
 import dev.streamhook.store.EventLog;
 import dev.streamhook.store.Sources;
@@ -85,8 +87,9 @@ public final class CaptureRunner {
     }
 
     private void session() throws SQLException {
-        sourceDatabase.connect(spec).close(); // the address and credential checks, with their reasons
-        try (Connection conn = DriverManager.getConnection(spec.jdbcUrl(), spec.replicationProperties())) {
+        // the plain connection first: it makes the address and credential checks, with their reasons
+        try (Connection catalog = sourceDatabase.connect(spec);
+             Connection conn = DriverManager.getConnection(spec.jdbcUrl(), spec.replicationProperties())) {
             PGReplicationStream stream = conn.unwrap(PGConnection.class).getReplicationAPI()
                     .replicationStream().logical()
                     .withSlotName(source.slotName())
@@ -96,12 +99,12 @@ public final class CaptureRunner {
                     .start();
             sources.setStatus(source.id(), Status.ACTIVE, null);
             log.info("capture of {} streaming from slot {}", source.id(), source.slotName());
-            stream(stream);
+            stream(stream, new PrimaryKeys(catalog));
         }
     }
 
-    private void stream(PGReplicationStream stream) throws SQLException {
-        ChangeAssembler assembler = new ChangeAssembler(source.id(), source.database());
+    private void stream(PGReplicationStream stream, PrimaryKeys primaryKeys) throws SQLException {
+        ChangeAssembler assembler = new ChangeAssembler(source.id(), source.database(), primaryKeys::of);
         Lsn confirmed = Lsn.ZERO;
         while (running) {
             ByteBuffer message = stream.readPending();
@@ -110,7 +113,11 @@ public final class CaptureRunner {
                 sleep(10);
                 continue;
             }
-            ChangeAssembler.Transaction tx = assembler.accept(PgOutputDecoder.decode(message));
+            PgOutputMessage decoded = PgOutputDecoder.decode(message);
+            if (decoded instanceof Relation r) {
+                primaryKeys.forget(r.oid());
+            }
+            ChangeAssembler.Transaction tx = assembler.accept(decoded);
             if (tx != null) {
                 if (!tx.events().isEmpty()) {
                     eventLog.append(source.id(), tx.endLsn(), tx.events());

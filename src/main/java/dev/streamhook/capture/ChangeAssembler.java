@@ -22,6 +22,8 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.IntFunction;
 
 /**
  * Turns the pgoutput message stream of one source into whole transactions of {@link ChangeEvent}s.
@@ -36,13 +38,16 @@ final class ChangeAssembler {
 
     private final String sourceId;
     private final String database;
+    private final IntFunction<Set<String>> primaryKey;
     private final Map<Integer, Relation> relations = new HashMap<>();
     private Begin begin;
     private final List<ChangeEvent> events = new ArrayList<>();
 
-    ChangeAssembler(String sourceId, String database) {
+    /** {@code primaryKey} gives a table's primary-key column names by relation oid (empty: none). */
+    ChangeAssembler(String sourceId, String database, IntFunction<Set<String>> primaryKey) {
         this.sourceId = sourceId;
         this.database = database;
+        this.primaryKey = primaryKey;
     }
 
     boolean inTransaction() {
@@ -90,7 +95,7 @@ final class ChangeAssembler {
         Lsn commitLsn = begin.finalLsn();
         Instant commitTime = begin.commitTime();
         events.add(new ChangeEvent(EventId.of(sourceId, commitLsn, position), sourceId, commitLsn, position, commitTime,
-                database, rel.namespace(), rel.name(), op, before, after, unchanged, rowKey(rel, keySource)));
+                database, rel.namespace(), rel.name(), op, before, after, unchanged, rowKey(rel, primaryKey.apply(relationOid), keySource)));
     }
 
     /**
@@ -131,12 +136,20 @@ final class ChangeAssembler {
         };
     }
 
-    /** Table plus primary-key values; a table without a key orders all its rows as one. */
-    private static String rowKey(Relation rel, TupleData tuple) {
+    /**
+     * Table plus primary-key values. Without a primary key, the replica identity index stands in
+     * (unless it is FULL, where every column is flagged); a table with neither orders all its rows
+     * as one.
+     */
+    private static String rowKey(Relation rel, Set<String> primaryKey, TupleData tuple) {
+        boolean usePrimaryKey = !primaryKey.isEmpty();
+        boolean useIdentity = !usePrimaryKey && rel.replicaIdentity() != 'f';
         List<JsonValue> key = new ArrayList<>();
         List<Relation.Column> columns = rel.columns();
         for (int i = 0; i < columns.size(); i++) {
-            if (columns.get(i).partOfKey() && tuple.values().get(i) instanceof ColumnValue.Text t) {
+            Relation.Column col = columns.get(i);
+            boolean keyColumn = usePrimaryKey ? primaryKey.contains(col.name()) : useIdentity && col.partOfKey();
+            if (keyColumn && tuple.values().get(i) instanceof ColumnValue.Text t) {
                 key.add(JsonValue.of(t.value()));
             }
         }

@@ -1,21 +1,29 @@
 package dev.streamhook.testing;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
+import java.util.jar.JarFile;
+import java.util.stream.Stream;
 
 /**
- * A real PostgreSQL with {@code wal_level=logical} for tests: an embedded one started once per test
- * JVM, or the machine's own service when {@code STREAMHOOK_TEST_LOCAL_PG} names it (CI does, after
- * setting it up). Each test gets a fresh database, dropped with its slots by {@link TestDb#close()}.
+ * Real PostgreSQL servers with {@code wal_level=logical} for tests: embedded ones, started once per
+ * test JVM (the classpath's version, and each version whose binaries Maven copied to
+ * {@code target/pg-binaries}), and the machine's own service when {@code STREAMHOOK_TEST_LOCAL_PG}
+ * names it as host:port (CI does, after setting it up). Each test gets a fresh database, dropped
+ * with its slots by {@link TestDb#close()}.
  */
 public final class TestPostgres {
 
@@ -42,53 +50,83 @@ public final class TestPostgres {
         }
     }
 
-    private static EmbeddedPostgres embedded;
+    private static final String DEFAULT = "classpath";
+    private static final Path BINARIES = Path.of("target", "pg-binaries");
+    private static final Map<String, Server> started = new HashMap<>();
 
     private TestPostgres() {
     }
 
-    /** The embedded server (started on first use, stopped when the JVM exits). */
-    public static synchronized Server embedded() {
-        if (embedded == null) {
-            try {
-                embedded = EmbeddedPostgres.builder()
-                        .setServerConfig("wal_level", "logical")
-                        .setServerConfig("synchronous_commit", "on")
-                        .setServerConfig("max_wal_senders", "20")
-                        .setServerConfig("max_replication_slots", "20")
-                        .start();
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot start embedded PostgreSQL", e);
-            }
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                try {
-                    embedded.close();
-                } catch (IOException ignored) {
-                    // the JVM is exiting
-                }
-            }));
-        }
-        return new Server("embedded PostgreSQL " + serverVersion(embedded.getPort()), "127.0.0.1", embedded.getPort(), "postgres");
+    /** The embedded server of the classpath's PostgreSQL version. */
+    public static Server embedded() {
+        return start(DEFAULT, null);
     }
 
-    /** Every server this run tests against: the embedded one, and the machine's when configured. */
+    /** A plain embedded server, without logical replication, for tests of what happens then. */
+    public static EmbeddedPostgres startWithoutLogicalReplication() throws IOException {
+        return EmbeddedPostgres.builder().start();
+    }
+
+    /** Every server this run tests against: each embedded version, and the machine's when configured. */
     public static List<Server> all() {
         List<Server> servers = new ArrayList<>();
         servers.add(embedded());
+        try (Stream<Path> jars = Files.exists(BINARIES) ? Files.list(BINARIES) : Stream.empty()) {
+            jars.filter(p -> p.toString().endsWith(".jar")).sorted().forEach(jar -> servers.add(start(jar.getFileName().toString(), jar)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         String local = System.getenv("STREAMHOOK_TEST_LOCAL_PG");
         if (local != null && !local.isBlank()) {
-            // host:port of the machine's service, superuser postgres with trust auth
             String[] hp = local.split(":");
-            servers.add(new Server("local PostgreSQL service " + hp[0] + ":" + hp[1], hp[0], Integer.parseInt(hp[1]), "postgres"));
+            servers.add(new Server("local service " + serverVersion(hp[0], Integer.parseInt(hp[1])), hp[0], Integer.parseInt(hp[1]), "postgres"));
         }
         return servers;
     }
 
-    private static String serverVersion(int port) {
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", "")) {
-            return c.getMetaData().getDatabaseProductVersion().toLowerCase(Locale.ROOT);
+    private static synchronized Server start(String key, Path binariesJar) {
+        return started.computeIfAbsent(key, k -> {
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                    .setServerConfig("wal_level", "logical")
+                    // logical decoding streams only flushed WAL; the embedded default (off) delays changes
+                    .setServerConfig("synchronous_commit", "on")
+                    .setServerConfig("max_wal_senders", "20")
+                    .setServerConfig("max_replication_slots", "20");
+            if (binariesJar != null) {
+                builder.setPgBinaryResolver((system, hardware) -> readArchive(binariesJar, system, hardware));
+            }
+            EmbeddedPostgres pg;
+            try {
+                pg = builder.start();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot start embedded PostgreSQL " + key, e);
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    pg.close();
+                } catch (IOException ignored) {
+                    // the JVM is exiting
+                }
+            }));
+            return new Server("embedded " + serverVersion("127.0.0.1", pg.getPort()), "127.0.0.1", pg.getPort(), "postgres");
+        });
+    }
+
+    private static ByteArrayInputStream readArchive(Path jar, String system, String hardware) throws IOException {
+        try (JarFile file = new JarFile(jar.toFile())) {
+            var entry = file.getEntry("postgres-" + system.toLowerCase(java.util.Locale.ROOT) + "-" + hardware + ".txz");
+            if (entry == null) {
+                throw new IOException(jar + " has no PostgreSQL for " + system + "-" + hardware);
+            }
+            return new ByteArrayInputStream(file.getInputStream(entry).readAllBytes());
+        }
+    }
+
+    private static String serverVersion(String host, int port) {
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + host + ":" + port + "/postgres", "postgres", "")) {
+            return "PostgreSQL " + c.getMetaData().getDatabaseProductVersion();
         } catch (SQLException e) {
-            return "?";
+            return "PostgreSQL ?";
         }
     }
 }

@@ -1,0 +1,103 @@
+package dev.streamhook.capture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.streamhook.capture.pgoutput.Begin;
+import dev.streamhook.capture.pgoutput.ColumnValue;
+import dev.streamhook.capture.pgoutput.Commit;
+import dev.streamhook.capture.pgoutput.Delete;
+import dev.streamhook.capture.pgoutput.Insert;
+import dev.streamhook.capture.pgoutput.Relation;
+import dev.streamhook.capture.pgoutput.TupleData;
+import dev.streamhook.capture.pgoutput.Update;
+import dev.streamhook.event.ChangeEvent;
+import dev.streamhook.event.EventId;
+import dev.streamhook.event.Lsn;
+import dev.streamhook.event.json.JsJson;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class ChangeAssemblerTest {
+
+    private static final int INT4 = 23;
+    private static final int TEXT = 25;
+    private static final Lsn COMMIT = Lsn.parse("0/1A2B3C4");
+
+    private static Relation orders(char identity) {
+        boolean full = identity == 'f';
+        return new Relation(16384, "public", "orders", identity, List.of(
+                new Relation.Column(true, "id", INT4, -1),
+                new Relation.Column(full, "status", TEXT, -1),
+                new Relation.Column(full, "notes", TEXT, -1)));
+    }
+
+    private static TupleData tuple(ColumnValue... values) {
+        return new TupleData(List.of(values));
+    }
+
+    private static ColumnValue text(String s) {
+        return new ColumnValue.Text(s);
+    }
+
+    private static List<ChangeEvent> run(char identity, Object... changes) {
+        ChangeAssembler assembler = new ChangeAssembler("src_1", "shop", oid -> Set.of("id"));
+        assembler.accept(orders(identity));
+        assembler.accept(new Begin(COMMIT, Instant.parse("2026-03-13T10:30:00.123456Z"), 7));
+        for (Object change : changes) {
+            assertThat(assembler.accept((dev.streamhook.capture.pgoutput.PgOutputMessage) change)).isNull();
+        }
+        return assembler.accept(new Commit(0, COMMIT, Lsn.parse("0/1A2B400"), Instant.parse("2026-03-13T10:30:00.123456Z"))).events();
+    }
+
+    @Test
+    void eventsOfATransactionGetIdsFromTheirCommitLsnAndPosition() {
+        List<ChangeEvent> events = run('d',
+                new Insert(16384, tuple(text("1"), text("new"), ColumnValue.NULL)),
+                new Insert(16384, tuple(text("2"), text("new"), text("x"))));
+        assertThat(events).extracting(ChangeEvent::id).containsExactly(EventId.of("src_1", COMMIT, 0), EventId.of("src_1", COMMIT, 1));
+        assertThat(JsJson.stringify(events.get(0).after())).isEqualTo("{\"id\":1,\"status\":\"new\",\"notes\":null}");
+        assertThat(events.get(0).before()).isEqualTo(dev.streamhook.event.json.JsonValue.NULL);
+    }
+
+    @Test
+    void underReplicaIdentityFullTheRowKeyIsStillThePrimaryKey() {
+        List<ChangeEvent> events = run('f',
+                new Insert(16384, tuple(text("42"), text("pending"), ColumnValue.NULL)),
+                new Update(16384, tuple(text("42"), text("pending"), ColumnValue.NULL), false, tuple(text("42"), text("shipped"), ColumnValue.NULL)),
+                new Delete(16384, tuple(text("42"), text("shipped"), ColumnValue.NULL), false));
+        assertThat(events).extracting(ChangeEvent::rowKey).containsOnly("public.orders[\"42\"]");
+        assertThat(JsJson.stringify(events.get(1).before())).isEqualTo("{\"id\":42,\"status\":\"pending\",\"notes\":null}");
+    }
+
+    @Test
+    void aDeleteUnderTheDefaultIdentityCarriesOnlyTheKeyInBefore() {
+        List<ChangeEvent> events = run('d', new Delete(16384, tuple(text("42"), ColumnValue.NULL, ColumnValue.NULL), true));
+        assertThat(JsJson.stringify(events.get(0).before())).isEqualTo("{\"id\":42}");
+        assertThat(events.get(0).rowKey()).isEqualTo("public.orders[\"42\"]");
+    }
+
+    @Test
+    void anUnchangedToastedValueComesFromTheOldRowOrIsNamedAsUnchanged() {
+        List<ChangeEvent> withOld = run('f', new Update(16384, tuple(text("1"), text("a"), text("long text")), false,
+                tuple(text("1"), text("b"), ColumnValue.UNCHANGED_TOAST)));
+        assertThat(JsJson.stringify(withOld.get(0).after())).isEqualTo("{\"id\":1,\"status\":\"b\",\"notes\":\"long text\"}");
+        assertThat(withOld.get(0).unchangedColumns()).isEmpty();
+
+        List<ChangeEvent> withoutOld = run('d', new Update(16384, null, false, tuple(text("1"), text("b"), ColumnValue.UNCHANGED_TOAST)));
+        assertThat(JsJson.stringify(withoutOld.get(0).after())).isEqualTo("{\"id\":1,\"status\":\"b\"}");
+        assertThat(withoutOld.get(0).unchangedColumns()).containsExactly("notes");
+    }
+
+    @Test
+    void aTransactionWithoutChangesToCapturedTablesStillReportsItsEndLsn() {
+        ChangeAssembler assembler = new ChangeAssembler("src_1", "shop", oid -> Set.of());
+        assembler.accept(new Begin(COMMIT, Instant.EPOCH, 1));
+        assertThat(assembler.inTransaction()).isTrue();
+        var tx = assembler.accept(new Commit(0, COMMIT, Lsn.parse("0/1A2B400"), Instant.EPOCH));
+        assertThat(tx.events()).isEmpty();
+        assertThat(tx.endLsn()).isEqualTo(Lsn.parse("0/1A2B400"));
+        assertThat(assembler.inTransaction()).isFalse();
+    }
+}
