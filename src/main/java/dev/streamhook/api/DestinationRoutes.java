@@ -62,7 +62,7 @@ public final class DestinationRoutes {
         routes.delete("/v1/sources/{id}/destinations/{did}", ctx -> {
             Destination d = owned(ctx);
             destinations.delete(d.id());
-            Json.respond(ctx, 200, Map.of("id", d.id(), "deleted", true));
+            Json.respond(ctx, 200, new Json.Deleted(d.id()));
         });
     }
 

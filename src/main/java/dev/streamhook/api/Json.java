@@ -18,6 +18,13 @@ final class Json {
 
     static final ObjectMapper MAPPER = new ObjectMapper();
 
+    /** The answer to a DELETE. */
+    record Deleted(String id, boolean deleted) {
+        Deleted(String id) {
+            this(id, true);
+        }
+    }
+
     private Json() {
     }
 

@@ -33,7 +33,7 @@ public final class SourceRoutes {
         routes.delete("/v1/sources/{id}", ctx -> {
             Source s = owned(ctx, sources, ctx.pathParam("id"));
             manager.delete(s, "true".equals(ctx.queryParam("force")));
-            Json.respond(ctx, 200, Map.of("id", s.id(), "deleted", true));
+            Json.respond(ctx, 200, new Json.Deleted(s.id()));
         });
     }
 
