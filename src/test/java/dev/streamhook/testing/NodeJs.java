@@ -20,6 +20,17 @@ public final class NodeJs {
     private NodeJs() {
     }
 
+    /** What Node's {@code JSON.stringify(JSON.parse(body))} gives back for each body. */
+    public static List<String> reserialize(List<String> bodies) throws IOException, InterruptedException {
+        Path dir = Files.createTempDirectory("streamhook-node");
+        Path input = dir.resolve("bodies.json");
+        MAPPER.writeValue(input.toFile(), bodies);
+        String script = "const b = JSON.parse(require('fs').readFileSync(process.argv[1], 'utf8'));"
+                + "process.stdout.write(JSON.stringify(b.map(x => JSON.stringify(JSON.parse(x)))));";
+        JsonNode out = run(List.of("node", "-e", script, input.toString()));
+        return MAPPER.convertValue(out, MAPPER.getTypeFactory().constructCollectionType(List.class, String.class));
+    }
+
     /** The page's {@code verifySignature(JSON.parse(body), signature, secret)} for each request. */
     public static JsonNode verifySignatures(List<WebhookReceiver.Request> requests, String secret) throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("streamhook-node");
@@ -32,9 +43,13 @@ public final class NodeJs {
                 "body", r.bodyText(),
                 "signature", String.valueOf(r.header("X-StreamHook-Signature")),
                 "secret", secret)).toList());
+        return run(List.of("node", script.toString(), cases.toString()));
+    }
+
+    private static JsonNode run(List<String> command) throws IOException, InterruptedException {
         Process p;
         try {
-            p = new ProcessBuilder("node", script.toString(), cases.toString()).redirectErrorStream(true).start();
+            p = new ProcessBuilder(command).redirectErrorStream(true).start();
         } catch (IOException e) {
             throw new IllegalStateException("Node.js ('node') must be on PATH to check the page's JavaScript: " + e.getMessage(), e);
         }
