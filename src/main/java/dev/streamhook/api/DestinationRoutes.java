@@ -112,11 +112,17 @@ public final class DestinationRoutes {
             if (RESERVED_HEADERS.contains(lower) || lower.startsWith("x-streamhook-")) {
                 throw ApiException.invalid("headers", "header '" + name + "' is set by StreamHook and cannot be overridden");
             }
-            if (h.getValue().chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
-                throw ApiException.invalid("headers", "the value of header '" + name + "' must not contain line breaks");
+            if (!h.getValue().chars().allMatch(DestinationRoutes::isFieldValueChar)) {
+                throw ApiException.invalid("headers", "the value of header '" + name + "' may hold only visible characters, spaces and "
+                        + "tabs (no line breaks, control characters or characters beyond U+00FF)");
             }
         }
         return headers;
+    }
+
+    /** RFC 9110 field-value characters: visible ASCII, space, tab, and obs-text (0x80-0xFF). */
+    private static boolean isFieldValueChar(int c) {
+        return c == '\t' || (c >= 0x20 && c <= 0x7E) || (c >= 0x80 && c <= 0xFF);
     }
 
     /** Enough of a secret to recognise it, never enough to use it. */

@@ -91,9 +91,10 @@ public record ConnectionSpec(String host, int port, String database, String user
         return p;
     }
 
-    /** The URI with its password replaced, for showing back to the user. */
+    /** The URI with its passwords (user-info and {@code password}/{@code sslpassword} parameters) masked. */
     public static String redact(String uri) {
-        return uri.replaceFirst("^(postgres(?:ql)?://[^:/@]*):[^@]*@", "$1:****@");
+        return uri.replaceFirst("^(postgres(?:ql)?://[^:/@]*):[^@]*@", "$1:****@")
+                .replaceAll("(?i)([?&](?:ssl)?password=)[^&]*", "$1****");
     }
 
     @Override

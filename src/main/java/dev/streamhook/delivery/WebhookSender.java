@@ -40,6 +40,15 @@ public final class WebhookSender {
 
     public Attempt send(Due d) {
         long started = System.currentTimeMillis();
+        try {
+            return post(d, started);
+        } catch (IllegalArgumentException e) {
+            // a URL or header the HTTP client refuses: a failed attempt, recorded, never a delivery stuck in flight
+            return failure(started, "invalid request: " + e.getMessage());
+        }
+    }
+
+    private Attempt post(Due d, long started) {
         URI uri = URI.create(d.url());
         Optional<String> refused = addressGuard.check(uri.getHost());
         if (refused.isPresent()) {
