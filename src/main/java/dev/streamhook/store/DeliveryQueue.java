@@ -43,12 +43,7 @@ public final class DeliveryQueue {
 
     /** At startup: an attempt cut short by a crash or stop is due again (the receiver dedups by event id). */
     public void releaseInFlight() {
-        db.transaction(c -> {
-            try (PreparedStatement up = c.prepareStatement("UPDATE deliveries SET status = 'PENDING' WHERE status = 'IN_FLIGHT'")) {
-                up.executeUpdate();
-            }
-            return null;
-        });
+        db.update("UPDATE deliveries SET status = 'PENDING' WHERE status = 'IN_FLIGHT'");
     }
 
     /** Marks up to {@code limit} due deliveries in flight and returns them, oldest event first. */
@@ -133,13 +128,7 @@ public final class DeliveryQueue {
 
     /** Makes the event's failed deliveries due now; returns how many. */
     public int retryFailed(String eventId, long now) {
-        return db.transaction(c -> {
-            try (PreparedStatement up = c.prepareStatement("UPDATE deliveries SET status = 'PENDING', next_attempt_at = ? "
-                    + "WHERE status = 'FAILED' AND event_seq = (SELECT seq FROM events WHERE id = ?)")) {
-                up.setLong(1, now);
-                up.setString(2, eventId);
-                return up.executeUpdate();
-            }
-        });
+        return db.update("UPDATE deliveries SET status = 'PENDING', next_attempt_at = ? "
+                + "WHERE status = 'FAILED' AND event_seq = (SELECT seq FROM events WHERE id = ?)", now, eventId);
     }
 }

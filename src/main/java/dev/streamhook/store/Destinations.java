@@ -64,19 +64,9 @@ public final class Destinations {
                 .findFirst();
     }
 
-    public Optional<Destination> findById(String destinationId) {
-        return query("SELECT " + COLUMNS + " FROM destinations WHERE id = ?", destinationId).stream().findFirst();
-    }
-
     /** Removes the destination and its pending deliveries. */
     public void delete(String destinationId) {
-        db.transaction(c -> {
-            try (PreparedStatement del = c.prepareStatement("DELETE FROM destinations WHERE id = ?")) {
-                del.setString(1, destinationId);
-                del.executeUpdate();
-            }
-            return null;
-        });
+        db.update("DELETE FROM destinations WHERE id = ?", destinationId);
     }
 
     private List<Destination> query(String sql, String param) {

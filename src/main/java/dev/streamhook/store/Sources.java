@@ -78,31 +78,13 @@ public final class Sources {
                 .findFirst();
     }
 
-    public Optional<Source> findById(String sourceId) {
-        return query("SELECT " + COLUMNS + " FROM sources WHERE id = ?", sourceId).stream().findFirst();
-    }
-
     public void setStatus(String sourceId, Status status, String message) {
-        db.transaction(c -> {
-            try (PreparedStatement up = c.prepareStatement("UPDATE sources SET status = ?, status_message = ? WHERE id = ?")) {
-                up.setString(1, status.name());
-                up.setString(2, message);
-                up.setString(3, sourceId);
-                up.executeUpdate();
-            }
-            return null;
-        });
+        db.update("UPDATE sources SET status = ?, status_message = ? WHERE id = ?", status.name(), message, sourceId);
     }
 
     /** Deletes the source with its destinations, events and deliveries. */
     public void delete(String sourceId) {
-        db.transaction(c -> {
-            try (PreparedStatement del = c.prepareStatement("DELETE FROM sources WHERE id = ?")) {
-                del.setString(1, sourceId);
-                del.executeUpdate();
-            }
-            return null;
-        });
+        db.update("DELETE FROM sources WHERE id = ?", sourceId);
     }
 
     private List<Source> query(String sql, String param) {

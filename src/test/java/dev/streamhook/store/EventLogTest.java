@@ -27,6 +27,7 @@ class EventLogTest {
     private EventLog log;
     private DeliveryQueue queue;
     private Sources sources;
+    private String account;
 
     @BeforeEach
     void open() {
@@ -35,7 +36,7 @@ class EventLogTest {
         log = new EventLog(db);
         queue = new DeliveryQueue(db, secrets);
         sources = new Sources(db, secrets);
-        String account = new Accounts(db).create("log@example.com").orElseThrow().account().id();
+        account = new Accounts(db).create("log@example.com").orElseThrow().account().id();
         sources.insert(new Sources.Source("src_1", account, "s", "postgresql", "postgres://u:pw@h/d", "d", List.of("public.t"),
                 "slot", "pub", Sources.Status.ACTIVE, null, Lsn.ZERO, 0, null, 0));
         new Destinations(db, secrets).upsert(new Destinations.Destination("dst_1", "src_1", "http://127.0.0.1:1/x", "whsec_12345678",
@@ -61,8 +62,8 @@ class EventLogTest {
         assertThat(log.append("src_1", Lsn.parse("0/180"), tx)).isZero();
 
         assertThat(queue.claimDue(System.currentTimeMillis(), 10)).hasSize(2);
-        assertThat(sources.findById("src_1").orElseThrow().eventsCaptured()).isEqualTo(2);
-        assertThat(sources.findById("src_1").orElseThrow().checkpoint()).isEqualTo(Lsn.parse("0/180"));
+        assertThat(sources.find(account, "src_1").orElseThrow().eventsCaptured()).isEqualTo(2);
+        assertThat(sources.find(account, "src_1").orElseThrow().checkpoint()).isEqualTo(Lsn.parse("0/180"));
     }
 
     @Test
