@@ -100,6 +100,7 @@ public final class CaptureRunner {
             sources.setStatus(source.id(), Status.ACTIVE, null);
             log.info("capture of {} streaming from slot {}", source.id(), source.slotName());
             stream(stream, new PrimaryKeys(catalog));
+            stream.close(); // a clean CopyDone, so the server frees the slot at once
         }
     }
 

@@ -94,17 +94,46 @@ public final class SourceDatabase {
         }
     }
 
-    /** Drops the slot and the publication; a missing one is fine. */
+    /**
+     * Drops the slot and the publication; a missing one is fine. A walsender still holding the slot
+     * (capture was just stopped, and the server has not noticed yet) is ended first.
+     */
     public void dropReplication(ConnectionSpec spec, String slot, String publication) {
         try (Connection c = connect(spec); Statement s = c.createStatement()) {
-            try (PreparedStatement drop = c.prepareStatement(
-                    "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ?")) {
-                drop.setString(1, slot);
-                drop.execute();
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    dropSlot(c, slot);
+                    break;
+                } catch (SQLException e) {
+                    if (!"55006".equals(e.getSQLState()) || attempt == 20) {
+                        throw e;
+                    }
+                    sleep(250);
+                }
             }
             s.execute("DROP PUBLICATION IF EXISTS " + TableName.quote(publication));
         } catch (SQLException e) {
             throw databaseError("dropping the replication slot " + slot, e);
+        }
+    }
+
+    private static void dropSlot(Connection c, String slot) throws SQLException {
+        try (PreparedStatement end = c.prepareStatement(
+                "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = ? AND active_pid IS NOT NULL");
+             PreparedStatement drop = c.prepareStatement(
+                "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ?")) {
+            end.setString(1, slot);
+            end.execute();
+            drop.setString(1, slot);
+            drop.execute();
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

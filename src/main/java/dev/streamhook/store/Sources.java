@@ -14,7 +14,7 @@ import java.util.Optional;
 public final class Sources {
 
     /** Lifecycle of a source's capture, as the API shows it. */
-    public enum Status { STARTING, ACTIVE, RECONNECTING, ERROR;
+    public enum Status { STARTING, ACTIVE, RECONNECTING;
         public String wire() {
             return name().toLowerCase();
         }
