@@ -3,17 +3,18 @@ package dev.streamhook.delivery;
 import dev.streamhook.net.AddressGuard;
 import dev.streamhook.store.DeliveryQueue.Attempt;
 import dev.streamhook.store.DeliveryQueue.Due;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * POSTs one delivery with the documented headers and returns what happened. Never throws for a
@@ -67,16 +68,23 @@ public final class WebhookSender {
         if (d.secret() != null) {
             request.setHeader("X-StreamHook-Signature", Signer.sign(d.secret(), d.body()));
         }
+        CompletableFuture<HttpResponse<String>> exchange =
+                client.sendAsync(request.build(), info -> new ResponseSnippet(RESPONSE_BODY_LIMIT));
         try {
-            HttpResponse<byte[]> response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-            return new Attempt(started, System.currentTimeMillis() - started, response.statusCode(), null, snippet(response.body()));
-        } catch (HttpConnectTimeoutException e) {
-            return failure(started, "connect timed out after " + timeout.toMillis() + " ms");
-        } catch (HttpTimeoutException e) {
-            return failure(started, "no response within " + timeout.toMillis() + " ms");
-        } catch (IOException e) {
-            return failure(started, "connection failed: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+            // one deadline for the whole exchange: an endpoint that sends headers and then stalls is cut off too
+            HttpResponse<String> response = exchange.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return new Attempt(started, System.currentTimeMillis() - started, response.statusCode(), null, response.body());
+        } catch (TimeoutException e) {
+            exchange.cancel(true);
+            return failure(started, "no complete response within " + timeout.toMillis() + " ms");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof HttpConnectTimeoutException) {
+                return failure(started, "connect timed out after " + timeout.toMillis() + " ms");
+            }
+            return failure(started, "connection failed: " + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage()));
         } catch (InterruptedException e) {
+            exchange.cancel(true);
             Thread.currentThread().interrupt();
             return failure(started, "StreamHook stopped during the attempt");
         }
@@ -86,10 +94,4 @@ public final class WebhookSender {
         return new Attempt(started, System.currentTimeMillis() - started, null, error, null);
     }
 
-    private static String snippet(byte[] body) {
-        if (body == null || body.length == 0) {
-            return null;
-        }
-        return new String(body, 0, Math.min(body.length, RESPONSE_BODY_LIMIT), StandardCharsets.UTF_8);
-    }
 }

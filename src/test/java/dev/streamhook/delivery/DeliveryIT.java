@@ -76,7 +76,38 @@ class DeliveryIT {
             await().atMost(Duration.ofSeconds(10)).until(() -> "succeeded".equals(api.get("/v1/events/" + eventId).body().at("/deliveries/0/status").asText()));
             JsonNode first = api.get("/v1/events/" + eventId).body().at("/deliveries/0/attempts/0");
             assertThat(first.get("status_code").isNull()).isTrue();
-            assertThat(first.get("error").asText()).contains("no response within 500 ms");
+            assertThat(first.get("error").asText()).contains("no complete response within 500 ms");
+        }
+    }
+
+    @Test
+    void anEndpointThatSendsHeadersAndThenStallsIsCutOffAtTheTimeout() throws Exception {
+        try (java.net.ServerSocket stalling = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+             Main.Node node = TestNodes.start(dataDir, Map.of("STREAMHOOK_DELIVERY_TIMEOUT_MS", "500", "STREAMHOOK_DELIVERY_MAX_ATTEMPTS", "2"))) {
+            Thread.ofVirtual().start(() -> {
+                List<java.net.Socket> open = new java.util.ArrayList<>();
+                try {
+                    while (true) {
+                        java.net.Socket s = stalling.accept();
+                        open.add(s);
+                        s.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 100000000\r\n\r\npartial".getBytes());
+                        s.getOutputStream().flush();
+                    }
+                } catch (java.io.IOException closed) {
+                    // the test is over
+                }
+            });
+            ApiClient api = new ApiClient(node.port()).signUp("stall@example.com");
+            String url = "http://127.0.0.1:" + stalling.getLocalPort() + "/hook";
+            String sourceId = Quickstart.sourceWithDestination(api, db, "items", url, SECRET);
+            db.execute("INSERT INTO items VALUES (1, 'stalled')");
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> api.get("/v1/events?source_id=" + sourceId).body().get("data").size() == 1);
+            String eventId = api.get("/v1/events?source_id=" + sourceId).body().at("/data/0/id").asText();
+            await().atMost(Duration.ofSeconds(10)).until(() -> "failed".equals(api.get("/v1/events/" + eventId).body().at("/deliveries/0/status").asText()));
+            JsonNode attempts = api.get("/v1/events/" + eventId).body().at("/deliveries/0/attempts");
+            assertThat(attempts).hasSize(2);
+            assertThat(attempts.get(0).get("error").asText()).isEqualTo("no complete response within 500 ms");
         }
     }
 
@@ -108,7 +139,7 @@ class DeliveryIT {
 
     @Test
     void laterEventsOfARowWaitForAnEarlierOneWhileOtherRowsGoAhead() {
-        receiver.respondWith(500);
+        receiver.failOnceWhenBodyContains("\"after\":{\"id\":1,\"name\":\"a\"}");
         Map<String, String> slowRetry = Map.of("STREAMHOOK_DELIVERY_RETRY_BASE_MS", "2000", "STREAMHOOK_DELIVERY_RETRY_MAX_MS", "2000");
         try (Main.Node node = TestNodes.start(dataDir, slowRetry)) {
             ApiClient api = new ApiClient(node.port()).signUp("order@example.com");

@@ -33,6 +33,7 @@ public final class WebhookReceiver implements AutoCloseable {
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final ConcurrentLinkedQueue<Integer> statuses = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Long> delays = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<String> failOnce = new ConcurrentLinkedQueue<>();
 
     public WebhookReceiver() {
         try {
@@ -53,8 +54,10 @@ public final class WebhookReceiver implements AutoCloseable {
                     Thread.currentThread().interrupt();
                 }
             }
-            Integer queued = statuses.poll();
-            int status = queued == null ? 200 : queued;
+            String text = new String(body, StandardCharsets.UTF_8);
+            boolean fail = failOnce.removeIf(text::contains);
+            Integer queued = fail ? null : statuses.poll();
+            int status = fail ? 500 : queued == null ? 200 : queued;
             byte[] reply = (status == 200 ? "ok" : "nope").getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(status, reply.length);
             exchange.getResponseBody().write(reply);
@@ -68,6 +71,11 @@ public final class WebhookReceiver implements AutoCloseable {
         for (int s : statusCodes) {
             statuses.add(s);
         }
+    }
+
+    /** The first request whose body contains {@code bodyPart} gets a 500; the others are not affected. */
+    public void failOnceWhenBodyContains(String bodyPart) {
+        failOnce.add(bodyPart);
     }
 
     /** The next requests each wait this long before answering, one delay per request. */
