@@ -35,6 +35,8 @@ public final class CaptureRunner {
     private static final Logger log = LoggerFactory.getLogger(CaptureRunner.class);
     private static final Duration STATUS_INTERVAL = Duration.ofSeconds(1);
     private static final long MAX_BACKOFF_MS = 30_000;
+    /** Events of one transaction held in memory before they are stored; bounds the heap for huge transactions. */
+    static final int CHUNK = 1_000;
 
     private final Source source;
     private final ConnectionSpec spec;
@@ -73,7 +75,7 @@ public final class CaptureRunner {
             try {
                 session();
                 backoff = 500;
-            } catch (Exception e) {
+            } catch (Exception | Error e) { // an Error too: a dead capture thread would hold WAL silently
                 if (!running) {
                     break;
                 }
@@ -120,11 +122,11 @@ public final class CaptureRunner {
             }
             ChangeAssembler.Transaction tx = assembler.accept(decoded);
             if (tx != null) {
-                if (!tx.events().isEmpty()) {
-                    eventLog.append(source.id(), tx.endLsn(), tx.events());
-                }
+                eventLog.append(source.id(), tx.endLsn(), tx.events());
                 confirm(stream, tx.endLsn());
                 confirmed = tx.endLsn();
+            } else if (assembler.buffered() >= CHUNK) {
+                eventLog.append(source.id(), null, assembler.drain());
             }
         }
     }
@@ -160,7 +162,7 @@ public final class CaptureRunner {
         }
     }
 
-    private static String describe(Exception e) {
+    private static String describe(Throwable e) {
         String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         int nl = m.indexOf('\n');
         return nl < 0 ? m : m.substring(0, nl);

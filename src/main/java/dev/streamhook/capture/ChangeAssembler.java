@@ -32,8 +32,8 @@ import java.util.function.IntFunction;
  */
 final class ChangeAssembler {
 
-    /** A committed transaction: its events (possibly none) and the LSN to confirm once stored. */
-    record Transaction(Lsn commitLsn, Lsn endLsn, List<ChangeEvent> events) {
+    /** The end of a committed transaction: its events not yet drained (possibly none) and the LSN to confirm once stored. */
+    record Transaction(Lsn endLsn, List<ChangeEvent> events) {
     }
 
     private final String sourceId;
@@ -41,6 +41,7 @@ final class ChangeAssembler {
     private final IntFunction<Set<String>> primaryKey;
     private final Map<Integer, Relation> relations = new HashMap<>();
     private Begin begin;
+    private int position;
     private final List<ChangeEvent> events = new ArrayList<>();
 
     /** {@code primaryKey} gives a table's primary-key column names by relation oid (empty: none). */
@@ -54,11 +55,28 @@ final class ChangeAssembler {
         return begin != null;
     }
 
+    /** Events of the open transaction buffered so far. */
+    int buffered() {
+        return events.size();
+    }
+
+    /**
+     * Hands over the buffered events of the open transaction, so that a huge transaction is stored
+     * in chunks instead of held in memory. Safe because pgoutput (protocol 1) sends only committed
+     * transactions, and their event ids do not depend on how they were chunked.
+     */
+    List<ChangeEvent> drain() {
+        List<ChangeEvent> chunk = List.copyOf(events);
+        events.clear();
+        return chunk;
+    }
+
     /** Feeds one message; returns the transaction when the message was its Commit, else null. */
     Transaction accept(PgOutputMessage message) {
         switch (message) {
             case Begin b -> {
                 begin = b;
+                position = 0;
                 events.clear();
             }
             case Relation r -> relations.put(r.oid(), r);
@@ -66,7 +84,7 @@ final class ChangeAssembler {
             case Update u -> add(u.relationOid(), Operation.UPDATE, u.oldTuple(), u.oldIsKeyOnly(), u.newTuple());
             case Delete d -> add(d.relationOid(), Operation.DELETE, d.oldTuple(), d.oldIsKeyOnly(), null);
             case Commit c -> {
-                Transaction done = new Transaction(c.commitLsn(), c.endLsn(), List.copyOf(events));
+                Transaction done = new Transaction(c.endLsn(), List.copyOf(events));
                 begin = null;
                 events.clear();
                 return done;
@@ -91,7 +109,7 @@ final class ChangeAssembler {
         JsonValue after = newTuple == null ? JsonValue.NULL
                 : row(rel, newTuple, oldIsKeyOnly ? null : oldTuple, false, unchanged);
         TupleData keySource = newTuple != null ? newTuple : oldTuple;
-        int position = events.size();
+        int position = this.position++;
         Lsn commitLsn = begin.finalLsn();
         Instant commitTime = begin.commitTime();
         events.add(new ChangeEvent(EventId.of(sourceId, commitLsn, position), sourceId, commitLsn, position, commitTime,

@@ -11,9 +11,12 @@ import java.util.Properties;
 
 /**
  * A parsed {@code postgres://user:pass@host:port/db?param=value} connection URI, turned into what
- * PgJDBC wants. Query parameters (sslmode, sslrootcert, ...) pass through as PgJDBC properties.
+ * PgJDBC wants. The libpq parameters sslmode, connect_timeout, application_name and password are
+ * understood; any other parameter is refused.
  */
 public record ConnectionSpec(String host, int port, String database, String user, String password, Map<String, String> params) {
+
+    private static final java.util.List<String> SSL_MODES = java.util.List.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full");
 
     public static ConnectionSpec parse(String uri) {
         if (uri == null || !(uri.startsWith("postgres://") || uri.startsWith("postgresql://"))) {
@@ -45,13 +48,42 @@ public record ConnectionSpec(String host, int port, String database, String user
         if (parsed.getRawQuery() != null) {
             for (String pair : parsed.getRawQuery().split("&")) {
                 int eq = pair.indexOf('=');
-                if (eq > 0) {
-                    params.put(decode(pair.substring(0, eq)), decode(pair.substring(eq + 1)));
+                String name = decode(eq < 0 ? pair : pair.substring(0, eq));
+                String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
+                if (name.equals("password")) {
+                    password = password == null ? value : password;
+                } else if (!name.isEmpty()) {
+                    params.put(driverProperty(name, value), value);
                 }
             }
         }
         return new ConnectionSpec(host.startsWith("[") ? host.substring(1, host.length() - 1) : host,
                 parsed.getPort() < 0 ? 5432 : parsed.getPort(), database, user, password, Map.copyOf(params));
+    }
+
+    /**
+     * The PgJDBC property for a URI parameter. Only these few pass: the driver's other properties
+     * load classes (socketFactory, sslfactory) or read files on the StreamHook host (sslkey), which
+     * a user's URI must not control.
+     */
+    private static String driverProperty(String name, String value) {
+        return switch (name) {
+            case "sslmode" -> {
+                if (!SSL_MODES.contains(value)) {
+                    throw invalid("connection_uri parameter sslmode must be one of " + String.join(", ", SSL_MODES));
+                }
+                yield "sslmode";
+            }
+            case "connect_timeout" -> {
+                if (!value.matches("\\d{1,4}")) {
+                    throw invalid("connection_uri parameter connect_timeout must be a number of seconds");
+                }
+                yield "connectTimeout";
+            }
+            case "application_name" -> "ApplicationName";
+            default -> throw invalid("connection_uri parameter '" + name + "' is not supported; use only sslmode, connect_timeout, "
+                    + "application_name or password");
+        };
     }
 
     private static String decode(String s) {
@@ -70,14 +102,14 @@ public record ConnectionSpec(String host, int port, String database, String user
     /** Properties for an ordinary SQL connection. */
     public Properties sqlProperties() {
         Properties p = new Properties();
+        p.setProperty("connectTimeout", "10");
+        p.setProperty("socketTimeout", "60");
+        p.setProperty("ApplicationName", "streamhook");
         p.putAll(params);
         p.setProperty("user", user);
         if (password != null) {
             p.setProperty("password", password);
         }
-        p.setProperty("connectTimeout", "10");
-        p.setProperty("socketTimeout", "60");
-        p.setProperty("ApplicationName", "streamhook");
         return p;
     }
 

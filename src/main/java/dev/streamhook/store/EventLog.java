@@ -27,8 +27,15 @@ public final class EventLog {
         this.db = db;
     }
 
-    /** Appends one committed transaction; returns how many events were new. */
+    /**
+     * Appends events of one committed transaction; returns how many were new. {@code endLsn} is the
+     * transaction's end, given with its last chunk, and becomes the source's checkpoint; null for
+     * an earlier chunk of a large transaction.
+     */
     public int append(String sourceId, Lsn endLsn, List<ChangeEvent> events) {
+        if (events.isEmpty()) {
+            return 0; // an empty transaction: the slot itself keeps the position, no store write needed
+        }
         List<byte[]> bodies = events.stream().map(WebhookPayload::encode).toList();
         long now = System.currentTimeMillis();
         return db.transaction(c -> {
@@ -45,9 +52,9 @@ public final class EventLog {
                 lastCommit = e.commitTime().toEpochMilli();
                 insertDeliveries(c, seq, e.rowKey(), destinations, now);
             }
-            try (PreparedStatement up = c.prepareStatement("UPDATE sources SET checkpoint_lsn = ?, events_captured = events_captured + ?, "
-                    + "last_event_at = CASE WHEN ? > 0 THEN ? ELSE last_event_at END WHERE id = ?")) {
-                up.setLong(1, endLsn.value());
+            try (PreparedStatement up = c.prepareStatement("UPDATE sources SET checkpoint_lsn = COALESCE(?, checkpoint_lsn), "
+                    + "events_captured = events_captured + ?, last_event_at = CASE WHEN ? > 0 THEN ? ELSE last_event_at END WHERE id = ?")) {
+                up.setObject(1, endLsn == null ? null : endLsn.value());
                 up.setInt(2, added);
                 up.setLong(3, lastCommit);
                 up.setLong(4, lastCommit);

@@ -91,6 +91,20 @@ class ChangeAssemblerTest {
     }
 
     @Test
+    void aDrainedTransactionKeepsNumberingItsEventsFromWhereItWas() {
+        ChangeAssembler assembler = new ChangeAssembler("src_1", "shop", oid -> Set.of("id"));
+        assembler.accept(orders('d'));
+        assembler.accept(new Begin(COMMIT, Instant.EPOCH, 1));
+        assembler.accept(new Insert(16384, tuple(text("1"), text("a"), ColumnValue.NULL)));
+        assembler.accept(new Insert(16384, tuple(text("2"), text("b"), ColumnValue.NULL)));
+        assertThat(assembler.buffered()).isEqualTo(2);
+        assertThat(assembler.drain()).extracting(ChangeEvent::position).containsExactly(0, 1);
+        assembler.accept(new Insert(16384, tuple(text("3"), text("c"), ColumnValue.NULL)));
+        var tx = assembler.accept(new Commit(0, COMMIT, Lsn.parse("0/1A2B400"), Instant.EPOCH));
+        assertThat(tx.events()).extracting(ChangeEvent::id).containsExactly(EventId.of("src_1", COMMIT, 2));
+    }
+
+    @Test
     void aTransactionWithoutChangesToCapturedTablesStillReportsItsEndLsn() {
         ChangeAssembler assembler = new ChangeAssembler("src_1", "shop", oid -> Set.of());
         assembler.accept(new Begin(COMMIT, Instant.EPOCH, 1));

@@ -28,6 +28,21 @@ class ConnectionSpecTest {
     }
 
     @Test
+    void driverPropertiesThatLoadClassesOrReadFilesAreRefused() {
+        assertThatThrownBy(() -> ConnectionSpec.parse("postgres://u@h/d?socketFactory=x.Evil")).hasMessageContaining("'socketFactory' is not supported");
+        assertThatThrownBy(() -> ConnectionSpec.parse("postgres://u@h/d?sslkey=/etc/shadow")).hasMessageContaining("'sslkey' is not supported");
+        assertThatThrownBy(() -> ConnectionSpec.parse("postgres://u@h/d?sslmode=sometimes")).hasMessageContaining("sslmode must be one of");
+    }
+
+    @Test
+    void aPasswordParameterAndTheLibpqNamesAreUnderstood() {
+        ConnectionSpec spec = ConnectionSpec.parse("postgres://u@h/d?password=s3cret&connect_timeout=5&application_name=app");
+        assertThat(spec.password()).isEqualTo("s3cret");
+        assertThat(spec.sqlProperties()).containsEntry("connectTimeout", "5").containsEntry("ApplicationName", "app")
+                .containsEntry("password", "s3cret");
+    }
+
+    @Test
     void aPlusInThePasswordIsKept() {
         assertThat(ConnectionSpec.parse("postgres://u:a+b@h/d").password()).isEqualTo("a+b");
     }
