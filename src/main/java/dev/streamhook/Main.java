@@ -22,6 +22,7 @@ import dev.streamhook.store.EventLog;
 import dev.streamhook.store.EventQueries;
 import dev.streamhook.store.SecretBox;
 import dev.streamhook.store.Sources;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,9 +71,9 @@ public final class Main {
         Destinations destinations = new Destinations(db, secrets);
         EventLog eventLog = new EventLog(db);
         EventQueries eventQueries = new EventQueries(db);
-        DeliveryQueue deliveryQueue = new DeliveryQueue(db, secrets);
+        DeliveryQueue deliveryQueue = new DeliveryQueue(db, secrets, config.deliveryTimeout().multipliedBy(2).plusMinutes(1));
 
-        SourceDatabase sourceDatabase = new SourceDatabase(addressGuard);
+        SourceDatabase sourceDatabase = new SourceDatabase(addressGuard, Duration.ofSeconds(30));
         CaptureSupervisor capture = new CaptureSupervisor(sources, eventLog, sourceDatabase);
         SourceManager sourceManager = new SourceManager(sources, sourceDatabase, capture);
 
@@ -83,9 +84,9 @@ public final class Main {
         ApiServer api = new ApiServer(accounts, new AccountRoutes(accounts), new SourceRoutes(sources, sourceManager),
                 new DestinationRoutes(sources, destinations, addressGuard), new EventRoutes(eventQueries, deliveryQueue));
 
+        int port = api.start(config.port()); // first: a taken port stops the start before anything runs
         capture.startAll();
         dispatcher.start();
-        int port = api.start(config.port());
         return new Node(port, api, capture, dispatcher, db);
     }
 }

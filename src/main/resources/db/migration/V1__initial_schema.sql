@@ -69,6 +69,7 @@ CREATE TABLE deliveries (
     status           TEXT NOT NULL,
     attempts         INTEGER NOT NULL DEFAULT 0,
     next_attempt_at  BIGINT NOT NULL,
+    lease_until      BIGINT,
     last_attempt_at  BIGINT,
     UNIQUE (event_seq, destination_id)
 );

@@ -12,6 +12,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -24,9 +25,12 @@ import java.util.Optional;
 public final class SourceDatabase {
 
     private final AddressGuard addressGuard;
+    private final Duration slotCreationTimeout;
 
-    public SourceDatabase(AddressGuard addressGuard) {
+    /** {@code slotCreationTimeout}: how long slot creation may wait for running transactions to end. */
+    public SourceDatabase(AddressGuard addressGuard, Duration slotCreationTimeout) {
         this.addressGuard = addressGuard;
+        this.slotCreationTimeout = slotCreationTimeout;
     }
 
     /** Checks everything capture needs before anything is created. */
@@ -73,25 +77,46 @@ public final class SourceDatabase {
         }
     }
 
-    /** Creates the publication of {@code tables} and then the slot, so the slot sees the publication. */
+    /**
+     * Creates the publication of {@code tables} and then the slot, so the slot sees the publication.
+     * Creating a slot waits for the transactions running on the server to end; the server cancels
+     * the wait after the slot creation timeout, and whatever was created is dropped again
+     * on a fresh connection, so a failed attempt leaves nothing holding WAL.
+     */
     public void createReplication(ConnectionSpec spec, String slot, String publication, List<TableName> tables) {
         try (Connection c = connect(spec); Statement s = c.createStatement()) {
             String list = String.join(", ", tables.stream().map(TableName::quoted).toList());
             s.execute("CREATE PUBLICATION " + TableName.quote(publication) + " FOR TABLE " + list);
+            s.execute("SET statement_timeout = " + slotCreationTimeout.toMillis());
             try (PreparedStatement create = c.prepareStatement("SELECT pg_create_logical_replication_slot(?, 'pgoutput')")) {
                 create.setString(1, slot);
                 create.execute();
-            } catch (SQLException e) {
-                s.execute("DROP PUBLICATION IF EXISTS " + TableName.quote(publication));
-                if ("53400".equals(e.getSQLState())) {
-                    throw new SourceException(Reason.REPLICATION_SLOTS_EXHAUSTED, "the database has no free replication slot: raise "
-                            + "max_replication_slots and restart PostgreSQL, or drop an unused slot", e);
-                }
-                throw e;
             }
-        } catch (SQLException e) {
-            throw databaseError("creating the publication and replication slot", e);
+        } catch (SQLException | SourceException e) {
+            try {
+                dropReplication(spec, slot, publication);
+            } catch (SourceException cleanupFailed) {
+                e.addSuppressed(cleanupFailed);
+            }
+            throw creationError(e);
         }
+    }
+
+    private SourceException creationError(Exception e) {
+        if (e instanceof SourceException se) {
+            return se;
+        }
+        SQLException sql = (SQLException) e;
+        if ("53400".equals(sql.getSQLState())) {
+            return new SourceException(Reason.REPLICATION_SLOTS_EXHAUSTED, "the database has no free replication slot: raise "
+                    + "max_replication_slots and restart PostgreSQL, or drop an unused slot", e);
+        }
+        if ("57014".equals(sql.getSQLState())) {
+            return new SourceException(Reason.SOURCE_DATABASE_ERROR, "creating the replication slot waited " + slotCreationTimeout.toSeconds()
+                    + " s for running transactions to end; end long-running or idle-in-transaction sessions "
+                    + "(see pg_stat_activity) and try again", e);
+        }
+        return databaseError("creating the publication and replication slot", sql);
     }
 
     /**

@@ -92,7 +92,7 @@ public final class Dispatcher {
                 queue.record(d.deliveryId(), attempt, Status.PENDING, now + retryPolicy.delayAfter(made).toMillis());
             }
         } catch (RuntimeException e) {
-            log.error("delivery {} of event {} could not be recorded; it stays in flight until restart", d.deliveryId(), d.eventId(), e);
+            log.error("delivery {} of event {} could not be recorded; it is tried again when its lease runs out", d.deliveryId(), d.eventId(), e);
         } finally {
             slots.release();
         }

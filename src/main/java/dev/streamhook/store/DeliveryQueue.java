@@ -35,10 +35,17 @@ public final class DeliveryQueue {
 
     private final Database db;
     private final SecretBox secrets;
+    private final long leaseMillis;
 
-    public DeliveryQueue(Database db, SecretBox secrets) {
+    /**
+     * {@code lease} is how long a claimed delivery stays in flight before it may be claimed again:
+     * longer than any attempt takes, so an attempt whose result could not be recorded is retried
+     * instead of stuck.
+     */
+    public DeliveryQueue(Database db, SecretBox secrets, java.time.Duration lease) {
         this.db = db;
         this.secrets = secrets;
+        this.leaseMillis = lease.toMillis();
     }
 
     /** At startup: an attempt cut short by a crash or stop is due again (the receiver dedups by event id). */
@@ -46,7 +53,11 @@ public final class DeliveryQueue {
         db.update("UPDATE deliveries SET status = 'PENDING' WHERE status = 'IN_FLIGHT'");
     }
 
-    /** Marks up to {@code limit} due deliveries in flight and returns them, oldest event first. */
+    /**
+     * Marks up to {@code limit} due deliveries in flight (leased until now + lease) and returns
+     * them, oldest event first. Due means pending with its next attempt time reached, or in flight
+     * with its lease run out.
+     */
     public List<Due> claimDue(long now, int limit) {
         return db.transaction(c -> {
             List<Due> due = new ArrayList<>();
@@ -55,14 +66,15 @@ public final class DeliveryQueue {
                     FROM deliveries d
                     JOIN events e ON e.seq = d.event_seq
                     JOIN destinations t ON t.id = d.destination_id
-                    WHERE d.status = 'PENDING' AND d.next_attempt_at <= ?
+                    WHERE ((d.status = 'PENDING' AND d.next_attempt_at <= ?) OR (d.status = 'IN_FLIGHT' AND d.lease_until < ?))
                       AND NOT EXISTS (SELECT 1 FROM deliveries p
                                       WHERE p.destination_id = d.destination_id AND p.row_key = d.row_key
                                         AND p.event_seq < d.event_seq AND p.status IN ('PENDING', 'IN_FLIGHT'))
                     ORDER BY d.event_seq
                     LIMIT ?""")) {
                 q.setLong(1, now);
-                q.setInt(2, limit);
+                q.setLong(2, now);
+                q.setInt(3, limit);
                 ResultSet rs = q.executeQuery();
                 while (rs.next()) {
                     String secret = rs.getString(7);
@@ -70,9 +82,10 @@ public final class DeliveryQueue {
                             rs.getString(6), secret == null ? null : secrets.decrypt(secret), StoreJson.stringMap(rs.getString(8))));
                 }
             }
-            try (PreparedStatement up = c.prepareStatement("UPDATE deliveries SET status = 'IN_FLIGHT' WHERE id = ?")) {
+            try (PreparedStatement up = c.prepareStatement("UPDATE deliveries SET status = 'IN_FLIGHT', lease_until = ? WHERE id = ?")) {
                 for (Due d : due) {
-                    up.setLong(1, d.deliveryId());
+                    up.setLong(1, now + leaseMillis);
+                    up.setLong(2, d.deliveryId());
                     up.addBatch();
                 }
                 up.executeBatch();

@@ -34,7 +34,7 @@ class EventLogTest {
         db = Database.openEmbedded(dataDir);
         SecretBox secrets = SecretBox.load(Optional.empty(), dataDir);
         log = new EventLog(db);
-        queue = new DeliveryQueue(db, secrets);
+        queue = new DeliveryQueue(db, secrets, java.time.Duration.ofMinutes(1));
         sources = new Sources(db, secrets);
         account = new Accounts(db).create("log@example.com").orElseThrow().account().id();
         sources.insert(new Sources.Source("src_1", account, "s", "postgresql", "postgres://u:pw@h/d", "d", List.of("public.t"),
@@ -81,6 +81,15 @@ class EventLogTest {
         queue.record(claimed.get(0).deliveryId(), new DeliveryQueue.Attempt(0, 1, 200, null, null), DeliveryQueue.Status.SUCCEEDED, 0);
         assertThat(queue.claimDue(System.currentTimeMillis(), 10)).extracting(DeliveryQueue.Due::eventId)
                 .containsExactly(EventId.of("src_1", second, 0).value());
+    }
+
+    @Test
+    void aClaimWhoseResultWasNeverRecordedIsHandedOutAgainWhenItsLeaseRunsOut() {
+        log.append("src_1", Lsn.parse("0/110"), List.of(event(Lsn.parse("0/100"), 0, "a")));
+        long now = System.currentTimeMillis();
+        assertThat(queue.claimDue(now, 10)).hasSize(1);
+        assertThat(queue.claimDue(now + 59_000, 10)).isEmpty();
+        assertThat(queue.claimDue(now + 61_000, 10)).hasSize(1);
     }
 
     @Test
