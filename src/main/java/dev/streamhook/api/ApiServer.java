@@ -37,6 +37,8 @@ public final class ApiServer {
             });
             config.routes.error(405, ctx -> ErrorMapper.write(ctx, 405, "method_not_allowed",
                     ctx.method() + " is not allowed on " + ctx.path(), null));
+            config.routes.error(413, ctx -> ErrorMapper.write(ctx, 413, "request_too_large",
+                    "the request body is too large", null));
         });
     }
 

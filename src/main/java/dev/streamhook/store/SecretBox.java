@@ -38,8 +38,8 @@ public final class SecretBox {
             if (!Files.exists(file)) {
                 byte[] fresh = new byte[32];
                 new SecureRandom().nextBytes(fresh);
+                createOwnerOnly(file);
                 Files.writeString(file, Base64.getEncoder().encodeToString(fresh));
-                restrictToOwner(file);
             }
             return new SecretBox(decodeKey(Files.readString(file).trim(), file.toString()));
         } catch (java.io.IOException e) {
@@ -47,11 +47,12 @@ public final class SecretBox {
         }
     }
 
-    private static void restrictToOwner(Path file) {
+    /** Creates the file readable by its owner only from the start, so the key is never briefly exposed. */
+    private static void createOwnerOnly(Path file) throws java.io.IOException {
         try {
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException | java.io.IOException e) {
-            // not a POSIX file system: the data directory's own permissions protect it
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException notPosix) {
+            Files.createFile(file); // the data directory's own permissions protect it
         }
     }
 

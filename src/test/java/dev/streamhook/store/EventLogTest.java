@@ -93,6 +93,12 @@ class EventLogTest {
     }
 
     @Test
+    void theKeyFileIsReadableByItsOwnerOnly() throws Exception {
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dataDir.resolve("master.key"))))
+                .isEqualTo("rw-------");
+    }
+
+    @Test
     void secretsAreNotStoredInClear() throws Exception {
         db.close();
         byte[] file = Files.readAllBytes(dataDir.resolve("streamhook.db"));
