@@ -8,6 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -56,7 +57,6 @@ public final class WebhookSender {
             return new Attempt(started, 0, null, "destination refused: " + refused.get(), null);
         }
         HttpRequest.Builder request = HttpRequest.newBuilder(uri)
-                .timeout(timeout)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(d.body()));
         for (Map.Entry<String, String> h : d.headers().entrySet()) {
             request.header(h.getKey(), h.getValue());
@@ -81,6 +81,9 @@ public final class WebhookSender {
             Throwable cause = e.getCause();
             if (cause instanceof HttpConnectTimeoutException) {
                 return failure(started, "connect timed out after " + timeout.toMillis() + " ms");
+            }
+            if (cause instanceof HttpTimeoutException) {
+                return failure(started, "no complete response within " + timeout.toMillis() + " ms");
             }
             return failure(started, "connection failed: " + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage()));
         } catch (InterruptedException e) {
