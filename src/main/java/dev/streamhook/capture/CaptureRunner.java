@@ -79,7 +79,7 @@ public final class CaptureRunner {
                 if (!running) {
                     break;
                 }
-                String why = e instanceof SourceException se ? se.getMessage() : describe(e);
+                String why = e instanceof SourceException se ? se.getMessage() : SourceDatabase.firstLine(e);
                 log.warn("capture of {} interrupted, reconnecting in {} ms: {}", source.id(), backoff, why);
                 sources.setStatus(source.id(), Status.RECONNECTING, why);
                 sleep(backoff);
@@ -157,14 +157,7 @@ public final class CaptureRunner {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running = running && !Thread.currentThread().isInterrupted();
+            Thread.currentThread().interrupt(); // only stop() interrupts, and it has cleared running already
         }
-    }
-
-    private static String describe(Throwable e) {
-        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        int nl = m.indexOf('\n');
-        return nl < 0 ? m : m.substring(0, nl);
     }
 }

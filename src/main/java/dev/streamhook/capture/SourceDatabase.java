@@ -219,7 +219,8 @@ public final class SourceDatabase {
         return new SourceException(Reason.SOURCE_DATABASE_ERROR, "the source database failed while " + doing + ": " + firstLine(e), e);
     }
 
-    private static String firstLine(SQLException e) {
+    /** The first line of an exception's message: PostgreSQL appends details users need not see. */
+    static String firstLine(Throwable e) {
         String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         int nl = m.indexOf('\n');
         return nl < 0 ? m : m.substring(0, nl);

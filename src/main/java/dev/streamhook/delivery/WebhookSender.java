@@ -76,14 +76,14 @@ public final class WebhookSender {
             return new Attempt(started, System.currentTimeMillis() - started, response.statusCode(), null, response.body());
         } catch (TimeoutException e) {
             exchange.cancel(true);
-            return failure(started, "no complete response within " + timeout.toMillis() + " ms");
+            return incomplete(started);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof HttpConnectTimeoutException) {
                 return failure(started, "connect timed out after " + timeout.toMillis() + " ms");
             }
             if (cause instanceof HttpTimeoutException) {
-                return failure(started, "no complete response within " + timeout.toMillis() + " ms");
+                return incomplete(started);
             }
             return failure(started, "connection failed: " + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage()));
         } catch (InterruptedException e) {
@@ -93,8 +93,11 @@ public final class WebhookSender {
         }
     }
 
+    private Attempt incomplete(long started) {
+        return failure(started, "no complete response within " + timeout.toMillis() + " ms");
+    }
+
     private static Attempt failure(long started, String error) {
         return new Attempt(started, System.currentTimeMillis() - started, null, error, null);
     }
-
 }

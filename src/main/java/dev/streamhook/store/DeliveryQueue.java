@@ -100,7 +100,6 @@ public final class DeliveryQueue {
      */
     public void record(long deliveryId, Attempt attempt, Status next, long nextAttemptAt) {
         db.transaction(c -> {
-            int number;
             try (PreparedStatement up = c.prepareStatement(
                     "UPDATE deliveries SET status = ?, attempts = attempts + 1, last_attempt_at = ?, next_attempt_at = ? WHERE id = ?")) {
                 up.setString(1, next.name());
@@ -111,7 +110,7 @@ public final class DeliveryQueue {
                     return null; // the destination or source was deleted while the attempt ran
                 }
             }
-            number = attemptsOf(c, deliveryId);
+            int number = attemptsOf(c, deliveryId);
             try (PreparedStatement ins = c.prepareStatement("INSERT INTO delivery_attempts (delivery_id, attempt, started_at, duration_ms, "
                     + "status_code, error, response_body) VALUES (?,?,?,?,?,?,?)")) {
                 ins.setLong(1, deliveryId);

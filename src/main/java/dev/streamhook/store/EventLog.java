@@ -30,7 +30,8 @@ public final class EventLog {
     /**
      * Appends events of one committed transaction; returns how many were new. {@code endLsn} is the
      * transaction's end, given with its last chunk, and becomes the source's checkpoint; null for
-     * an earlier chunk of a large transaction.
+     * an earlier chunk of a large transaction. An empty list writes nothing, not even the
+     * checkpoint: the stored checkpoint is informational, the slot's confirmed position is the truth.
      */
     public int append(String sourceId, Lsn endLsn, List<ChangeEvent> events) {
         if (events.isEmpty()) {
