@@ -22,6 +22,7 @@ import dev.streamhook.store.EventLog;
 import dev.streamhook.store.EventQueries;
 import dev.streamhook.store.SecretBox;
 import dev.streamhook.store.Sources;
+import java.time.Clock;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +34,10 @@ import org.slf4j.LoggerFactory;
 public final class Main {
 
     private static final Logger log = LoggerFactory.getLogger(Main.class);
+    /** How long a node holds a delivery lane without renewing it: how soon another node may take over a dead one's. */
+    private static final Duration LANE_LEASE = Duration.ofSeconds(30);
+    /** Deliveries a lane holds in memory: enough to keep its in-flight limit busy, bounded so a backlog stays on disk. */
+    private static final int LANE_WINDOW = 1_000;
 
     /** A running node. {@link #close()} stops the API, capture and delivery, then closes the store. */
     public record Node(int port, ApiServer api, CaptureSupervisor capture, Dispatcher dispatcher, Database db) implements AutoCloseable {
@@ -62,7 +67,7 @@ public final class Main {
     }
 
     public static Node start(Config config) {
-        Database db = Database.openEmbedded(config.dataDir());
+        Database db = Database.open(config.databaseUrl(), config.dataDir());
         SecretBox secrets = SecretBox.load(config.masterKey(), config.dataDir());
         AddressGuard addressGuard = new AddressGuard(config.allowPrivateNetworks());
 
@@ -71,15 +76,16 @@ public final class Main {
         Destinations destinations = new Destinations(db, secrets);
         EventLog eventLog = new EventLog(db);
         EventQueries eventQueries = new EventQueries(db);
-        DeliveryQueue deliveryQueue = new DeliveryQueue(db, secrets, config.deliveryTimeout().multipliedBy(2).plusMinutes(1));
+        DeliveryQueue deliveryQueue = new DeliveryQueue(db);
 
         SourceDatabase sourceDatabase = new SourceDatabase(addressGuard, Duration.ofSeconds(30));
         CaptureSupervisor capture = new CaptureSupervisor(sources, eventLog, sourceDatabase);
         SourceManager sourceManager = new SourceManager(sources, sourceDatabase, capture);
 
         RetryPolicy retryPolicy = new RetryPolicy(config.deliveryMaxAttempts(), config.retryBaseDelay(), config.retryMaxDelay());
-        Dispatcher dispatcher = new Dispatcher(deliveryQueue, new WebhookSender(config.deliveryTimeout(), addressGuard),
-                retryPolicy, config.deliveryConcurrency());
+        Dispatcher dispatcher = new Dispatcher(deliveryQueue, destinations, db.signals(),
+                new WebhookSender(config.deliveryTimeout(), addressGuard), retryPolicy, config.nodeId(), config.deliveryMaxInFlight(),
+                LANE_LEASE.toMillis(), LANE_WINDOW, Clock.systemUTC());
 
         ApiServer api = new ApiServer(accounts, new AccountRoutes(accounts), new SourceRoutes(sources, sourceManager),
                 new DestinationRoutes(sources, destinations, addressGuard), new EventRoutes(eventQueries, deliveryQueue));

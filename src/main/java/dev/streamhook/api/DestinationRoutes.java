@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
 /** {@code /v1/sources/:id/destinations}: where a source's events are POSTed. */
 public final class DestinationRoutes {
 
-    private static final Set<String> FIELDS = Set.of("url", "secret", "headers");
+    private static final Set<String> FIELDS = Set.of("url", "secret", "headers", "max_in_flight");
+    private static final int MAX_IN_FLIGHT_LIMIT = 1024;
     private static final Pattern HEADER_NAME = Pattern.compile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$");
     /** Headers StreamHook sets itself, or that HTTP/1.1 framing owns. */
     private static final Set<String> RESERVED_HEADERS = Set.of("content-type", "content-length", "user-agent", "host", "connection",
@@ -40,7 +41,8 @@ public final class DestinationRoutes {
             var body = Json.object(ctx, FIELDS);
             String secret = secret(Json.optionalString(body, "secret"));
             Destination d = new Destination(Ids.random("dst_", 16), source.id(), url(Json.requiredString(body, "url")), secret,
-                    hint(secret), headers(Json.stringMap(body, "headers")), System.currentTimeMillis());
+                    hint(secret), headers(Json.stringMap(body, "headers")), Json.optionalInt(body, "max_in_flight", 1, MAX_IN_FLIGHT_LIMIT),
+                    System.currentTimeMillis());
             destinations.upsert(d);
             Json.respond(ctx, 201, view(d));
         });
@@ -55,7 +57,8 @@ public final class DestinationRoutes {
             String url = body.has("url") ? url(Json.requiredString(body, "url")) : d.url();
             String secret = body.has("secret") ? secret(Json.optionalString(body, "secret")) : d.secret();
             Map<String, String> headers = body.has("headers") ? headers(Json.stringMap(body, "headers")) : d.headers();
-            Destination updated = new Destination(d.id(), d.sourceId(), url, secret, hint(secret), headers, d.createdAt());
+            Integer maxInFlight = body.has("max_in_flight") ? Json.optionalInt(body, "max_in_flight", 1, MAX_IN_FLIGHT_LIMIT) : d.maxInFlight();
+            Destination updated = new Destination(d.id(), d.sourceId(), url, secret, hint(secret), headers, maxInFlight, d.createdAt());
             destinations.upsert(updated);
             Json.respond(ctx, 200, view(updated));
         });
@@ -142,6 +145,7 @@ public final class DestinationRoutes {
         out.put("url", d.url());
         out.put("secret", d.secretHint());
         out.put("headers", d.headers());
+        out.put("max_in_flight", d.maxInFlight()); // null: the node's STREAMHOOK_DELIVERY_MAX_IN_FLIGHT
         out.put("created_at", Json.time(d.createdAt()));
         return out;
     }

@@ -125,7 +125,7 @@ public final class EventRoutes {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("destination_id", d.destinationId());
         out.put("url", d.url());
-        out.put("status", d.status() == DeliveryQueue.Status.IN_FLIGHT ? "delivering" : d.status().name().toLowerCase(Locale.ROOT));
+        out.put("status", d.status().name().toLowerCase(Locale.ROOT));
         out.put("attempt_count", d.attempts());
         out.put("next_attempt_at", d.status() == DeliveryQueue.Status.PENDING ? Json.time(d.nextAttemptAt()) : null);
         out.put("last_attempt_at", Json.time(d.lastAttemptAt()));

@@ -86,6 +86,18 @@ final class Json {
         return v.asText();
     }
 
+    /** An optional whole number from {@code min} to {@code max}; null when absent or null. */
+    static Integer optionalInt(ObjectNode body, String field, int min, int max) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.canConvertToInt() || !v.isIntegralNumber() || v.asInt() < min || v.asInt() > max) {
+            throw ApiException.invalid(field, "'" + field + "' must be a whole number from " + min + " to " + max);
+        }
+        return v.asInt();
+    }
+
     static List<String> stringList(ObjectNode body, String field) {
         JsonNode v = body.get(field);
         if (v == null || !v.isArray() || v.isEmpty()) {

@@ -1,8 +1,10 @@
 package dev.streamhook.capture;
 
+import dev.streamhook.capture.pgoutput.Begin;
 import dev.streamhook.capture.pgoutput.PgOutputDecoder;
 import dev.streamhook.capture.pgoutput.PgOutputMessage;
 import dev.streamhook.capture.pgoutput.Relation;
+import dev.streamhook.event.EncodedEvent;
 import dev.streamhook.event.Lsn;
 import dev.streamhook.store.EventLog;
 import dev.streamhook.store.Sources;
@@ -13,6 +15,12 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.postgresql.PGConnection;
 import org.postgresql.replication.LogSequenceNumber;
@@ -21,10 +29,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Captures one source: holds its logical replication session, decodes whole transactions, appends
- * them to the {@link EventLog}, and only then reports their end LSN to PostgreSQL as flushed. A
- * lost session is reopened with backoff; PostgreSQL then resends from the last confirmed LSN and
+ * Captures one source: holds its logical replication session, decodes whole transactions, hands
+ * them to the {@link EventLog} without waiting (consecutive transactions share a store commit), and
+ * reports an LSN to PostgreSQL as flushed only once the store committed it ({@link FlushTracker}).
+ * A lost session is reopened with backoff; PostgreSQL then resends from the last confirmed LSN and
  * the event log drops what it already has.
+ *
+ * <p>The capture thread blocks in the stream's {@code read()}: no polling, and no CPU while idle.
+ * PgJDBC sends the flushed position from inside {@code read()}: every status interval while messages
+ * flow, and when idle in answer to the server's pings, which the session asks for every few seconds
+ * ({@link ConnectionSpec#replicationProperties()}). Memory is bounded in bytes: a huge transaction is stored in chunks of
+ * {@link #CHUNK_BYTES}, and capture waits when {@link #MAX_UNSTORED_BYTES} are on their way to the store.
  *
  * <p>Thread-safety: runs on its own thread, started by {@link #start()}; {@link #stop()} may be
  * called from any thread and returns when the session is closed. The runner owns and closes its
@@ -35,8 +50,12 @@ public final class CaptureRunner {
     private static final Logger log = LoggerFactory.getLogger(CaptureRunner.class);
     private static final Duration STATUS_INTERVAL = Duration.ofSeconds(1);
     private static final long MAX_BACKOFF_MS = 30_000;
-    /** Events of one transaction held in memory before they are stored; bounds the heap for huge transactions. */
-    static final int CHUNK = 1_000;
+    /** Body bytes of one transaction held before they are stored as a chunk; bounds the heap for huge transactions. */
+    static final long CHUNK_BYTES = 4L << 20;
+    /** Body bytes handed to the store and not yet committed; capture waits beyond this (the store is the slower side). */
+    static final int MAX_UNSTORED_BYTES = 64 << 20;
+    private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().name("capture-status").daemon().unstarted(r));
 
     private final Source source;
     private final ConnectionSpec spec;
@@ -44,7 +63,9 @@ public final class CaptureRunner {
     private final Sources sources;
     private final SourceDatabase sourceDatabase;
     private final Thread thread;
+    private final Semaphore unstoredKilobytes = new Semaphore(MAX_UNSTORED_BYTES / 1024);
     private volatile boolean running = true;
+    private volatile Connection replication;
 
     public CaptureRunner(Source source, EventLog eventLog, Sources sources, SourceDatabase sourceDatabase) {
         this.source = source;
@@ -62,6 +83,7 @@ public final class CaptureRunner {
     public void stop() {
         running = false;
         thread.interrupt();
+        abort(replication); // the capture thread is blocked in read(): only closing the socket ends it
         try {
             thread.join(TimeUnit.SECONDS.toMillis(15));
         } catch (InterruptedException e) {
@@ -92,6 +114,10 @@ public final class CaptureRunner {
         // the plain connection first: it makes the address and credential checks, with their reasons
         try (Connection catalog = sourceDatabase.connect(spec);
              Connection conn = DriverManager.getConnection(spec.jdbcUrl(), spec.replicationProperties())) {
+            replication = conn;
+            if (!running) {
+                return;
+            }
             PGReplicationStream stream = conn.unwrap(PGConnection.class).getReplicationAPI()
                     .replicationStream().logical()
                     .withSlotName(source.slotName())
@@ -103,54 +129,67 @@ public final class CaptureRunner {
             log.info("capture of {} streaming from slot {}", source.id(), source.slotName());
             stream(stream, new PrimaryKeys(catalog));
             stream.close(); // a clean CopyDone, so the server frees the slot at once
+        } finally {
+            replication = null;
         }
     }
 
     private void stream(PGReplicationStream stream, PrimaryKeys primaryKeys) throws SQLException {
         ChangeAssembler assembler = new ChangeAssembler(source.id(), source.database(), primaryKeys::of);
-        Lsn confirmed = Lsn.ZERO;
-        while (running) {
-            ByteBuffer message = stream.readPending();
-            if (message == null) {
-                confirmed = confirmIdle(stream, assembler, confirmed);
-                sleep(10);
-                continue;
+        FlushTracker flushed = new FlushTracker(lsn -> confirm(stream, lsn));
+        ScheduledFuture<?> idle = TIMER.scheduleWithFixedDelay(
+                () -> flushed.confirmIdle(() -> new Lsn(stream.getLastReceiveLSN().asLong())),
+                STATUS_INTERVAL.toMillis(), STATUS_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            while (running) {
+                if (flushed.failed()) {
+                    throw new IllegalStateException("the store could not take a transaction; capture resumes from the last one it stored");
+                }
+                ByteBuffer message = stream.read();
+                if (message == null) {
+                    return; // the stream was closed
+                }
+                PgOutputMessage decoded = PgOutputDecoder.decode(message);
+                if (decoded instanceof Relation r) {
+                    primaryKeys.forget(r.oid());
+                } else if (decoded instanceof Begin) {
+                    flushed.begin();
+                }
+                ChangeAssembler.Transaction tx = assembler.accept(decoded);
+                if (tx != null) {
+                    store(flushed, tx.events(), tx.endLsn());
+                } else if (assembler.bufferedBytes() >= CHUNK_BYTES) {
+                    store(flushed, assembler.drain(), null);
+                }
             }
-            PgOutputMessage decoded = PgOutputDecoder.decode(message);
-            if (decoded instanceof Relation r) {
-                primaryKeys.forget(r.oid());
-            }
-            ChangeAssembler.Transaction tx = assembler.accept(decoded);
-            if (tx != null) {
-                eventLog.append(source.id(), tx.endLsn(), tx.events());
-                confirm(stream, tx.endLsn());
-                confirmed = tx.endLsn();
-            } else if (assembler.buffered() >= CHUNK) {
-                eventLog.append(source.id(), null, assembler.drain());
-            }
+        } finally {
+            idle.cancel(false);
         }
     }
 
-    /**
-     * Between transactions everything received is stored, so the server's latest position can be
-     * confirmed: an idle source then does not make PostgreSQL keep WAL for it.
-     */
-    private static Lsn confirmIdle(PGReplicationStream stream, ChangeAssembler assembler, Lsn confirmed) {
-        if (assembler.inTransaction()) {
-            return confirmed;
-        }
-        Lsn received = new Lsn(stream.getLastReceiveLSN().asLong());
-        if (received.isAfter(confirmed)) {
-            confirm(stream, received);
-            return received;
-        }
-        return confirmed;
+    private void store(FlushTracker flushed, List<EncodedEvent> events, Lsn endLsn) {
+        long bytes = events.stream().mapToLong(e -> e.body().length).sum();
+        int permits = (int) Math.min(MAX_UNSTORED_BYTES / 1024, bytes / 1024 + 1);
+        unstoredKilobytes.acquireUninterruptibly(permits);
+        CompletableFuture<Integer> stored = eventLog.append(source.id(), endLsn, events);
+        flushed.afterStored(stored, endLsn).whenComplete((ok, error) -> unstoredKilobytes.release(permits));
     }
 
     private static void confirm(PGReplicationStream stream, Lsn lsn) {
         LogSequenceNumber pg = LogSequenceNumber.valueOf(lsn.value());
         stream.setFlushedLSN(pg);
         stream.setAppliedLSN(pg);
+    }
+
+    private static void abort(Connection c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.abort(Runnable::run);
+        } catch (SQLException ignored) {
+            // stopping; the session ends either way, and the server frees the slot when the socket closes
+        }
     }
 
     private void sleep(long millis) {

@@ -11,6 +11,7 @@ import dev.streamhook.capture.pgoutput.TupleData;
 import dev.streamhook.capture.pgoutput.Update;
 import dev.streamhook.capture.types.PgTypes;
 import dev.streamhook.event.ChangeEvent;
+import dev.streamhook.event.EncodedEvent;
 import dev.streamhook.event.EventId;
 import dev.streamhook.event.Lsn;
 import dev.streamhook.event.Operation;
@@ -33,7 +34,7 @@ import java.util.function.IntFunction;
 final class ChangeAssembler {
 
     /** The end of a committed transaction: its events not yet drained (possibly none) and the LSN to confirm once stored. */
-    record Transaction(Lsn endLsn, List<ChangeEvent> events) {
+    record Transaction(Lsn endLsn, List<EncodedEvent> events) {
     }
 
     private final String sourceId;
@@ -42,7 +43,8 @@ final class ChangeAssembler {
     private final Map<Integer, Relation> relations = new HashMap<>();
     private Begin begin;
     private int position;
-    private final List<ChangeEvent> events = new ArrayList<>();
+    private final List<EncodedEvent> events = new ArrayList<>();
+    private long bufferedBytes;
 
     /** {@code primaryKey} gives a table's primary-key column names by relation oid (empty: none). */
     ChangeAssembler(String sourceId, String database, IntFunction<Set<String>> primaryKey) {
@@ -60,14 +62,20 @@ final class ChangeAssembler {
         return events.size();
     }
 
+    /** Body bytes of the events buffered so far: what bounds capture's memory for a huge transaction. */
+    long bufferedBytes() {
+        return bufferedBytes;
+    }
+
     /**
      * Hands over the buffered events of the open transaction, so that a huge transaction is stored
      * in chunks instead of held in memory. Safe because pgoutput (protocol 1) sends only committed
      * transactions, and their event ids do not depend on how they were chunked.
      */
-    List<ChangeEvent> drain() {
-        List<ChangeEvent> chunk = List.copyOf(events);
+    List<EncodedEvent> drain() {
+        List<EncodedEvent> chunk = List.copyOf(events);
         events.clear();
+        bufferedBytes = 0;
         return chunk;
     }
 
@@ -78,6 +86,7 @@ final class ChangeAssembler {
                 begin = b;
                 position = 0;
                 events.clear();
+                bufferedBytes = 0;
             }
             case Relation r -> relations.put(r.oid(), r);
             case Insert i -> add(i.relationOid(), Operation.INSERT, null, false, i.newTuple());
@@ -87,6 +96,7 @@ final class ChangeAssembler {
                 Transaction done = new Transaction(c.endLsn(), List.copyOf(events));
                 begin = null;
                 events.clear();
+                bufferedBytes = 0;
                 return done;
             }
             default -> {
@@ -112,8 +122,11 @@ final class ChangeAssembler {
         int position = this.position++;
         Lsn commitLsn = begin.finalLsn();
         Instant commitTime = begin.commitTime();
-        events.add(new ChangeEvent(EventId.of(sourceId, commitLsn, position), sourceId, commitLsn, position, commitTime,
-                database, rel.namespace(), rel.name(), op, before, after, unchanged, rowKey(rel, primaryKey.apply(relationOid), keySource)));
+        EncodedEvent encoded = EncodedEvent.of(new ChangeEvent(EventId.of(sourceId, commitLsn, position), sourceId, commitLsn, position,
+                commitTime, database, rel.namespace(), rel.name(), op, before, after, unchanged,
+                rowKey(rel, primaryKey.apply(relationOid), keySource)));
+        events.add(encoded);
+        bufferedBytes += encoded.body().length;
     }
 
     /**

@@ -120,8 +120,14 @@ public record ConnectionSpec(String host, int port, String database, String user
         p.setProperty("replication", "database");
         p.setProperty("assumeMinServerVersion", "10");
         p.setProperty("preferQueryMode", "simple");
+        // the server pings an idle session every half of this (PostgreSQL 12+ takes it per session); capture
+        // blocks in read() and answers each ping with the position it has stored, so an idle slot keeps no WAL
+        p.setProperty("options", "-c wal_sender_timeout=" + WAL_SENDER_TIMEOUT_SECONDS + "s");
         return p;
     }
+
+    /** How soon an idle replication session reports its stored position: every half of it. */
+    static final int WAL_SENDER_TIMEOUT_SECONDS = 10;
 
     /** The URI with its passwords (user-info and {@code password}/{@code sslpassword} parameters) masked. */
     public static String redact(String uri) {

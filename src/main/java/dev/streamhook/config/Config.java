@@ -13,13 +13,15 @@ import java.util.Optional;
 public record Config(
         int port,
         Path dataDir,
+        Optional<StoreUrl> databaseUrl,
+        String nodeId,
         boolean allowPrivateNetworks,
         Optional<String> masterKey,
         Duration deliveryTimeout,
         int deliveryMaxAttempts,
         Duration retryBaseDelay,
         Duration retryMaxDelay,
-        int deliveryConcurrency) {
+        int deliveryMaxInFlight) {
 
     public static Config fromEnvironment() {
         return from(System.getenv());
@@ -27,16 +29,34 @@ public record Config(
 
     public static Config from(Map<String, String> env) {
         Reader r = new Reader(env);
+        Path dataDir = Path.of(r.string("STREAMHOOK_DATA_DIR", "./data")).toAbsolutePath().normalize();
         return new Config(
                 r.integer("STREAMHOOK_PORT", 8080, 0, 65535),
-                Path.of(r.string("STREAMHOOK_DATA_DIR", "./data")).toAbsolutePath().normalize(),
+                dataDir,
+                Optional.ofNullable(r.raw("STREAMHOOK_DATABASE_URL")).map(v -> StoreUrl.parse("STREAMHOOK_DATABASE_URL", v)),
+                r.string("STREAMHOOK_NODE_ID", defaultNodeId(dataDir)),
                 r.bool("STREAMHOOK_ALLOW_PRIVATE_NETWORKS", true),
                 Optional.ofNullable(r.raw("STREAMHOOK_MASTER_KEY")),
                 Duration.ofMillis(r.integer("STREAMHOOK_DELIVERY_TIMEOUT_MS", 10_000, 100, 300_000)),
                 r.integer("STREAMHOOK_DELIVERY_MAX_ATTEMPTS", 12, 1, 100),
                 Duration.ofMillis(r.integer("STREAMHOOK_DELIVERY_RETRY_BASE_MS", 1_000, 1, 3_600_000)),
                 Duration.ofMillis(r.integer("STREAMHOOK_DELIVERY_RETRY_MAX_MS", 3_600_000, 1, 86_400_000)),
-                r.integer("STREAMHOOK_DELIVERY_CONCURRENCY", 32, 1, 1024));
+                r.integer("STREAMHOOK_DELIVERY_MAX_IN_FLIGHT", 16, 1, 1024));
+    }
+
+    /**
+     * A node's name in leases: stable across restarts of the same installation (so a restarted node
+     * takes its lanes back at once instead of waiting for its old leases to lapse) and distinct
+     * between hosts.
+     */
+    private static String defaultNodeId(Path dataDir) {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            host = "localhost";
+        }
+        return host + ":" + dataDir;
     }
 
     private record Reader(Map<String, String> env) {

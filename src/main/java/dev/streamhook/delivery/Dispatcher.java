@@ -1,108 +1,114 @@
 package dev.streamhook.delivery;
 
 import dev.streamhook.store.DeliveryQueue;
-import dev.streamhook.store.DeliveryQueue.Attempt;
-import dev.streamhook.store.DeliveryQueue.Due;
-import dev.streamhook.store.DeliveryQueue.Status;
-import java.util.List;
-import java.util.concurrent.ExecutorService;
+import dev.streamhook.store.Destinations;
+import dev.streamhook.store.Destinations.Destination;
+import dev.streamhook.store.StoreSignals;
+import java.time.Clock;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Takes due deliveries from the store and sends them, at most {@code concurrency} at a time, each
- * on a virtual thread. Every attempt and its outcome go back to the store before the next attempt
- * of the same row can be claimed, which is what keeps per-row order.
+ * Runs one {@link Lane} per destination. Lanes follow the destinations table (reconciled when the
+ * store signals a change, and every few seconds in case another node changed it), and wake when the
+ * store signals that a source's events were appended, so nothing polls while there is nothing to do.
  *
- * <p>Thread-safety: {@link #start()} and {@link #stop()} are called once each, by Main.
+ * <p>Thread-safety: {@link #start()} and {@link #stop()} are called once each, by Main; the signal
+ * handlers may run on any thread.
  */
 public final class Dispatcher {
 
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
-    private static final long IDLE_POLL_MS = 20;
+    private static final long RECONCILE_SECONDS = 5;
 
     private final DeliveryQueue queue;
-    private final WebhookSender sender;
+    private final Destinations destinations;
+    private final StoreSignals signals;
+    private final Sender sender;
     private final RetryPolicy retryPolicy;
-    private final Semaphore slots;
-    private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
-    private final Thread poller;
-    private volatile boolean running = true;
+    private final Lane.Settings settings;
+    private final Clock clock;
+    private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService reconciler = Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().name("delivery-lanes").daemon().unstarted(r));
 
-    public Dispatcher(DeliveryQueue queue, WebhookSender sender, RetryPolicy retryPolicy, int concurrency) {
+    /**
+     * {@code owner} names this node in lane leases; {@code maxInFlight} is the in-flight limit of a
+     * destination that sets none; {@code window} bounds how many deliveries a lane holds in memory.
+     */
+    public Dispatcher(DeliveryQueue queue, Destinations destinations, StoreSignals signals, Sender sender, RetryPolicy retryPolicy,
+                      String owner, int maxInFlight, long leaseMillis, int window, Clock clock) {
         this.queue = queue;
+        this.destinations = destinations;
+        this.signals = signals;
         this.sender = sender;
         this.retryPolicy = retryPolicy;
-        this.slots = new Semaphore(concurrency);
-        this.poller = Thread.ofPlatform().name("delivery-dispatcher").daemon().unstarted(this::poll);
+        this.settings = new Lane.Settings(owner, maxInFlight, leaseMillis, window);
+        this.clock = clock;
     }
 
     public void start() {
-        queue.releaseInFlight();
-        poller.start();
+        signals.onEventsAppended(this::wakeSource);
+        signals.onDeliveriesReopened(id -> {
+            Lane lane = lanes.get(id);
+            if (lane != null) {
+                lane.reopen();
+            }
+        });
+        signals.onDestinationsChanged(() -> reconciler.execute(this::reconcile));
+        reconciler.scheduleWithFixedDelay(this::reconcile, 0, RECONCILE_SECONDS, TimeUnit.SECONDS);
     }
 
     public void stop() {
-        running = false;
-        poller.interrupt();
-        workers.shutdown();
+        reconciler.shutdownNow();
         try {
-            poller.join(5_000);
-            workers.awaitTermination(10, TimeUnit.SECONDS);
+            reconciler.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        lanes.values().parallelStream().forEach(Lane::stop);
+        lanes.clear();
     }
 
-    private void poll() {
-        while (running) {
-            try {
-                int free = slots.availablePermits();
-                List<Due> due = free == 0 ? List.of() : queue.claimDue(System.currentTimeMillis(), free);
-                for (Due d : due) {
-                    slots.acquire();
-                    workers.execute(() -> deliver(d));
-                }
-                if (due.isEmpty()) {
-                    Thread.sleep(IDLE_POLL_MS);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException e) {
-                log.error("delivery poll failed; trying again", e);
-                sleepQuietly();
+    private void wakeSource(String sourceId) {
+        for (Lane lane : lanes.values()) {
+            if (lane.sourceId().equals(sourceId)) {
+                lane.wake();
             }
         }
     }
 
-    private void deliver(Due d) {
+    private void reconcile() {
         try {
-            Attempt attempt = sender.send(d);
-            int made = d.attempts() + 1;
-            long now = System.currentTimeMillis();
-            if (attempt.succeeded()) {
-                queue.record(d.deliveryId(), attempt, Status.SUCCEEDED, now);
-            } else if (retryPolicy.exhausted(made)) {
-                queue.record(d.deliveryId(), attempt, Status.FAILED, now);
-            } else {
-                queue.record(d.deliveryId(), attempt, Status.PENDING, now + retryPolicy.delayAfter(made).toMillis());
+            Set<String> seen = new HashSet<>();
+            for (Destination d : destinations.listAll()) {
+                seen.add(d.id());
+                Lane lane = lanes.get(d.id());
+                if (lane == null) {
+                    lane = new Lane(d, queue, sender, retryPolicy, settings, clock);
+                    lanes.put(d.id(), lane);
+                    lane.start();
+                } else {
+                    lane.update(d);
+                }
             }
+            lanes.keySet().removeIf(id -> {
+                if (seen.contains(id)) {
+                    return false;
+                }
+                Lane gone = lanes.get(id);
+                Thread.ofVirtual().start(gone::stop); // it may wait for attempts in flight; other lanes need not
+                return true;
+            });
         } catch (RuntimeException e) {
-            log.error("delivery {} of event {} could not be recorded; it is tried again when its lease runs out", d.deliveryId(), d.eventId(), e);
-        } finally {
-            slots.release();
-        }
-    }
-
-    private void sleepQuietly() {
-        try {
-            Thread.sleep(1_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            log.warn("delivery could not read the destinations; trying again in {} s: {}", RECONCILE_SECONDS, e.toString());
         }
     }
 }

@@ -21,7 +21,7 @@ import java.util.concurrent.TimeoutException;
  * POSTs one delivery with the documented headers and returns what happened. Never throws for a
  * network problem: that is an {@link Attempt} with an error. Thread-safe; shares one HTTP client.
  */
-public final class WebhookSender {
+public final class WebhookSender implements Sender {
 
     static final String USER_AGENT = "StreamHook/1.0";
     private static final int RESPONSE_BODY_LIMIT = 2048;
@@ -40,6 +40,7 @@ public final class WebhookSender {
                 .build();
     }
 
+    @Override
     public Attempt send(Due d) {
         long started = System.currentTimeMillis();
         try {

@@ -62,7 +62,7 @@ public final class Accounts {
 
     public Optional<Account> findByApiKey(String apiKey) {
         String keyHash = hash(apiKey);
-        return db.transaction(c -> {
+        return db.read(c -> {
             try (PreparedStatement q = c.prepareStatement(
                     "SELECT a.id, a.email, a.created_at FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.key_hash = ?")) {
                 q.setString(1, keyHash);

@@ -1,23 +1,33 @@
 package dev.streamhook.store;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.streamhook.config.StoreUrl;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
 /**
- * The embedded store: one SQLite file in the data directory, in WAL mode, migrated by Flyway.
+ * The store: the embedded SQLite file in the data directory (the default), or a PostgreSQL
+ * database when {@code STREAMHOOK_DATABASE_URL} names one. Same schema (Flyway migrations), same
+ * statements; what differs lives in {@link Dialect}.
  *
- * <p>Thread-safety: every unit of work runs on one connection under one lock, each in its own
- * transaction. SQLite allows a single writer anyway; serialising here turns "database is locked"
- * into waiting, and keeps a unit of work atomic. {@link #close()} is called once, by Main, after
- * capture and delivery stopped.
+ * <p>Writes go through one {@link GroupCommitWriter}, which runs the units queued meanwhile in one
+ * transaction; reads use a pool of their own connections (SQLite in WAL mode lets them run beside
+ * the writer). Correctness does not rest on this node being alone: write transactions on SQLite
+ * begin IMMEDIATE (one writer per file), and on PostgreSQL whatever must be exclusive locks its rows.
+ *
+ * <p>Thread-safety: every method may be called from any thread. {@link #close()} is called once, by
+ * Main, after capture and delivery stopped; it lets queued writes finish.
  */
 public final class Database implements AutoCloseable {
 
@@ -27,11 +37,22 @@ public final class Database implements AutoCloseable {
         T run(Connection connection) throws SQLException;
     }
 
-    private final Connection connection;
-    private final ReentrantLock lock = new ReentrantLock();
+    private final Dialect dialect;
+    private final HikariDataSource reads;
+    private final HikariDataSource writes;
+    private final GroupCommitWriter writer;
+    private final StoreSignals signals = new StoreSignals();
 
-    private Database(Connection connection) {
-        this.connection = connection;
+    private Database(Dialect dialect, HikariDataSource reads, HikariDataSource writes) {
+        this.dialect = dialect;
+        this.reads = reads;
+        this.writes = writes;
+        this.writer = new GroupCommitWriter(writes, "store-writer");
+    }
+
+    /** The PostgreSQL store at {@code url} when given, else the embedded one in {@code dataDir}. */
+    public static Database open(Optional<StoreUrl> url, Path dataDir) {
+        return url.map(Database::openPostgres).orElseGet(() -> openEmbedded(dataDir));
     }
 
     public static Database openEmbedded(Path dataDir) {
@@ -41,45 +62,95 @@ public final class Database implements AutoCloseable {
             throw new StoreException("cannot create the data directory " + dataDir + " (STREAMHOOK_DATA_DIR): " + e.getMessage(), e);
         }
         String url = "jdbc:sqlite:" + dataDir.resolve("streamhook.db");
-        SQLiteDataSource dataSource = new SQLiteDataSource();
+        migrate(Dialect.SQLITE, sqlite(url, SQLiteConfig.TransactionMode.IMMEDIATE));
+        HikariDataSource writes = pool("store-writes", sqlite(url, SQLiteConfig.TransactionMode.IMMEDIATE), 1);
+        HikariDataSource reads = pool("store-reads", sqlite(url, SQLiteConfig.TransactionMode.DEFERRED), 4);
+        return new Database(Dialect.SQLITE, reads, writes);
+    }
+
+    public static Database openPostgres(StoreUrl url) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("store");
+        config.setJdbcUrl(url.jdbcUrl());
+        config.setUsername(url.user());
+        config.setPassword(url.password());
+        config.setMaximumPoolSize(8);
+        config.setInitializationFailTimeout(10_000);
+        HikariDataSource pool;
+        try {
+            pool = new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            throw new StoreException("cannot reach the PostgreSQL store " + url + " (STREAMHOOK_DATABASE_URL): " + rootMessage(e), e);
+        }
+        migrate(Dialect.POSTGRESQL, pool);
+        return new Database(Dialect.POSTGRESQL, pool, pool);
+    }
+
+    private static SQLiteDataSource sqlite(String url, SQLiteConfig.TransactionMode mode) {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        config.setSynchronous(SQLiteConfig.SynchronousMode.FULL); // a commit is on disk before capture confirms its LSN
+        config.enforceForeignKeys(true);
+        config.setBusyTimeout(10_000);
+        config.setTransactionMode(mode);
+        SQLiteDataSource dataSource = new SQLiteDataSource(config);
         dataSource.setUrl(url);
-        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
-        try {
-            Connection c = DriverManager.getConnection(url);
-            try (Statement s = c.createStatement()) {
-                s.execute("PRAGMA journal_mode=WAL");
-                s.execute("PRAGMA synchronous=FULL");
-                s.execute("PRAGMA foreign_keys=ON");
-                s.execute("PRAGMA busy_timeout=10000");
-            }
-            c.setAutoCommit(false);
-            return new Database(c);
-        } catch (SQLException e) {
-            throw new StoreException("cannot open the store at " + url + ": " + e.getMessage(), e);
-        }
+        return dataSource;
     }
 
-    /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
+    private static HikariDataSource pool(String name, DataSource dataSource, int size) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName(name);
+        config.setDataSource(dataSource);
+        config.setMaximumPoolSize(size);
+        return new HikariDataSource(config);
+    }
+
+    private static void migrate(Dialect dialect, DataSource dataSource) {
+        Flyway.configure().dataSource(dataSource).locations(dialect.migrationLocations()).load().migrate();
+    }
+
+    public Dialect dialect() {
+        return dialect;
+    }
+
+    /** What the store announces after its commits. */
+    public StoreSignals signals() {
+        return signals;
+    }
+
+    /** Queues {@code work} for the next group commit; the future completes after that commit. */
+    public <T> CompletableFuture<T> submit(Work<T> work) {
+        return writer.submit(work);
+    }
+
+    /** Runs {@code work} in a write transaction (shared with whatever else is queued) and waits for its commit. */
     public <T> T transaction(Work<T> work) {
-        lock.lock();
         try {
-            try {
-                T result = work.run(connection);
-                connection.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                rollbackQuietly(e);
-                if (e instanceof RuntimeException re) {
-                    throw re;
-                }
-                throw new StoreException("store statement failed: " + e.getMessage(), e);
+            return writer.submit(work).join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
             }
-        } finally {
-            lock.unlock();
+            throw new StoreException("store write failed: " + e.getCause(), e.getCause());
         }
     }
 
-    /** Runs one INSERT, UPDATE or DELETE in its own transaction; returns the rows it changed. */
+    /** Runs {@code work} on a read connection, in one read transaction, beside the writer. */
+    public <T> T read(Work<T> work) {
+        try (Connection c = reads.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                return work.run(c);
+            } finally {
+                c.rollback(); // a read changed nothing; this ends the snapshot
+            }
+        } catch (SQLException e) {
+            throw new StoreException("store read failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs one INSERT, UPDATE or DELETE in a write transaction; returns the rows it changed. */
     public int update(String sql, Object... params) {
         return transaction(c -> {
             try (PreparedStatement st = c.prepareStatement(sql)) {
@@ -91,23 +162,20 @@ public final class Database implements AutoCloseable {
         });
     }
 
-    private void rollbackQuietly(Exception cause) {
-        try {
-            connection.rollback();
-        } catch (SQLException rollbackFailure) {
-            cause.addSuppressed(rollbackFailure);
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) {
+            t = t.getCause();
         }
+        return t.getMessage();
     }
 
     @Override
     public void close() {
-        lock.lock();
-        try {
-            connection.close();
-        } catch (SQLException ignored) {
-            // closing at shutdown; nothing is pending because every unit of work committed or rolled back
-        } finally {
-            lock.unlock();
+        writer.close();
+        reads.close();
+        if (writes != reads) {
+            writes.close();
         }
     }
 }

@@ -8,20 +8,35 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
- * Deliveries waiting to be sent, and the record of every attempt. Retry state (attempt count,
- * next attempt time) lives here, not in memory, so a restart resumes where it stopped.
+ * Deliveries waiting to be sent, the leases of the lanes that send them, and the record of every
+ * attempt. Retry state (attempt count, next attempt time) lives here, not in memory, so a restart
+ * resumes where it stopped.
  *
- * <p>Order: {@link #claimDue} never hands out a delivery while an earlier event of the same row
- * (same destination and row key) is still pending or in flight, so each row's events reach a
- * destination in commit order while different rows go in parallel.
+ * <p>A destination's deliveries form one lane. A node works a lane only while it holds the lane's
+ * lease; every take-over gets a new token, and {@link #record} writes nothing unless its token is
+ * still the current, unexpired one. So two nodes never both send a lane, and a node that lost its
+ * lease (paused, cut off) cannot overwrite what the new holder did. Per-row order is kept by the
+ * lane holder in memory, fed by {@link #pending} in event order.
+ *
+ * <p>Thread-safety: any thread. Writes go through the store's group commit.
  */
 public final class DeliveryQueue {
 
-    public enum Status { PENDING, IN_FLIGHT, SUCCEEDED, FAILED }
+    public enum Status { PENDING, SUCCEEDED, FAILED }
 
-    /** A claimed delivery with all that sending it needs. */
+    /** A lane held by {@code owner} until {@code until}; {@code token} fences it against later holders. */
+    public record Lease(String destinationId, String owner, long token, long until) {
+    }
+
+    /** A pending delivery as its lane reads it, in event order. */
+    public record Pending(long deliveryId, long eventSeq, String eventId, String rowKey, int attempts, long nextAttemptAt, byte[] body) {
+    }
+
+    /** A delivery with all that sending it needs. */
     public record Due(long deliveryId, String eventId, byte[] body, int attempts, String destinationId,
                       String url, String secret, Map<String, String> headers) {
     }
@@ -33,114 +48,176 @@ public final class DeliveryQueue {
         }
     }
 
+    /** One attempt's outcome to record: the attempt's number (1 for the first), and where the delivery goes next. */
+    public record Result(long deliveryId, int attemptNumber, Attempt attempt, Status next, long nextAttemptAt) {
+    }
+
     private final Database db;
-    private final SecretBox secrets;
-    private final long leaseMillis;
 
-    /**
-     * {@code lease} is how long a claimed delivery stays in flight before it may be claimed again:
-     * longer than any attempt takes, so an attempt whose result could not be recorded is retried
-     * instead of stuck.
-     */
-    public DeliveryQueue(Database db, SecretBox secrets, java.time.Duration lease) {
+    public DeliveryQueue(Database db) {
         this.db = db;
-        this.secrets = secrets;
-        this.leaseMillis = lease.toMillis();
-    }
-
-    /** At startup: an attempt cut short by a crash or stop is due again (the receiver dedups by event id). */
-    public void releaseInFlight() {
-        db.update("UPDATE deliveries SET status = 'PENDING' WHERE status = 'IN_FLIGHT'");
     }
 
     /**
-     * Marks up to {@code limit} due deliveries in flight (leased until now + lease) and returns
-     * them, oldest event first. Due means pending with its next attempt time reached, or in flight
-     * with its lease run out.
+     * Takes the lane of {@code destinationId} for {@code owner} until {@code now + leaseMillis}, when
+     * nobody holds it, its lease ran out, or {@code owner} itself held it (a restarted node takes its
+     * lanes back at once). Each take-over gets a new token. Empty when another owner holds it.
      */
-    public List<Due> claimDue(long now, int limit) {
+    public Optional<Lease> acquire(String destinationId, String owner, long now, long leaseMillis) {
+        long until = now + leaseMillis;
         return db.transaction(c -> {
-            List<Due> due = new ArrayList<>();
-            try (PreparedStatement q = c.prepareStatement("""
-                    SELECT d.id, e.id, e.body, d.attempts, t.id, t.url, t.secret_enc, t.headers
-                    FROM deliveries d
-                    JOIN events e ON e.seq = d.event_seq
-                    JOIN destinations t ON t.id = d.destination_id
-                    WHERE ((d.status = 'PENDING' AND d.next_attempt_at <= ?) OR (d.status = 'IN_FLIGHT' AND d.lease_until < ?))
-                      AND NOT EXISTS (SELECT 1 FROM deliveries p
-                                      WHERE p.destination_id = d.destination_id AND p.row_key = d.row_key
-                                        AND p.event_seq < d.event_seq AND p.status IN ('PENDING', 'IN_FLIGHT'))
-                    ORDER BY d.event_seq
-                    LIMIT ?""")) {
-                q.setLong(1, now);
-                q.setLong(2, now);
-                q.setInt(3, limit);
-                ResultSet rs = q.executeQuery();
-                while (rs.next()) {
-                    String secret = rs.getString(7);
-                    due.add(new Due(rs.getLong(1), rs.getString(2), rs.getBytes(3), rs.getInt(4), rs.getString(5),
-                            rs.getString(6), secret == null ? null : secrets.decrypt(secret), StoreJson.stringMap(rs.getString(8))));
+            try (PreparedStatement take = c.prepareStatement(
+                    "UPDATE lanes SET owner = ?, token = token + 1, lease_until = ? WHERE destination_id = ? AND (lease_until < ? OR owner = ?)")) {
+                take.setString(1, owner);
+                take.setLong(2, until);
+                take.setString(3, destinationId);
+                take.setLong(4, now);
+                take.setString(5, owner);
+                if (take.executeUpdate() == 0) {
+                    try (PreparedStatement first = c.prepareStatement("INSERT INTO lanes (destination_id, owner, token, lease_until) "
+                            + "SELECT ?, ?, 1, ? WHERE EXISTS (SELECT 1 FROM destinations WHERE id = ?) ON CONFLICT DO NOTHING")) {
+                        first.setString(1, destinationId);
+                        first.setString(2, owner);
+                        first.setLong(3, until);
+                        first.setString(4, destinationId);
+                        if (first.executeUpdate() == 0) {
+                            return Optional.<Lease>empty();
+                        }
+                    }
                 }
             }
-            try (PreparedStatement up = c.prepareStatement("UPDATE deliveries SET status = 'IN_FLIGHT', lease_until = ? WHERE id = ?")) {
-                for (Due d : due) {
-                    up.setLong(1, now + leaseMillis);
-                    up.setLong(2, d.deliveryId());
-                    up.addBatch();
-                }
-                up.executeBatch();
-            }
-            return due;
+            return currentToken(c, destinationId).map(token -> new Lease(destinationId, owner, token, until));
         });
     }
 
-    /**
-     * Records one attempt and where the delivery goes next: SUCCEEDED, FAILED, or PENDING again at
-     * {@code nextAttemptAt}.
-     */
-    public void record(long deliveryId, Attempt attempt, Status next, long nextAttemptAt) {
-        db.transaction(c -> {
-            try (PreparedStatement up = c.prepareStatement(
-                    "UPDATE deliveries SET status = ?, attempts = attempts + 1, last_attempt_at = ?, next_attempt_at = ? WHERE id = ?")) {
-                up.setString(1, next.name());
-                up.setLong(2, attempt.startedAt());
-                up.setLong(3, nextAttemptAt);
-                up.setLong(4, deliveryId);
-                if (up.executeUpdate() == 0) {
-                    return null; // the destination or source was deleted while the attempt ran
-                }
-            }
-            int number = attemptsOf(c, deliveryId);
-            try (PreparedStatement ins = c.prepareStatement("INSERT INTO delivery_attempts (delivery_id, attempt, started_at, duration_ms, "
-                    + "status_code, error, response_body) VALUES (?,?,?,?,?,?,?)")) {
-                ins.setLong(1, deliveryId);
-                ins.setInt(2, number);
-                ins.setLong(3, attempt.startedAt());
-                ins.setLong(4, attempt.durationMs());
-                if (attempt.statusCode() == null) {
-                    ins.setNull(5, Types.INTEGER);
-                } else {
-                    ins.setInt(5, attempt.statusCode());
-                }
-                ins.setString(6, attempt.error());
-                ins.setString(7, attempt.responseBody());
-                ins.executeUpdate();
-            }
-            return null;
-        });
+    /** Extends a held lease; empty when it was lost (ran out and taken over, or the destination is gone). */
+    public Optional<Lease> renew(Lease lease, long now, long leaseMillis) {
+        long until = now + leaseMillis;
+        int renewed = db.update("UPDATE lanes SET lease_until = ? WHERE destination_id = ? AND token = ? AND lease_until >= ?",
+                until, lease.destinationId(), lease.token(), now);
+        return renewed == 1 ? Optional.of(new Lease(lease.destinationId(), lease.owner(), lease.token(), until)) : Optional.empty();
     }
 
-    private static int attemptsOf(Connection c, long deliveryId) throws SQLException {
-        try (PreparedStatement q = c.prepareStatement("SELECT attempts FROM deliveries WHERE id = ?")) {
-            q.setLong(1, deliveryId);
+    /** Lets the lane go at once (a clean stop), so another node need not wait for the lease to run out. */
+    public void release(Lease lease) {
+        db.update("UPDATE lanes SET lease_until = 0 WHERE destination_id = ? AND token = ?", lease.destinationId(), lease.token());
+    }
+
+    private static Optional<Long> currentToken(Connection c, String destinationId) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("SELECT token FROM lanes WHERE destination_id = ?")) {
+            q.setString(1, destinationId);
             ResultSet rs = q.executeQuery();
-            return rs.next() ? rs.getInt(1) : 0;
+            return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
         }
     }
 
-    /** Makes the event's failed deliveries due now; returns how many. */
+    /**
+     * Up to {@code limit} pending deliveries of the destination after event {@code afterSeq}, in
+     * event order, due or not. Read through the lane index, so the cost is that of the page, not of
+     * the backlog.
+     */
+    public List<Pending> pending(String destinationId, long afterSeq, int limit) {
+        return db.read(c -> {
+            try (PreparedStatement q = c.prepareStatement("""
+                    SELECT d.id, d.event_seq, e.id, d.row_key, d.attempts, d.next_attempt_at, e.body
+                    FROM deliveries d JOIN events e ON e.seq = d.event_seq
+                    WHERE d.destination_id = ? AND d.status = 'PENDING' AND d.event_seq > ?
+                    ORDER BY d.event_seq
+                    LIMIT ?""")) {
+                q.setString(1, destinationId);
+                q.setLong(2, afterSeq);
+                q.setInt(3, limit);
+                ResultSet rs = q.executeQuery();
+                List<Pending> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(new Pending(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getInt(5), rs.getLong(6), rs.getBytes(7)));
+                }
+                return out;
+            }
+        });
+    }
+
+    /**
+     * Records attempts of one lane in the next group commit, if {@code lease} is still the lane's
+     * current, unexpired lease at {@code now}; otherwise records nothing. The future gives whether
+     * they were recorded.
+     */
+    public CompletableFuture<Boolean> record(Lease lease, List<Result> results, long now) {
+        if (results.isEmpty()) {
+            return CompletableFuture.completedFuture(true);
+        }
+        return db.submit(c -> {
+            if (!holds(c, lease, now)) {
+                return false;
+            }
+            try (PreparedStatement up = c.prepareStatement("UPDATE deliveries SET status = ?, attempts = ?, last_attempt_at = ?, "
+                    + "next_attempt_at = ? WHERE id = ? AND destination_id = ?");
+                 PreparedStatement ins = c.prepareStatement("INSERT INTO delivery_attempts (delivery_id, attempt, started_at, "
+                         + "duration_ms, status_code, error, response_body) VALUES (?,?,?,?,?,?,?)")) {
+                for (Result r : results) {
+                    up.setString(1, r.next().name());
+                    up.setInt(2, r.attemptNumber());
+                    up.setLong(3, r.attempt().startedAt());
+                    up.setLong(4, r.nextAttemptAt());
+                    up.setLong(5, r.deliveryId());
+                    up.setString(6, lease.destinationId());
+                    up.addBatch();
+                }
+                int[] updated = up.executeBatch();
+                for (int i = 0; i < results.size(); i++) {
+                    if (updated[i] == 0) {
+                        continue; // the destination or its source was deleted meanwhile
+                    }
+                    Result r = results.get(i);
+                    ins.setLong(1, r.deliveryId());
+                    ins.setInt(2, r.attemptNumber());
+                    ins.setLong(3, r.attempt().startedAt());
+                    ins.setLong(4, r.attempt().durationMs());
+                    if (r.attempt().statusCode() == null) {
+                        ins.setNull(5, Types.INTEGER);
+                    } else {
+                        ins.setInt(5, r.attempt().statusCode());
+                    }
+                    ins.setString(6, r.attempt().error());
+                    ins.setString(7, r.attempt().responseBody());
+                    ins.addBatch();
+                }
+                ins.executeBatch();
+            }
+            return true;
+        });
+    }
+
+    /** Whether {@code lease} is the lane's current lease, locking the lane row so no take-over commits meanwhile. */
+    private boolean holds(Connection c, Lease lease, long now) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("SELECT token, lease_until FROM lanes WHERE destination_id = ?" + db.dialect().lockRows())) {
+            q.setString(1, lease.destinationId());
+            ResultSet rs = q.executeQuery();
+            return rs.next() && rs.getLong(1) == lease.token() && rs.getLong(2) >= now;
+        }
+    }
+
+    /** Makes the event's failed deliveries due now and tells their lanes; returns how many. */
     public int retryFailed(String eventId, long now) {
-        return db.update("UPDATE deliveries SET status = 'PENDING', next_attempt_at = ? "
-                + "WHERE status = 'FAILED' AND event_seq = (SELECT seq FROM events WHERE id = ?)", now, eventId);
+        List<String> destinations = db.transaction(c -> {
+            List<String> ids = new ArrayList<>();
+            try (PreparedStatement q = c.prepareStatement("SELECT d.destination_id FROM deliveries d JOIN events e ON e.seq = d.event_seq "
+                    + "WHERE e.id = ? AND d.status = 'FAILED'")) {
+                q.setString(1, eventId);
+                ResultSet rs = q.executeQuery();
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
+            }
+            try (PreparedStatement up = c.prepareStatement("UPDATE deliveries SET status = 'PENDING', next_attempt_at = ? "
+                    + "WHERE status = 'FAILED' AND event_seq = (SELECT seq FROM events WHERE id = ?)")) {
+                up.setLong(1, now);
+                up.setString(2, eventId);
+                up.executeUpdate();
+            }
+            return ids;
+        });
+        destinations.forEach(db.signals()::deliveriesReopened);
+        return destinations.size();
     }
 }

@@ -57,7 +57,7 @@ public final class EventQueries {
         }
         sql.append(" ORDER BY e.seq DESC LIMIT ?");
         params.add(f.limit() + 1);
-        return db.transaction(c -> {
+        return db.read(c -> {
             try (PreparedStatement q = c.prepareStatement(sql.toString())) {
                 for (int i = 0; i < params.size(); i++) {
                     q.setObject(i + 1, params.get(i));
@@ -68,11 +68,11 @@ public final class EventQueries {
     }
 
     public Optional<EventRow> find(String accountId, String eventId) {
-        return db.transaction(c -> findEvent(c, accountId, eventId));
+        return db.read(c -> findEvent(c, accountId, eventId));
     }
 
     public List<DeliveryRow> deliveries(String eventId) {
-        return db.transaction(c -> {
+        return db.read(c -> {
             List<DeliveryRow> out = new ArrayList<>();
             try (PreparedStatement q = c.prepareStatement("""
                     SELECT d.id, d.destination_id, t.url, d.status, d.attempts, d.next_attempt_at, d.last_attempt_at

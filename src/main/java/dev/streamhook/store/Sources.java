@@ -85,10 +85,11 @@ public final class Sources {
     /** Deletes the source with its destinations, events and deliveries. */
     public void delete(String sourceId) {
         db.update("DELETE FROM sources WHERE id = ?", sourceId);
+        db.signals().destinationsChanged(); // its destinations went with it
     }
 
     private List<Source> query(String sql, String param) {
-        return db.transaction(c -> read(c, sql, param));
+        return db.read(c -> read(c, sql, param));
     }
 
     private List<Source> read(Connection c, String sql, String param) throws SQLException {

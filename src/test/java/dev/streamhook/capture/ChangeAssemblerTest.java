@@ -11,6 +11,7 @@ import dev.streamhook.capture.pgoutput.Relation;
 import dev.streamhook.capture.pgoutput.TupleData;
 import dev.streamhook.capture.pgoutput.Update;
 import dev.streamhook.event.ChangeEvent;
+import dev.streamhook.event.EncodedEvent;
 import dev.streamhook.event.EventId;
 import dev.streamhook.event.Lsn;
 import dev.streamhook.event.json.JsJson;
@@ -48,7 +49,8 @@ class ChangeAssemblerTest {
         for (Object change : changes) {
             assertThat(assembler.accept((dev.streamhook.capture.pgoutput.PgOutputMessage) change)).isNull();
         }
-        return assembler.accept(new Commit(0, COMMIT, Lsn.parse("0/1A2B400"), Instant.parse("2026-03-13T10:30:00.123456Z"))).events();
+        return assembler.accept(new Commit(0, COMMIT, Lsn.parse("0/1A2B400"), Instant.parse("2026-03-13T10:30:00.123456Z"))).events()
+                .stream().map(EncodedEvent::event).toList();
     }
 
     @Test
@@ -98,10 +100,12 @@ class ChangeAssemblerTest {
         assembler.accept(new Insert(16384, tuple(text("1"), text("a"), ColumnValue.NULL)));
         assembler.accept(new Insert(16384, tuple(text("2"), text("b"), ColumnValue.NULL)));
         assertThat(assembler.buffered()).isEqualTo(2);
-        assertThat(assembler.drain()).extracting(ChangeEvent::position).containsExactly(0, 1);
+        assertThat(assembler.bufferedBytes()).isGreaterThan(2 * 100);
+        assertThat(assembler.drain()).extracting(e -> e.event().position()).containsExactly(0, 1);
+        assertThat(assembler.bufferedBytes()).isZero();
         assembler.accept(new Insert(16384, tuple(text("3"), text("c"), ColumnValue.NULL)));
         var tx = assembler.accept(new Commit(0, COMMIT, Lsn.parse("0/1A2B400"), Instant.EPOCH));
-        assertThat(tx.events()).extracting(ChangeEvent::id).containsExactly(EventId.of("src_1", COMMIT, 2));
+        assertThat(tx.events()).extracting(e -> e.event().id()).containsExactly(EventId.of("src_1", COMMIT, 2));
     }
 
     @Test

@@ -6,8 +6,14 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
-/** Starts a whole StreamHook node in the test JVM, on a free port, with fast retries. */
+/**
+ * Starts a whole StreamHook node in the test JVM, on a free port, with fast retries, on the store
+ * of this run ({@link StoreBackend#current()}). Nodes started on the same data directory share one
+ * store, as a restarted node would.
+ */
 public final class TestNodes {
+
+    private static final Map<Path, Map<String, String>> stores = new java.util.concurrent.ConcurrentHashMap<>();
 
     private TestNodes() {
     }
@@ -23,6 +29,7 @@ public final class TestNodes {
         env.put("STREAMHOOK_DELIVERY_RETRY_BASE_MS", "50");
         env.put("STREAMHOOK_DELIVERY_RETRY_MAX_MS", "200");
         env.put("STREAMHOOK_DELIVERY_TIMEOUT_MS", "2000");
+        env.putAll(stores.computeIfAbsent(dataDir, d -> StoreBackend.current().freshStoreSettings()));
         env.putAll(settings);
         return Main.start(Config.from(env));
     }

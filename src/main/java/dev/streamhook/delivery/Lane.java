@@ -1,0 +1,316 @@
+package dev.streamhook.delivery;
+
+import dev.streamhook.delivery.RowSequencer.Item;
+import dev.streamhook.store.DeliveryQueue;
+import dev.streamhook.store.DeliveryQueue.Attempt;
+import dev.streamhook.store.DeliveryQueue.Due;
+import dev.streamhook.store.DeliveryQueue.Lease;
+import dev.streamhook.store.DeliveryQueue.Pending;
+import dev.streamhook.store.DeliveryQueue.Result;
+import dev.streamhook.store.DeliveryQueue.Status;
+import dev.streamhook.store.Destinations.Destination;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One destination's deliveries: holds the lane's lease, reads pending deliveries in event order
+ * into a {@link RowSequencer}, sends row heads with at most the destination's in-flight limit, and
+ * records results in batches. A slow or failing destination fills only its own lane.
+ *
+ * <p>Thread-safety: all state is owned by the lane's own (virtual) thread, which runs the messages
+ * posted to its inbox; the public methods only post. Sends run on virtual threads of their own and
+ * post their result back. A result is applied in memory at once (the row's next event may go) and
+ * written in the next group commit; until that commit the delivery is still pending in the store,
+ * so a crash sends it again (same id, same body) rather than losing it.
+ */
+final class Lane {
+
+    private static final Logger log = LoggerFactory.getLogger(Lane.class);
+
+    /** What every lane of a node shares. */
+    record Settings(String owner, int defaultMaxInFlight, long leaseMillis, int window) {
+    }
+
+    private final DeliveryQueue queue;
+    private final Sender sender;
+    private final RetryPolicy retryPolicy;
+    private final Settings settings;
+    private final Clock clock;
+    private final LinkedBlockingQueue<Runnable> inbox = new LinkedBlockingQueue<>();
+    private final AtomicBoolean wakePosted = new AtomicBoolean();
+    private final Thread thread;
+    private volatile Destination destination;
+    private volatile boolean running = true;
+
+    // owned by the lane thread
+    private Lease lease;
+    private long nextLeaseTry;
+    private RowSequencer rows = new RowSequencer();
+    private long cursor;
+    private boolean moreInStore = true;
+    private int inFlight;
+    private final List<Result> unrecorded = new ArrayList<>();
+    /** Settled in memory, not yet committed: a read of the store must not bring them back. */
+    private final Set<Long> recording = new HashSet<>();
+
+    Lane(Destination destination, DeliveryQueue queue, Sender sender, RetryPolicy retryPolicy, Settings settings, Clock clock) {
+        this.destination = destination;
+        this.queue = queue;
+        this.sender = sender;
+        this.retryPolicy = retryPolicy;
+        this.settings = settings;
+        this.clock = clock;
+        this.thread = Thread.ofVirtual().name("lane-" + destination.id()).unstarted(this::loop);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    String sourceId() {
+        return destination.sourceId();
+    }
+
+    /** New deliveries may be in the store. Cheap and coalesced: appends call it for every commit. */
+    void wake() {
+        if (wakePosted.compareAndSet(false, true)) {
+            inbox.add(() -> {
+                wakePosted.set(false);
+                moreInStore = true;
+            });
+        }
+    }
+
+    /** Older deliveries were made due again: read the lane from its start. */
+    void reopen() {
+        inbox.add(() -> {
+            cursor = 0;
+            moreInStore = true;
+        });
+    }
+
+    /** The destination's url, secret, headers or limit changed: later attempts use the new ones. */
+    void update(Destination changed) {
+        destination = changed;
+        inbox.add(() -> { });
+    }
+
+    /** Stops taking work, waits a little for attempts in flight, records what came back and lets the lease go. */
+    void stop() {
+        running = false;
+        inbox.add(() -> { });
+        try {
+            thread.join(15_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void loop() {
+        while (running) {
+            try {
+                Runnable message = inbox.poll(waitMillis(), TimeUnit.MILLISECONDS);
+                while (message != null) {
+                    message.run();
+                    message = inbox.poll();
+                }
+                step();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (RuntimeException e) {
+                log.error("delivery lane of {} failed a step; it goes on", destination.id(), e);
+                nextLeaseTry = clock.millis() + 1_000;
+                sleepQuietly(1_000);
+            }
+        }
+        drainOnStop();
+    }
+
+    private long waitMillis() {
+        long now = clock.millis();
+        if (lease == null) {
+            return Math.max(1, nextLeaseTry - now);
+        }
+        long until = lease.until() - settings.leaseMillis() * 2 / 3; // renew a third of the way in
+        if (inFlight < maxInFlight()) {
+            until = Math.min(until, rows.nextDueAt());
+        }
+        if (moreInStore && rows.size() < settings.window() / 2) {
+            return 0;
+        }
+        return Math.max(0, Math.min(until - now, 60_000));
+    }
+
+    private void step() {
+        long now = clock.millis();
+        if (!holdLease(now)) {
+            return;
+        }
+        flushResults(now);
+        if (moreInStore && rows.size() < settings.window() / 2) {
+            load();
+        }
+        for (Item item : rows.take(now, maxInFlight() - inFlight)) {
+            inFlight++;
+            Destination d = destination;
+            Due due = new Due(item.pending.deliveryId(), item.pending.eventId(), item.pending.body(), item.attempts,
+                    d.id(), d.url(), d.secret(), d.headers());
+            Thread.ofVirtual().start(() -> {
+                Attempt attempt = sender.send(due);
+                inbox.add(() -> settle(item, attempt));
+            });
+        }
+    }
+
+    private boolean holdLease(long now) {
+        if (lease == null) {
+            if (now < nextLeaseTry) {
+                return false;
+            }
+            Optional<Lease> taken = queue.acquire(destination.id(), settings.owner(), now, settings.leaseMillis());
+            if (taken.isEmpty()) {
+                nextLeaseTry = now + settings.leaseMillis() / 3;
+                return false;
+            }
+            lease = taken.get();
+            restartFromStore();
+        } else if (now >= lease.until() - settings.leaseMillis() * 2 / 3) {
+            Optional<Lease> renewed = queue.renew(lease, now, settings.leaseMillis());
+            if (renewed.isEmpty()) {
+                lost("its lease could not be renewed");
+                return false;
+            }
+            lease = renewed.get();
+        }
+        return true;
+    }
+
+    private void restartFromStore() {
+        rows = new RowSequencer();
+        cursor = 0;
+        moreInStore = true;
+    }
+
+    private void lost(String why) {
+        log.warn("delivery lane of {} stopped: {}; it is taken up again when its lease can be had", destination.id(), why);
+        lease = null;
+        nextLeaseTry = clock.millis() + settings.leaseMillis() / 3;
+        unrecorded.clear(); // a new holder sends these again; this node may record nothing more
+        restartFromStore();
+    }
+
+    private void load() {
+        int room = settings.window() - rows.size();
+        List<Pending> page = queue.pending(destination.id(), cursor, room);
+        for (Pending p : page) {
+            cursor = Math.max(cursor, p.eventSeq());
+            if (!recording.contains(p.deliveryId())) {
+                rows.add(p);
+            }
+        }
+        moreInStore = page.size() == room;
+        if (rows.size() == 0 && page.isEmpty()) {
+            cursor = 0; // idle: the next read starts from the lane's start, which costs only what is pending
+        }
+    }
+
+    private void settle(Item item, Attempt attempt) {
+        inFlight--;
+        int made = item.attempts + 1;
+        long now = clock.millis();
+        Status next;
+        long nextAttemptAt = now;
+        if (attempt.succeeded()) {
+            next = Status.SUCCEEDED;
+        } else if (retryPolicy.exhausted(made)) {
+            next = Status.FAILED;
+        } else {
+            next = Status.PENDING;
+            nextAttemptAt = now + retryPolicy.delayAfter(made).toMillis();
+        }
+        item.attempts = made;
+        if (lease == null || !rows.contains(item.pending.deliveryId())) {
+            return; // the lane was lost meanwhile: the new holder owns this delivery now
+        }
+        unrecorded.add(new Result(item.pending.deliveryId(), made, attempt, next, nextAttemptAt));
+        if (next == Status.PENDING) {
+            rows.retryAt(item, nextAttemptAt);
+        } else {
+            recording.add(item.pending.deliveryId());
+            rows.done(item);
+        }
+    }
+
+    private void flushResults(long now) {
+        if (unrecorded.isEmpty()) {
+            return;
+        }
+        List<Result> batch = List.copyOf(unrecorded);
+        unrecorded.clear();
+        Lease by = lease;
+        queue.record(by, batch, now).whenComplete((recorded, error) -> inbox.add(() -> recorded(by, batch, recorded, error)));
+    }
+
+    private void recorded(Lease by, List<Result> batch, Boolean recorded, Throwable error) {
+        if (error != null) {
+            log.warn("delivery results of {} could not be recorded; trying again: {}", destination.id(), error.toString());
+            if (by == lease) {
+                unrecorded.addAll(0, batch);
+            }
+            sleepQuietly(200);
+            return;
+        }
+        batch.forEach(r -> recording.remove(r.deliveryId()));
+        if (!recorded && by == lease) {
+            lost("another node holds its lease now");
+        }
+    }
+
+    private int maxInFlight() {
+        Integer own = destination.maxInFlight();
+        return own == null ? settings.defaultMaxInFlight() : own;
+    }
+
+    /** At stop: wait for attempts in flight (bounded by the send timeout), record their results, release the lease. */
+    private void drainOnStop() {
+        long deadline = clock.millis() + 12_000;
+        while (inFlight > 0 && clock.millis() < deadline) {
+            try {
+                Runnable message = inbox.poll(100, TimeUnit.MILLISECONDS);
+                if (message != null) {
+                    message.run();
+                }
+            } catch (InterruptedException e) {
+                break;
+            }
+        }
+        if (lease != null) {
+            try {
+                if (!unrecorded.isEmpty()) {
+                    queue.record(lease, List.copyOf(unrecorded), clock.millis()).join();
+                }
+                queue.release(lease);
+            } catch (RuntimeException e) {
+                log.warn("delivery lane of {} could not record its last results at stop; they are sent again after restart", destination.id());
+            }
+        }
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,151 @@
+package dev.streamhook.store;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every write to the store goes through here: one thread takes whatever units of work are queued
+ * and runs them in one transaction, so capture's appends and delivery's results share a commit (and
+ * its fsync) instead of paying one each. It never waits to fill a batch: a batch is what queued up
+ * while the previous commit ran, so a lone write commits at once and a busy store commits in groups.
+ *
+ * <p>A unit that throws fails alone: the batch is rolled back and its units are run again one per
+ * transaction, so one bad write never takes its neighbours down. Units must therefore touch nothing
+ * but the connection they are given (they may run twice, the first run rolled back).
+ *
+ * <p>Thread-safety: {@link #submit} may be called from any thread. Futures complete on the writer
+ * thread, after the commit; what is chained to them must be quick. {@link #close()} finishes what was
+ * queued, then stops.
+ */
+final class GroupCommitWriter implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(GroupCommitWriter.class);
+    private static final int MAX_BATCH = 512;
+    /** Queued units beyond which a submitter waits: bounds the heap when the disk is slower than the producers. */
+    private static final int MAX_QUEUED = 4_096;
+
+    private record Task<T>(Database.Work<T> work, CompletableFuture<T> done) {
+    }
+
+    private final DataSource dataSource;
+    private final LinkedBlockingQueue<Task<?>> queue = new LinkedBlockingQueue<>(MAX_QUEUED);
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    GroupCommitWriter(DataSource dataSource, String name) {
+        this.dataSource = dataSource;
+        this.thread = Thread.ofPlatform().name(name).daemon().start(this::run);
+    }
+
+    <T> CompletableFuture<T> submit(Database.Work<T> work) {
+        CompletableFuture<T> done = new CompletableFuture<>();
+        if (!running) {
+            done.completeExceptionally(new StoreException("the store is closed"));
+            return done;
+        }
+        try {
+            queue.put(new Task<>(work, done));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            done.completeExceptionally(new StoreException("interrupted while waiting to write to the store"));
+        }
+        return done;
+    }
+
+    private void run() {
+        List<Task<?>> batch = new ArrayList<>(MAX_BATCH);
+        while (running || !queue.isEmpty()) {
+            try {
+                Task<?> first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, MAX_BATCH - 1);
+                if (!runBatch(batch)) {
+                    for (Task<?> t : batch) {
+                        runBatch(List.of(t));
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (RuntimeException | Error e) {
+                log.error("store writer failed; its batch is failed and it goes on", e);
+                batch.forEach(t -> t.done().completeExceptionally(e));
+            } finally {
+                batch.clear();
+            }
+        }
+        queue.forEach(t -> t.done().completeExceptionally(new StoreException("the store is closed")));
+    }
+
+    /**
+     * Runs the units in one transaction and completes them after the commit. Returns false when a
+     * unit of a batch of several threw: nothing was committed and the caller runs them one by one.
+     * A single unit's failure completes its future.
+     */
+    private boolean runBatch(List<Task<?>> batch) {
+        List<Object> results = new ArrayList<>(batch.size());
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                for (Task<?> t : batch) {
+                    results.add(t.work().run(c));
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(c, e);
+                if (batch.size() > 1) {
+                    return false;
+                }
+                batch.get(0).done().completeExceptionally(e instanceof RuntimeException re ? re
+                        : new StoreException("store statement failed: " + e.getMessage(), e));
+                return true;
+            }
+        } catch (SQLException e) {
+            StoreException failure = new StoreException("cannot reach the store: " + e.getMessage(), e);
+            batch.forEach(t -> t.done().completeExceptionally(failure));
+            return true;
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            complete(batch.get(i), results.get(i));
+        }
+        return true;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> void complete(Task<T> task, Object result) {
+        try {
+            task.done().complete((T) result);
+        } catch (RuntimeException e) {
+            log.error("a store write's follow-up failed", e); // the write itself is committed
+        }
+    }
+
+    private static void rollbackQuietly(Connection c, Exception cause) {
+        try {
+            c.rollback();
+        } catch (SQLException rollbackFailure) {
+            cause.addSuppressed(rollbackFailure);
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

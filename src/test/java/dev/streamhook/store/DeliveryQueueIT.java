@@ -1,0 +1,207 @@
+package dev.streamhook.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.streamhook.event.ChangeEvent;
+import dev.streamhook.event.EncodedEvent;
+import dev.streamhook.event.EventId;
+import dev.streamhook.event.Lsn;
+import dev.streamhook.event.Operation;
+import dev.streamhook.event.json.JsonValue;
+import dev.streamhook.store.DeliveryQueue.Attempt;
+import dev.streamhook.store.DeliveryQueue.Lease;
+import dev.streamhook.store.DeliveryQueue.Result;
+import dev.streamhook.store.DeliveryQueue.Status;
+import dev.streamhook.testing.StoreBackend;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The event log, lanes and their leases, on each store backend: SQLite and PostgreSQL. */
+@Timeout(60)
+class DeliveryQueueIT {
+
+    private static final long LEASE = 60_000;
+    @TempDir
+    Path dataDir;
+    private final List<Database> opened = new ArrayList<>();
+    private StoreBackend.Location location;
+    private Database db;
+    private EventLog log;
+    private DeliveryQueue queue;
+    private Sources sources;
+    private String account;
+
+    private void open(StoreBackend backend) {
+        location = backend.fresh(dataDir);
+        db = node();
+        SecretBox secrets = SecretBox.load(Optional.empty(), dataDir);
+        log = new EventLog(db);
+        queue = new DeliveryQueue(db);
+        sources = new Sources(db, secrets);
+        account = new Accounts(db).create("log@example.com").orElseThrow().account().id();
+        sources.insert(new Sources.Source("src_1", account, "s", "postgresql", "postgres://u:pw@h/d", "d", List.of("public.t"),
+                "slot", "pub", Sources.Status.ACTIVE, null, Lsn.ZERO, 0, null, 0));
+        new Destinations(db, secrets).upsert(new Destinations.Destination("dst_1", "src_1", "http://127.0.0.1:1/x", "whsec_12345678",
+                null, Map.of(), null, 0));
+    }
+
+    /** Another handle on the same store, as a second node would have. */
+    private Database node() {
+        Database d = location.open();
+        opened.add(d);
+        return d;
+    }
+
+    @AfterEach
+    void close() {
+        opened.forEach(Database::close);
+    }
+
+    private static EncodedEvent event(Lsn commit, int position, String key) {
+        return EncodedEvent.of(new ChangeEvent(EventId.of("src_1", commit, position), "src_1", commit, position,
+                Instant.parse("2026-01-01T00:00:00Z"), "d", "public", "t", Operation.INSERT, JsonValue.NULL,
+                JsonValue.objectBuilder().put("id", JsonValue.of(key)).build(), List.of(), "public.t[\"" + key + "\"]"));
+    }
+
+    private static Attempt ok() {
+        return new Attempt(0, 1, 200, null, null);
+    }
+
+    @ParameterizedTest
+    @EnumSource(StoreBackend.class)
+    void aTransactionSentAgainAfterACrashIsStoredAndQueuedOnce(StoreBackend backend) {
+        open(backend);
+        Lsn commit = Lsn.parse("0/100");
+        List<EncodedEvent> tx = List.of(event(commit, 0, "a"), event(commit, 1, "b"));
+        assertThat(log.append("src_1", Lsn.parse("0/180"), tx).join()).isEqualTo(2);
+        assertThat(log.append("src_1", Lsn.parse("0/180"), tx).join()).isZero();
+
+        assertThat(queue.pending("dst_1", 0, 10)).hasSize(2);
+        assertThat(sources.find(account, "src_1").orElseThrow().eventsCaptured()).isEqualTo(2);
+        assertThat(sources.find(account, "src_1").orElseThrow().checkpoint()).isEqualTo(Lsn.parse("0/180"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(StoreBackend.class)
+    void aLaneReadsItsPendingDeliveriesInEventOrderAndNotTheSettledOnes(StoreBackend backend) {
+        open(backend);
+        log.append("src_1", Lsn.parse("0/110"), List.of(event(Lsn.parse("0/100"), 0, "a"))).join();
+        log.append("src_1", Lsn.parse("0/210"), List.of(event(Lsn.parse("0/200"), 0, "a"), event(Lsn.parse("0/200"), 1, "b"))).join();
+        Lease lease = queue.acquire("dst_1", "node-a", 1_000, LEASE).orElseThrow();
+
+        List<DeliveryQueue.Pending> pending = queue.pending("dst_1", 0, 10);
+        assertThat(pending).extracting(DeliveryQueue.Pending::eventId).containsExactly(
+                EventId.of("src_1", Lsn.parse("0/100"), 0).value(), EventId.of("src_1", Lsn.parse("0/200"), 0).value(),
+                EventId.of("src_1", Lsn.parse("0/200"), 1).value());
+        assertThat(queue.record(lease, List.of(new Result(pending.get(0).deliveryId(), 1, ok(), Status.SUCCEEDED, 1_000)), 1_000).join()).isTrue();
+
+        assertThat(queue.pending("dst_1", 0, 10)).extracting(DeliveryQueue.Pending::deliveryId)
+                .containsExactly(pending.get(1).deliveryId(), pending.get(2).deliveryId());
+        assertThat(queue.pending("dst_1", pending.get(1).eventSeq(), 10)).extracting(DeliveryQueue.Pending::deliveryId)
+                .containsExactly(pending.get(2).deliveryId());
+    }
+
+    @ParameterizedTest
+    @EnumSource(StoreBackend.class)
+    void ofSeveralNodesClaimingALaneAtOnceExactlyOneGetsIt(StoreBackend backend) throws Exception {
+        open(backend);
+        int nodes = 4;
+        List<DeliveryQueue> queues = new ArrayList<>();
+        for (int i = 0; i < nodes; i++) {
+            queues.add(new DeliveryQueue(node()));
+        }
+        for (int round = 0; round < 5; round++) {
+            long now = 1_000_000L * (round + 1); // each round starts after the last round's lease ran out
+            CountDownLatch start = new CountDownLatch(1);
+            ExecutorService pool = Executors.newFixedThreadPool(nodes);
+            List<Future<Optional<Lease>>> claims = new ArrayList<>();
+            for (int i = 0; i < nodes; i++) {
+                DeliveryQueue q = queues.get(i);
+                String owner = "node-" + i;
+                claims.add(pool.submit(() -> {
+                    start.await();
+                    return q.acquire("dst_1", owner, now, 1_000);
+                }));
+            }
+            start.countDown();
+            List<Lease> won = new ArrayList<>();
+            for (Future<Optional<Lease>> c : claims) {
+                c.get().ifPresent(won::add);
+            }
+            pool.shutdown();
+            assertThat(won).as("round " + round).hasSize(1);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(StoreBackend.class)
+    void aResultFromAnExpiredLeaseIsRefusedAndChangesNothing(StoreBackend backend) {
+        open(backend);
+        log.append("src_1", Lsn.parse("0/110"), List.of(event(Lsn.parse("0/100"), 0, "a"))).join();
+        DeliveryQueue other = new DeliveryQueue(node());
+        Lease stale = queue.acquire("dst_1", "node-a", 1_000, 100).orElseThrow();
+        long delivery = queue.pending("dst_1", 0, 10).get(0).deliveryId();
+
+        assertThat(other.acquire("dst_1", "node-b", 1_050, 100)).as("taken while still held").isEmpty();
+        Lease current = other.acquire("dst_1", "node-b", 1_200, LEASE).orElseThrow();
+        assertThat(current.token()).isGreaterThan(stale.token());
+
+        assertThat(queue.record(stale, List.of(new Result(delivery, 1, ok(), Status.SUCCEEDED, 1_200)), 1_200).join()).isFalse();
+        assertThat(queue.renew(stale, 1_200, LEASE)).isEmpty();
+        assertThat(queue.pending("dst_1", 0, 10)).extracting(DeliveryQueue.Pending::attempts).containsExactly(0);
+
+        assertThat(other.record(current, List.of(new Result(delivery, 1, ok(), Status.SUCCEEDED, 1_200)), 1_200).join()).isTrue();
+        assertThat(queue.pending("dst_1", 0, 10)).isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(StoreBackend.class)
+    void aLeaseThatRanOutIsRefusedEvenWhenNobodyTookTheLane(StoreBackend backend) {
+        open(backend);
+        log.append("src_1", Lsn.parse("0/110"), List.of(event(Lsn.parse("0/100"), 0, "a"))).join();
+        Lease lease = queue.acquire("dst_1", "node-a", 1_000, 100).orElseThrow();
+        long delivery = queue.pending("dst_1", 0, 10).get(0).deliveryId();
+        assertThat(queue.record(lease, List.of(new Result(delivery, 1, ok(), Status.SUCCEEDED, 2_000)), 2_000).join()).isFalse();
+        assertThat(queue.pending("dst_1", 0, 10)).hasSize(1);
+    }
+
+    @ParameterizedTest
+    @EnumSource(StoreBackend.class)
+    void aRestartedNodeTakesItsLaneBackAtOnceAndItsFormerSelfIsFencedOut(StoreBackend backend) {
+        open(backend);
+        Lease before = queue.acquire("dst_1", "node-a", 1_000, LEASE).orElseThrow();
+        Lease after = new DeliveryQueue(node()).acquire("dst_1", "node-a", 2_000, LEASE).orElseThrow();
+        assertThat(after.token()).isGreaterThan(before.token());
+        assertThat(queue.renew(before, 2_000, LEASE)).isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(StoreBackend.class)
+    void aFailedDeliveryRetriedByHandIsPendingAgainAndItsLaneIsTold(StoreBackend backend) {
+        open(backend);
+        List<String> told = new ArrayList<>();
+        db.signals().onDeliveriesReopened(told::add);
+        log.append("src_1", Lsn.parse("0/110"), List.of(event(Lsn.parse("0/100"), 0, "a"))).join();
+        Lease lease = queue.acquire("dst_1", "node-a", 1_000, LEASE).orElseThrow();
+        DeliveryQueue.Pending p = queue.pending("dst_1", 0, 10).get(0);
+        queue.record(lease, List.of(new Result(p.deliveryId(), 1, new Attempt(0, 1, 500, null, "no"), Status.FAILED, 1_000)), 1_000).join();
+        assertThat(queue.pending("dst_1", 0, 10)).isEmpty();
+
+        assertThat(queue.retryFailed(p.eventId(), 5_000)).isEqualTo(1);
+        assertThat(queue.pending("dst_1", 0, 10)).extracting(DeliveryQueue.Pending::attempts).containsExactly(1);
+        assertThat(told).containsExactly("dst_1");
+    }
+}
