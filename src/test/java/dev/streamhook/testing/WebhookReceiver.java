@@ -34,6 +34,7 @@ public final class WebhookReceiver implements AutoCloseable {
     private final ConcurrentLinkedQueue<Integer> statuses = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Long> delays = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<String> failOnce = new ConcurrentLinkedQueue<>();
+    private volatile long everyResponseDelay;
 
     public WebhookReceiver() {
         try {
@@ -46,8 +47,9 @@ public final class WebhookReceiver implements AutoCloseable {
             Map<String, String> headers = new TreeMap<>();
             exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(), String.join(",", v)));
             requests.add(new Request(headers, body, System.currentTimeMillis()));
-            Long delay = delays.poll();
-            if (delay != null) {
+            Long queuedDelay = delays.poll();
+            long delay = everyResponseDelay + (queuedDelay == null ? 0 : queuedDelay);
+            if (delay > 0) {
                 try {
                     Thread.sleep(delay);
                 } catch (InterruptedException e) {
@@ -83,6 +85,14 @@ public final class WebhookReceiver implements AutoCloseable {
         for (long m : millis) {
             delays.add(m);
         }
+    }
+
+    /**
+     * Every request from now on waits this long before it is answered (after it is recorded), so a
+     * backlog stays in flight for a while; 0 turns it off. Adds to {@link #delayResponses}.
+     */
+    public void delayEveryResponse(long millis) {
+        everyResponseDelay = millis;
     }
 
     public String url() {

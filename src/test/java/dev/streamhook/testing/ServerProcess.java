@@ -1,0 +1,178 @@
+package dev.streamhook.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * StreamHook as a separate operating-system process, started from the shaded jar exactly as
+ * {@code java -jar target/streamhook.jar serve} runs it, so a test can kill it with SIGKILL: no
+ * shutdown hook, no finally block, no flush runs in the server. Its stdout and stderr go to a file.
+ *
+ * <p>Not thread-safe: one test thread starts, kills and closes it. {@link #close()} kills the process
+ * if it is still alive; a JVM shutdown hook does the same in case the test JVM exits first.
+ */
+public final class ServerProcess implements AutoCloseable {
+
+    /** The jar {@code mvn package} builds; failsafe runs after {@code package}, so it exists in {@code verify}. */
+    public static final Path JAR = Path.of("target", "streamhook.jar");
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+    private final Process process;
+    private final int port;
+    private final Path log;
+    private final Thread reaper;
+
+    private ServerProcess(Process process, int port, Path log) {
+        this.process = process;
+        this.port = port;
+        this.log = log;
+        this.reaper = new Thread(process::destroyForcibly, "kill-streamhook-" + process.pid());
+        Runtime.getRuntime().addShutdownHook(reaper);
+    }
+
+    /** A TCP port nobody listens on right now. */
+    public static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Starts {@code streamhook serve} on {@code port} with its store in {@code dataDir}, the given
+     * extra environment on top of fast retries, and its output appended to {@code log}; returns once
+     * {@code GET /healthz} answers 200. Fails with the server's output when it exits or stays silent.
+     */
+    public static ServerProcess start(int port, Path dataDir, Path log, Map<String, String> settings) {
+        if (!Files.isRegularFile(JAR)) {
+            throw new IllegalStateException(JAR.toAbsolutePath() + " is missing: run this test with `mvn verify`, after `package`");
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-jar", JAR.toAbsolutePath().toString(), "serve"));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        Map<String, String> env = builder.environment();
+        env.keySet().removeIf(k -> k.startsWith("STREAMHOOK_"));
+        env.put("STREAMHOOK_PORT", Integer.toString(port));
+        env.put("STREAMHOOK_DATA_DIR", dataDir.toAbsolutePath().toString());
+        env.put("STREAMHOOK_DELIVERY_RETRY_BASE_MS", "50");
+        env.put("STREAMHOOK_DELIVERY_RETRY_MAX_MS", "200");
+        env.put("STREAMHOOK_DELIVERY_TIMEOUT_MS", "2000");
+        env.putAll(settings);
+        ServerProcess server;
+        try {
+            server = new ServerProcess(builder.start(), port, log);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + command, e);
+        }
+        try {
+            server.awaitHealthy();
+        } catch (RuntimeException | Error e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    private void awaitHealthy() {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz"))
+                .timeout(Duration.ofSeconds(2)).GET().build();
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("streamhook exited with " + process.exitValue() + " before it served:\n" + output());
+            }
+            try {
+                if (http.send(health, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            sleep(100);
+        }
+        throw new IllegalStateException("streamhook did not answer /healthz within " + START_TIMEOUT + ":\n" + output());
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /**
+     * Sends SIGKILL ({@link Process#destroyForcibly()} does on Linux) and waits until the process is
+     * gone; returns its exit status, 137 (128 + 9) when the signal killed it.
+     */
+    public int kill9() {
+        process.destroyForcibly();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("streamhook " + process.pid() + " survived SIGKILL for 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        return process.exitValue();
+    }
+
+    /** Everything the process wrote to stdout and stderr so far. */
+    public String output() {
+        try {
+            return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "(no output)";
+        } catch (IOException e) {
+            return "(cannot read " + log + ": " + e + ")";
+        }
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            kill9();
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(reaper);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook runs anyway
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
