@@ -73,6 +73,7 @@ public final class ServerProcess implements AutoCloseable {
         env.put("STREAMHOOK_DELIVERY_RETRY_BASE_MS", "50");
         env.put("STREAMHOOK_DELIVERY_RETRY_MAX_MS", "200");
         env.put("STREAMHOOK_DELIVERY_TIMEOUT_MS", "2000");
+        env.putAll(TestNodes.storeSettings(dataDir));
         env.putAll(settings);
         ServerProcess server;
         try {

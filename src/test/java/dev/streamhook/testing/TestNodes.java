@@ -18,6 +18,11 @@ public final class TestNodes {
     private TestNodes() {
     }
 
+    /** The settings of the store of nodes on {@code dataDir}: the same for every node started there in this run. */
+    public static Map<String, String> storeSettings(Path dataDir) {
+        return stores.computeIfAbsent(dataDir.toAbsolutePath(), d -> StoreBackend.current().freshStoreSettings());
+    }
+
     public static Main.Node start(Path dataDir) {
         return start(dataDir, Map.of());
     }
@@ -29,7 +34,7 @@ public final class TestNodes {
         env.put("STREAMHOOK_DELIVERY_RETRY_BASE_MS", "50");
         env.put("STREAMHOOK_DELIVERY_RETRY_MAX_MS", "200");
         env.put("STREAMHOOK_DELIVERY_TIMEOUT_MS", "2000");
-        env.putAll(stores.computeIfAbsent(dataDir, d -> StoreBackend.current().freshStoreSettings()));
+        env.putAll(storeSettings(dataDir));
         env.putAll(settings);
         return Main.start(Config.from(env));
     }
