@@ -61,6 +61,11 @@ public final class WebhookSender implements AutoCloseable {
     private final Duration timeout;
 
     public WebhookSender(Duration timeout, AddressGuard addressGuard) {
+        this(timeout, addressGuard, null);
+    }
+
+    /** {@code dns} looks host names up (tests give their own); null: the system's, on the client's threads. */
+    WebhookSender(Duration timeout, AddressGuard addressGuard, SocketAddressResolver dns) {
         this.timeout = timeout;
         QueuedThreadPool threads = new QueuedThreadPool();
         threads.setName("webhook-client");
@@ -76,7 +81,7 @@ public final class WebhookSender implements AutoCloseable {
         client.setExecutor(threads);
         client.setScheduler(scheduler);
         client.setSocketAddressResolver(new GuardedResolver(
-                new SocketAddressResolver.Async(threads, scheduler, timeout.toMillis()), addressGuard));
+                dns != null ? dns : new SocketAddressResolver.Async(threads, scheduler, timeout.toMillis()), addressGuard));
         client.setConnectTimeout(timeout.toMillis());
         client.setIdleTimeout(POOLED_IDLE.toMillis());
         client.setFollowRedirects(false);
@@ -89,6 +94,9 @@ public final class WebhookSender implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("the webhook HTTP client did not start", e);
         }
+        // no Accept-Encoding, no decompression: the recorded snippet is the bytes the endpoint sent,
+        // and a small compressed answer cannot make us inflate gigabytes (filled in by start, so cleared after)
+        client.getContentDecoderFactories().clear();
     }
 
     public Attempt send(Due d) {
