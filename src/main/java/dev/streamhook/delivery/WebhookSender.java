@@ -47,7 +47,7 @@ public final class WebhookSender implements AutoCloseable {
 
     static final String USER_AGENT = "StreamHook/1.0";
     private static final int RESPONSE_BODY_LIMIT = 2048;
-    /** How long an unused pooled connection stays open; endpoints often close theirs sooner. */
+    /** How long an unused pooled connection stays open (longer when the deadline is); endpoints often close theirs sooner. */
     private static final Duration POOLED_IDLE = Duration.ofSeconds(30);
     private static final Duration DESTINATION_IDLE = Duration.ofMinutes(5);
     /** Well over the 16 or so deliveries a destination has in flight, so none waits for a connection. */
@@ -83,7 +83,10 @@ public final class WebhookSender implements AutoCloseable {
         client.setSocketAddressResolver(new GuardedResolver(
                 dns != null ? dns : new SocketAddressResolver.Async(threads, scheduler, timeout.toMillis()), addressGuard));
         client.setConnectTimeout(timeout.toMillis());
-        client.setIdleTimeout(POOLED_IDLE.toMillis());
+        // one idle timeout for pooled connections and running exchanges: it must not end an exchange
+        // before the deadline does. (A per-request idle timeout looked like the finer tool, but a
+        // pooled connection then kept the request's value and was closed early.)
+        client.setIdleTimeout(Math.max(POOLED_IDLE.toMillis(), timeout.toMillis() + 1_000));
         client.setFollowRedirects(false);
         client.setHttpCookieStore(new HttpCookieStore.Empty()); // an endpoint's cookies must not reach the next delivery
         client.setUserAgentField(null); // each request carries ours
@@ -120,8 +123,6 @@ public final class WebhookSender implements AutoCloseable {
                 // one deadline for the whole exchange, from queueing to the last body byte: an endpoint
                 // that sends headers and then stalls is cut off too
                 .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                // an idle connection must not end the exchange before the deadline does
-                .idleTimeout(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS)
                 .body(new BytesRequestContent("application/json", d.body()));
         request.headers(h -> {
             for (Map.Entry<String, String> e : d.headers().entrySet()) {
