@@ -40,12 +40,14 @@ public final class Main {
     private static final int LANE_WINDOW = 1_000;
 
     /** A running node. {@link #close()} stops the API, capture and delivery, then closes the store. */
-    public record Node(int port, ApiServer api, CaptureSupervisor capture, Dispatcher dispatcher, Database db) implements AutoCloseable {
+    public record Node(int port, ApiServer api, CaptureSupervisor capture, Dispatcher dispatcher, WebhookSender sender, Database db)
+            implements AutoCloseable {
         @Override
         public void close() {
             api.stop();
             capture.stopAll();
             dispatcher.stop();
+            sender.close();
             db.close();
         }
     }
@@ -83,9 +85,9 @@ public final class Main {
         SourceManager sourceManager = new SourceManager(sources, sourceDatabase, capture);
 
         RetryPolicy retryPolicy = new RetryPolicy(config.deliveryMaxAttempts(), config.retryBaseDelay(), config.retryMaxDelay());
-        Dispatcher dispatcher = new Dispatcher(deliveryQueue, destinations, db.signals(),
-                new WebhookSender(config.deliveryTimeout(), addressGuard), retryPolicy, config.nodeId(), config.deliveryMaxInFlight(),
-                LANE_LEASE.toMillis(), LANE_WINDOW, Clock.systemUTC());
+        WebhookSender sender = new WebhookSender(config.deliveryTimeout(), addressGuard);
+        Dispatcher dispatcher = new Dispatcher(deliveryQueue, destinations, db.signals(), sender, retryPolicy, config.nodeId(),
+                config.deliveryMaxInFlight(), LANE_LEASE.toMillis(), LANE_WINDOW, Clock.systemUTC());
 
         ApiServer api = new ApiServer(accounts, new AccountRoutes(accounts), new SourceRoutes(sources, sourceManager),
                 new DestinationRoutes(sources, destinations, addressGuard), new EventRoutes(eventQueries, deliveryQueue));
@@ -93,6 +95,6 @@ public final class Main {
         int port = api.start(config.port()); // first: a taken port stops the start before anything runs
         capture.startAll();
         dispatcher.start();
-        return new Node(port, api, capture, dispatcher, db);
+        return new Node(port, api, capture, dispatcher, sender, db);
     }
 }

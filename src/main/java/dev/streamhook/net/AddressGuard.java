@@ -4,6 +4,7 @@ import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -27,7 +28,19 @@ public final class AddressGuard {
         try {
             addresses = InetAddress.getAllByName(host);
         } catch (UnknownHostException e) {
-            return Optional.of("the host '" + host + "' does not resolve");
+            return Optional.of(doesNotResolve(host));
+        }
+        return check(host, List.of(addresses));
+    }
+
+    /**
+     * Checks addresses {@code host} was already resolved to, so that a caller can connect to
+     * exactly what was checked (a second lookup could answer differently: DNS rebinding). Empty
+     * when every address is allowed, else why the host is refused; no address at all is refused.
+     */
+    public Optional<String> check(String host, List<InetAddress> addresses) {
+        if (addresses.isEmpty()) {
+            return Optional.of(doesNotResolve(host));
         }
         for (InetAddress a : addresses) {
             Optional<String> refused = check(a);
@@ -36,6 +49,10 @@ public final class AddressGuard {
             }
         }
         return Optional.empty();
+    }
+
+    private static String doesNotResolve(String host) {
+        return "the host '" + host + "' does not resolve";
     }
 
     Optional<String> check(InetAddress a) {
