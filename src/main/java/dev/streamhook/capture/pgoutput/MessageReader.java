@@ -19,8 +19,18 @@ final class MessageReader {
     private final ByteBuffer in;
     private final char messageType;
     // Strict rather than replacing bad bytes with U+FFFD: a silently altered value is worse
-    // than a stopped stream that says why.
-    private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder();
+    // than a stopped stream that says why. Made on first use: most messages need none.
+    private CharsetDecoder utf8;
+
+    /**
+     * A field's name, built only when an error needs it. A tuple names each of its columns
+     * ("the text of column 3 of 8 of the new tuple"); building those eagerly cost several times
+     * more than decoding the values (see docs/bench/jmh.md).
+     */
+    @FunctionalInterface
+    interface Field {
+        String name();
+    }
 
     /** {@code in} holds exactly one message, its type byte at position 0, big-endian. */
     MessageReader(ByteBuffer in, char messageType) {
@@ -33,8 +43,22 @@ final class MessageReader {
         return in.get() & 0xFF;
     }
 
+    int readUnsignedByte(Field field) {
+        if (in.remaining() < 1) {
+            throw truncated(1, field.name());
+        }
+        return in.get() & 0xFF;
+    }
+
     int readUnsignedShort(String field) {
         require(2, field);
+        return in.getShort() & 0xFFFF;
+    }
+
+    int readUnsignedShort(Field field) {
+        if (in.remaining() < 2) {
+            throw truncated(2, field.name());
+        }
         return in.getShort() & 0xFFFF;
     }
 
@@ -77,20 +101,36 @@ final class MessageReader {
 
     /** A value preceded by its Int32 length. */
     byte[] readCountedBytes(String field) {
+        return readCountedBytes(() -> field);
+    }
+
+    byte[] readCountedBytes(Field field) {
         int lengthOffset = in.position();
-        int length = readInt("the length of " + field);
-        if (length < 0) {
-            throw error(lengthOffset, "negative length " + length + " for " + field);
+        if (in.remaining() < 4) {
+            throw truncated(4, "the length of " + field.name());
         }
-        require(length, field);
+        int length = in.getInt();
+        if (length < 0) {
+            throw error(lengthOffset, "negative length " + length + " for " + field.name());
+        }
+        if (in.remaining() < length) {
+            throw truncated(length, field.name());
+        }
         byte[] bytes = new byte[length];
         in.get(bytes);
         return bytes;
     }
 
-    String readCountedString(String field) {
+    /**
+     * A UTF-8 text preceded by its Int32 length. The JDK's String constructor is the fast
+     * decoder but replaces bad bytes with U+FFFD, so only a text that then holds a U+FFFD is
+     * decoded again strictly: that fails for bad bytes and gives the same text for a real U+FFFD.
+     */
+    String readCountedString(Field field) {
         int start = in.position() + 4;
-        return decodeUtf8(ByteBuffer.wrap(readCountedBytes(field)), start, field);
+        byte[] bytes = readCountedBytes(field);
+        String value = new String(bytes, StandardCharsets.UTF_8);
+        return value.indexOf('\uFFFD') < 0 ? value : decodeUtf8(ByteBuffer.wrap(bytes), start, field.name());
     }
 
     void expectEnd() {
@@ -136,12 +176,19 @@ final class MessageReader {
 
     private void require(int bytes, String field) {
         if (in.remaining() < bytes) {
-            throw error(in.position(), "truncated: " + field + " needs " + bytes + (bytes == 1 ? " byte" : " bytes")
-                    + " but only " + in.remaining() + " remain");
+            throw truncated(bytes, field);
         }
     }
 
+    private PgOutputDecodeException truncated(int bytes, String field) {
+        return error(in.position(), "truncated: " + field + " needs " + bytes + (bytes == 1 ? " byte" : " bytes")
+                + " but only " + in.remaining() + " remain");
+    }
+
     private String decodeUtf8(ByteBuffer bytes, int offset, String field) {
+        if (utf8 == null) {
+            utf8 = StandardCharsets.UTF_8.newDecoder();
+        }
         try {
             return utf8.decode(bytes).toString();
         } catch (CharacterCodingException e) {

@@ -146,7 +146,7 @@ public final class PgOutputDecoder {
 
     private static void expectPart(MessageReader in, char expected, String what) {
         int offset = in.position();
-        char part = (char) in.readUnsignedByte("the tuple kind ('" + expected + "')");
+        char part = (char) in.readUnsignedByte(() -> "the tuple kind ('" + expected + "')");
         if (part != expected) {
             throw in.error(offset, "expected '" + expected + "' before " + what
                     + " but found " + MessageReader.quote(part));

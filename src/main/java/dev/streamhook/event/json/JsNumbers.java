@@ -31,6 +31,13 @@ final class JsNumbers {
     }
 
     private static String formatPositive(double d) {
+        String java = Double.toString(d);
+        // Fast path for the usual column value (149.9, 0.0125): from 1e-3 to 1e7 Java writes the
+        // same plain notation as JavaScript, and with other than two significant digits the same
+        // digits too (see shortestDecimal). Integers never get here, so there is no ".0" to drop.
+        if (java.indexOf('E') < 0 && significantDigits(java) != 2) {
+            return java;
+        }
         BigDecimal shortest = shortestDecimal(d);
         String digits = shortest.unscaledValue().toString();
         int k = digits.length();
@@ -48,6 +55,18 @@ final class JsNumbers {
         int exponent = n - 1;
         String mantissa = k == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
         return mantissa + "e" + (exponent < 0 ? "-" : "+") + Math.abs(exponent);
+    }
+
+    /** The digits of a plain decimal such as "0.00123" (3) without its leading zeros. */
+    private static int significantDigits(String plain) {
+        int count = 0;
+        for (int i = 0; i < plain.length(); i++) {
+            char c = plain.charAt(i);
+            if (c >= '1' && c <= '9' || c == '0' && count > 0) {
+                count++;
+            }
+        }
+        return count;
     }
 
     private static BigDecimal shortestDecimal(double d) {

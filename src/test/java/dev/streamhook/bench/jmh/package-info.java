@@ -1,0 +1,11 @@
+/**
+ * JMH microbenchmarks of the per-event hot path, run with {@code bin/streamhook jmh [JMH options]}
+ * (results and how to read them: docs/bench/jmh.md). Classes are named {@code *Benchmark} so
+ * surefire does not take them for tests. Each class carries a {@code baseline*} method where a
+ * yardstick makes sense, so results read as ratios on a noisy machine.
+ *
+ * <p>Not here yet: store append and claim/record benchmarks; they come with the store rewrite.
+ * {@code dev.streamhook.capture.ChangeAssemblerBenchmark} lives in the capture package because
+ * ChangeAssembler is package-private.
+ */
+package dev.streamhook.bench.jmh;
