@@ -18,7 +18,7 @@ class BenchmarkFixturesTest {
         assembler.accept(Fixtures.relation());
         assembler.accept(Fixtures.begin());
         assembler.accept(Fixtures.decodedUpdate());
-        ChangeEvent captured = assembler.accept(Fixtures.commit()).events().getFirst();
+        ChangeEvent captured = assembler.accept(Fixtures.commit()).events().getFirst().event();
 
         byte[] body = WebhookPayload.encode(Fixtures.updateEvent());
         assertThat(new String(body, StandardCharsets.UTF_8))

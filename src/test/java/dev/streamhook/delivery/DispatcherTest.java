@@ -48,6 +48,7 @@ class DispatcherTest {
     private EventLog log;
     private Dispatcher dispatcher;
     private final ScriptedSender sender = new ScriptedSender();
+    private long transactions;
 
     /** Records every attempt; a destination in {@code hanging} does not answer until released. */
     private static final class ScriptedSender implements Sender {
@@ -115,7 +116,7 @@ class DispatcherTest {
     private List<String> append(int rows, int distinctRows) {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < rows; i++) {
-            Lsn commit = new Lsn(0x1000L + i * 0x100L);
+            Lsn commit = new Lsn(0x1000L + transactions++ * 0x100L);
             EventId id = EventId.of("src_1", commit, 0);
             ids.add(id.value());
             ChangeEvent e = new ChangeEvent(id, "src_1", commit, 0, Instant.EPOCH, "d", "public", "t", Operation.UPDATE,
