@@ -181,6 +181,53 @@ class DeliveryIT {
         }
     }
 
+    @Test
+    void anEndpointThatNeverAnswersHoldsUpNeitherAnotherDestinationNorMoreThanItsOwnLimit() throws Exception {
+        try (java.net.ServerSocket hanging = new java.net.ServerSocket(0, 100, java.net.InetAddress.getLoopbackAddress());
+             Main.Node node = TestNodes.start(dataDir, Map.of("STREAMHOOK_DELIVERY_TIMEOUT_MS", "60000"))) {
+            java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
+            List<java.net.Socket> open = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread.ofVirtual().start(() -> {
+                try {
+                    while (true) {
+                        java.net.Socket s = hanging.accept();
+                        open.add(s);
+                        Thread.ofVirtual().start(() -> { // read the request, never answer it
+                            try {
+                                if (new String(s.getInputStream().readNBytes(4), java.nio.charset.StandardCharsets.US_ASCII).equals("POST")) {
+                                    requests.incrementAndGet();
+                                }
+                            } catch (java.io.IOException closed) {
+                                // the test is over
+                            }
+                        });
+                    }
+                } catch (java.io.IOException closed) {
+                    // the test is over
+                }
+            });
+            ApiClient api = new ApiClient(node.port()).signUp("isolation@example.com");
+            String sourceId = Quickstart.sourceWithDestination(api, db, "items", "http://127.0.0.1:" + hanging.getLocalPort() + "/hook", SECRET);
+            ApiClient.Response healthy = api.post("/v1/sources/" + sourceId + "/destinations",
+                    "{\"url\": \"" + receiver.url() + "\", \"max_in_flight\": 4}");
+            assertThat(healthy.status()).isEqualTo(201);
+            assertThat(healthy.body().get("max_in_flight").asInt()).isEqualTo(4);
+
+            db.execute("INSERT INTO items SELECT g, 'row ' || g FROM generate_series(1, 200) g");
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> receiver.requests().size() >= 200);
+            assertThat(receiver.requests().stream().map(r -> r.header("X-StreamHook-Event-ID")).distinct()).hasSize(200);
+            assertThat(requests.get()).as("requests held by the endpoint that never answers").isEqualTo(16);
+            open.forEach(s -> {
+                try {
+                    s.close();
+                } catch (java.io.IOException ignored) {
+                    // closing
+                }
+            });
+        }
+    }
+
     private static String describe(WebhookReceiver.Request r) {
         JsonNode body = read(r.bodyText());
         JsonNode row = body.get("after").isNull() ? body.get("before") : body.get("after");
