@@ -18,25 +18,36 @@ public final class Bench {
     }
 
     public static void main(String[] args) throws Exception {
-        int status;
+        BenchOptions options;
         try {
-            status = run(args).stream().allMatch(Figures.Scenario::complete) ? 0 : 1;
+            options = BenchOptions.parse(args);
         } catch (BenchOptions.Help help) {
             System.out.print(BenchOptions.HELP);
-            status = 0;
+            System.exit(0);
+            return;
         } catch (IllegalArgumentException e) {
             System.err.println("bench: " + e.getMessage());
-            status = 2;
+            System.exit(2);
+            return;
         }
-        System.exit(status);
+        if (!Files.isRegularFile(options.jar())) {
+            System.err.println("bench: " + options.jar() + " does not exist; build it with bin/streamhook build");
+            System.exit(2);
+        }
+        List<Figures.Scenario> results = run(options, args);
+        boolean complete = results.stream().allMatch(Figures.Scenario::complete);
+        if (!complete) {
+            System.err.println("bench: some events did not arrive; see the report");
+        }
+        System.exit(complete ? 0 : 1);
     }
 
-    /** Runs the scenarios the options name and writes the report; returns what was measured. */
+    /** Runs the scenarios the arguments name and writes the report; returns what was measured. */
     public static List<Figures.Scenario> run(String... args) throws Exception {
-        BenchOptions options = BenchOptions.parse(args);
-        if (!Files.isRegularFile(options.jar())) {
-            throw new IllegalArgumentException(options.jar() + " does not exist; build it with bin/streamhook build");
-        }
+        return run(BenchOptions.parse(args), args);
+    }
+
+    private static List<Figures.Scenario> run(BenchOptions options, String... args) throws Exception {
         Map<String, Object> header = new LinkedHashMap<>();
         header.put("command", ("bin/streamhook bench " + String.join(" ", args)).trim());
         header.put("quick", options.quick());

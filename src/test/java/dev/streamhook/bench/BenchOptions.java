@@ -15,6 +15,7 @@ record BenchOptions(
         double rateSeconds,
         double slowRate,
         long slowResponseMillis,
+        double slowWaitSeconds,
         double warmupSeconds,
         double idleSeconds,
         double stallSeconds,
@@ -48,6 +49,8 @@ record BenchOptions(
               --rate-seconds S     how long each rate runs (default 30; --quick 5)
               --slow-rate R        inserts per second of slow-destination (default 200)
               --slow-response-ms M how long the slow endpoint takes to answer (default 10000)
+              --slow-wait-seconds S how long slow-destination waits for the healthy endpoint's events after the
+                                   inserts; the rest are reported as undelivered (default 120; --quick 20)
               --warmup-seconds S   inserts at the rate before measuring, not counted (default 5; --quick 1)
               --idle-seconds S     how long idle CPU is measured after a scenario (default 10; --quick 2)
               --stall-seconds S    give up waiting when no new event arrives for this long (default 120)
@@ -74,6 +77,7 @@ record BenchOptions(
         double rateSeconds = quick ? 5 : 30;
         double slowRate = 200;
         long slowMs = 10_000;
+        double slowWait = quick ? 20 : 120;
         double warmup = quick ? 1 : 5;
         double idle = quick ? 2 : 10;
         double stall = 120;
@@ -115,6 +119,7 @@ record BenchOptions(
                 case "--rate-seconds" -> rateSeconds = positive(a, v);
                 case "--slow-rate" -> slowRate = positive(a, v);
                 case "--slow-response-ms" -> slowMs = positive(a, v);
+                case "--slow-wait-seconds" -> slowWait = positive(a, v);
                 case "--warmup-seconds" -> warmup = nonNegative(a, v);
                 case "--idle-seconds" -> idle = nonNegative(a, v);
                 case "--stall-seconds" -> stall = positive(a, v);
@@ -125,7 +130,7 @@ record BenchOptions(
                 default -> throw new IllegalArgumentException("unknown option " + a + " (see --help)");
             }
         }
-        return new BenchOptions(scenarios, backlog, single, big, rates, rateSeconds, slowRate, slowMs, warmup, idle, stall,
+        return new BenchOptions(scenarios, backlog, single, big, rates, rateSeconds, slowRate, slowMs, slowWait, warmup, idle, stall,
                 pgUrl, jar, out, work, quick);
     }
 

@@ -39,7 +39,7 @@ final class LoadDriver {
                 'shipping', jsonb_build_object('method', 'express', 'address', g || ' Long Street, Springfield'),
                 'note', md5(g::text || 'note')),
               now()
-            FROM generate_series(%s, %s) g""";
+            FROM generate_series({lo}, {hi}) g""";
 
     /** What an open-loop run did: when each row was meant to be written, and how late the driver was. */
     record RateRun(long firstId, long[] intendedMicros, double seconds, double achievedRate, double maxStartLagMs, long failures) {
@@ -48,13 +48,17 @@ final class LoadDriver {
     private LoadDriver() {
     }
 
+    private static String range(String lo, String hi) {
+        return INSERT_RANGE.replace("{lo}", lo).replace("{hi}", hi);
+    }
+
     /** Rows {@code firstId..firstId+count-1} in transactions of {@code perTransaction} rows, on one connection. */
     static double insertBatched(BenchPostgres.Db db, long firstId, long count, int perTransaction) throws SQLException {
         long started = System.nanoTime();
         try (Connection c = db.connect(); Statement s = c.createStatement()) {
             for (long lo = firstId; lo < firstId + count; lo += perTransaction) {
                 long hi = Math.min(firstId + count, lo + perTransaction) - 1;
-                s.execute(INSERT_RANGE.formatted(lo, hi)); // autocommit: one transaction per statement
+                s.execute(range(Long.toString(lo), Long.toString(hi))); // autocommit: one transaction per statement
             }
         }
         return (System.nanoTime() - started) / 1e9;
@@ -79,7 +83,7 @@ final class LoadDriver {
                         for (long lo = next.getAndAdd(chunk); lo < end; lo = next.getAndAdd(chunk)) {
                             long hi = Math.min(end, lo + chunk) - 1;
                             s.execute("DO $bench$ BEGIN FOR i IN " + lo + ".." + hi + " LOOP "
-                                    + INSERT_RANGE.formatted("i", "i") + "; COMMIT; END LOOP; END $bench$");
+                                    + range("i", "i") + "; COMMIT; END LOOP; END $bench$");
                         }
                     }
                     return null;
@@ -113,7 +117,7 @@ final class LoadDriver {
                 synchronized (opened) {
                     opened.add(c);
                 }
-                return c.prepareStatement(INSERT_RANGE.formatted("?", "?"));
+                return c.prepareStatement(range("?", "?"));
             } catch (SQLException e) {
                 throw new IllegalStateException(e);
             }

@@ -97,6 +97,15 @@ final class ReportWriter {
                         (Double) s.extra().get("p99_ratio_beside_slow_vs_alone"), s.extra().get("slow_destination_requests")));
             }
         }
+        for (Figures.Scenario s : scenarios) {
+            if (s.extra().containsKey("healthy_undelivered_after_wait") && !s.complete()) {
+                md.append(String.format(Locale.ROOT, "%nBeside a slow endpoint, %s of the healthy endpoint's %s events had not arrived %s s after"
+                                + " the last insert; its percentiles above cover only the events that arrived, so they understate the delay."
+                                + " The slow endpoint received %s requests.%n",
+                        count(((Number) s.extra().get("healthy_undelivered_after_wait")).longValue()), count(s.expected()),
+                        num(((Number) s.extra().get("wait_after_inserts_s")).doubleValue()), s.extra().get("slow_destination_requests")));
+            }
+        }
         md.append("\n## Notes\n\n");
         for (Figures.Scenario s : scenarios) {
             md.append("- **").append(s.name()).append("**: ").append(s.description()).append(s.complete() ? "" : " — **incomplete: not every event arrived**")

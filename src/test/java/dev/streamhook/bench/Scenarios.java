@@ -143,7 +143,7 @@ final class Scenarios {
     Figures.Scenario rate(String name, double rate) throws Exception {
         progress(name, "%.0f inserts/s for %.0f s (open loop)".formatted(rate, options.rateSeconds()));
         try (Receiver receiver = new Receiver(SECRET, 0, 0); Setup s = new Setup(name, receiver)) {
-            Measured m = measureAtRate(name, s, receiver, rate);
+            Measured m = measureAtRate(name, s, receiver, rate, true, Double.POSITIVE_INFINITY);
             Figures.Server server = s.finish(0, m.busy);
             return new Figures.Scenario(name, "open-loop single-row inserts at %.0f/s for %.0f s, StreamHook running"
                     .formatted(rate, options.rateSeconds()), m.expected, m.received, receiver.duplicates(),
@@ -158,12 +158,15 @@ final class Scenarios {
         progress(name, "%.0f inserts/s for %.0f s; one endpoint answers after %d ms".formatted(rate, options.rateSeconds(), options.slowResponseMillis()));
         try (Receiver healthy = new Receiver(SECRET, 0, 0); Receiver slow = new Receiver(SECRET, options.slowResponseMillis(), 0);
              Setup s = new Setup(name, healthy, slow)) {
-            Measured m = measureAtRate(name, s, healthy, rate);
+            // no warm-up: with the slow endpoint present from the start, it would be measured too
+            Measured m = measureAtRate(name, s, healthy, rate, false, options.slowWaitSeconds());
             Figures.Server server = s.finish(0, m.busy);
             Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("slow_destination_requests", slow.requests());
             extra.put("slow_destination_distinct_events", slow.distinct());
-            if (alone != null && m.commit != null) {
+            extra.put("healthy_undelivered_after_wait", m.expected - m.received);
+            extra.put("wait_after_inserts_s", options.slowWaitSeconds());
+            if (alone != null && m.commit != null && m.received == m.expected) {
                 extra.put("healthy_p99_alone_ms", alone.p99());
                 extra.put("healthy_p99_beside_slow_ms", m.commit.p99());
                 extra.put("p99_ratio_beside_slow_vs_alone", m.commit.p99() / alone.p99());
@@ -181,9 +184,9 @@ final class Scenarios {
     }
 
     /** A warm-up at the rate (not counted), then the measured open-loop run; latencies of measured rows only. */
-    private Measured measureAtRate(String name, Setup s, Receiver receiver, double rate) throws Exception {
+    private Measured measureAtRate(String name, Setup s, Receiver receiver, double rate, boolean warmUp, double maxWaitSeconds) throws Exception {
         long warm = 0;
-        if (options.warmupSeconds() > 0) {
+        if (warmUp && options.warmupSeconds() > 0) {
             warm = LoadDriver.insertAtRate(s.db, 1, rate, options.warmupSeconds(), RATE_CONNECTIONS).intendedMicros().length;
             awaitDistinct(name + " warm-up", receiver, warm);
         }
@@ -191,7 +194,7 @@ final class Scenarios {
         long started = Receiver.nowMicros();
         LoadDriver.RateRun run = LoadDriver.insertAtRate(s.db, MEASURED_IDS, rate, options.rateSeconds(), RATE_CONNECTIONS);
         long expected = run.intendedMicros().length - run.failures();
-        awaitDistinct(name, receiver, warm + expected);
+        awaitDistinct(name, receiver, warm + expected, maxWaitSeconds);
         ProcessSampler.Usage busy = s.sampler.finishWindow();
         Receiver.Arrivals a = receiver.arrivals();
         long[] commit = new long[a.count()];
@@ -216,6 +219,12 @@ final class Scenarios {
 
     /** Waits until {@code expected} distinct events arrived, or none arrived for --stall-seconds. */
     private boolean awaitDistinct(String name, Receiver receiver, long expected) throws InterruptedException {
+        return awaitDistinct(name, receiver, expected, Double.POSITIVE_INFINITY);
+    }
+
+    /** As above, and gives up after {@code maxSeconds} in any case. */
+    private boolean awaitDistinct(String name, Receiver receiver, long expected, double maxSeconds) throws InterruptedException {
+        long giveUp = Double.isInfinite(maxSeconds) ? Long.MAX_VALUE : System.nanoTime() + (long) (maxSeconds * 1e9);
         long lastCount = -1;
         long lastProgress = System.nanoTime();
         long lastReport = System.nanoTime();
@@ -229,6 +238,10 @@ final class Scenarios {
                 lastProgress = System.nanoTime();
             } else if (System.nanoTime() - lastProgress > (long) (options.stallSeconds() * 1e9)) {
                 progress(name, "gave up: %,d of %,d events after %.0f s without progress".formatted(now, expected, options.stallSeconds()));
+                return false;
+            }
+            if (System.nanoTime() > giveUp) {
+                progress(name, "gave up: %,d of %,d events after waiting %.0f s".formatted(now, expected, maxSeconds));
                 return false;
             }
             if (System.nanoTime() - lastReport > 10_000_000_000L) {
