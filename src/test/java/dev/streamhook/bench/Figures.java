@@ -32,7 +32,7 @@ final class Figures {
     }
 
     /** The StreamHook process while the scenario ran, and afterwards with nothing to do. */
-    record Server(double startupSeconds, double cpuPercentOfOneCore, double rssPeakMb, double rssAvgMb,
+    record Server(Double startupSeconds, double cpuPercentOfOneCore, double rssPeakMb, double rssAvgMb,
                   Double idleCpuPercentOfOneCore, long storeBytes, String storeMeasuredAs) {
     }
 

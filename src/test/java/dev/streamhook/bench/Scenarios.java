@@ -81,7 +81,7 @@ final class Scenarios {
         }
 
         /** Stops sampling and measures the server's CPU with nothing to do, and its store. */
-        Figures.Server finish(double startup, ProcessSampler.Usage busy) throws Exception {
+        Figures.Server finish(Double startup, ProcessSampler.Usage busy) throws Exception {
             long store = storeBytes(process.dataDir());
             Double idle = null;
             if (options.idleSeconds() > 0) {
@@ -144,7 +144,7 @@ final class Scenarios {
         progress(name, "%.0f inserts/s for %.0f s (open loop)".formatted(rate, options.rateSeconds()));
         try (Receiver receiver = new Receiver(SECRET, 0, 0); Setup s = new Setup(name, receiver)) {
             Measured m = measureAtRate(name, s, receiver, rate, true, Double.POSITIVE_INFINITY);
-            Figures.Server server = s.finish(0, m.busy);
+            Figures.Server server = s.finish(null, m.busy);
             return new Figures.Scenario(name, "open-loop single-row inserts at %.0f/s for %.0f s, StreamHook running"
                     .formatted(rate, options.rateSeconds()), m.expected, m.received, receiver.duplicates(),
                     receiver.signaturesChecked(), receiver.signaturesBad(), m.received == m.expected,
@@ -160,7 +160,7 @@ final class Scenarios {
              Setup s = new Setup(name, healthy, slow)) {
             // no warm-up: with the slow endpoint present from the start, it would be measured too
             Measured m = measureAtRate(name, s, healthy, rate, false, options.slowWaitSeconds());
-            Figures.Server server = s.finish(0, m.busy);
+            Figures.Server server = s.finish(null, m.busy);
             Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("slow_destination_requests", slow.requests());
             extra.put("slow_destination_distinct_events", slow.distinct());
