@@ -1,0 +1,245 @@
+package dev.streamhook.bench;
+
+import dev.streamhook.delivery.Signer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * The webhook endpoint of the benchmark: a keep-alive HTTP/1.1 Jetty server on 127.0.0.1 that
+ * answers 200 at once (or after {@code responseDelayMillis}, without holding a thread, to play a
+ * slow endpoint). For each first arrival of an event id it records the receipt time, the body's
+ * commit {@code timestamp} and the row id, so latency is computed from the database's own commit
+ * time. Every 100th request's signature is checked, so a broken signer shows in the report
+ * without the check costing the receiver its speed. Thread-safe; {@link #close()} stops it.
+ */
+final class Receiver implements AutoCloseable {
+
+    /** What arrived, as parallel arrays of the first arrival of each event (micros since the epoch). */
+    record Arrivals(long[] receivedMicros, long[] commitMicros, long[] rowIds, int count) {
+    }
+
+    private static final int SIGNATURE_SAMPLE = 100;
+    private static final byte[] TIMESTAMP_KEY = "\"timestamp\":\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ROW_ID_KEY = "\"after\":{\"id\":".getBytes(StandardCharsets.US_ASCII);
+
+    private final Server server;
+    private final String secret;
+    private final long responseDelayMillis;
+    private final int keepBodies;
+    private final ScheduledExecutorService delayer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "receiver-delay");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Set<String> seen = ConcurrentHashMap.newKeySet();
+    private final AtomicLong requests = new AtomicLong();
+    private final AtomicLong duplicates = new AtomicLong();
+    private final AtomicLong signaturesChecked = new AtomicLong();
+    private final AtomicLong signaturesBad = new AtomicLong();
+    private final AtomicLong unparsable = new AtomicLong();
+    private final List<byte[]> bodies = new ArrayList<>();
+    private final Object lock = new Object();
+    private long[] received = new long[1024];
+    private long[] committed = new long[1024];
+    private long[] rows = new long[1024];
+    private int count;
+
+    /**
+     * @param secret the destination's signing secret, for the sampled signature checks
+     * @param responseDelayMillis 0 for a healthy endpoint
+     * @param keepBodies how many bodies to keep for the HTTP client baseline (0: none)
+     */
+    Receiver(String secret, long responseDelayMillis, int keepBodies) throws Exception {
+        this.secret = secret;
+        this.responseDelayMillis = responseDelayMillis;
+        this.keepBodies = keepBodies;
+        QueuedThreadPool threads = new QueuedThreadPool(64, 4);
+        threads.setName("receiver");
+        threads.setDaemon(true);
+        server = new Server(threads);
+        ServerConnector connector = new ServerConnector(server, 1, 2);
+        connector.setHost("127.0.0.1");
+        connector.setPort(0);
+        connector.setIdleTimeout(120_000);
+        server.addConnector(connector);
+        server.setHandler(new Handler.Abstract.NonBlocking() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                String eventId = request.getHeaders().get("X-StreamHook-Event-ID");
+                String signature = request.getHeaders().get("X-StreamHook-Signature");
+                Content.Source.asByteArrayAsync(request, 1 << 20).whenComplete((body, failure) -> {
+                    if (failure != null) {
+                        callback.failed(failure);
+                        return;
+                    }
+                    record(eventId, signature, body);
+                    if (responseDelayMillis > 0) {
+                        delayer.schedule(() -> answer(response, callback), responseDelayMillis, TimeUnit.MILLISECONDS);
+                    } else {
+                        answer(response, callback);
+                    }
+                });
+                return true;
+            }
+        });
+        server.start();
+    }
+
+    private static void answer(Response response, Callback callback) {
+        response.setStatus(200);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain");
+        Content.Sink.write(response, true, "ok", callback);
+    }
+
+    private void record(String eventId, String signature, byte[] body) {
+        long now = nowMicros();
+        long n = requests.incrementAndGet();
+        if (n % SIGNATURE_SAMPLE == 1) {
+            signaturesChecked.incrementAndGet();
+            if (signature == null || !signature.equals(Signer.sign(secret, body))) {
+                signaturesBad.incrementAndGet();
+            }
+        }
+        if (eventId == null || !seen.add(eventId)) {
+            duplicates.incrementAndGet();
+            return;
+        }
+        long commit = commitMicros(body);
+        long row = rowId(body);
+        if (commit < 0) {
+            unparsable.incrementAndGet();
+        }
+        synchronized (lock) {
+            if (count == received.length) {
+                received = Arrays.copyOf(received, count * 2);
+                committed = Arrays.copyOf(committed, count * 2);
+                rows = Arrays.copyOf(rows, count * 2);
+            }
+            received[count] = now;
+            committed[count] = commit;
+            rows[count] = row;
+            count++;
+            if (bodies.size() < keepBodies) {
+                bodies.add(body);
+            }
+        }
+    }
+
+    static long nowMicros() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000;
+    }
+
+    /** The body's commit time in micros, or -1; parsed from bytes, not a JSON tree, to keep the receiver cheap. */
+    static long commitMicros(byte[] body) {
+        int start = indexOf(body, TIMESTAMP_KEY);
+        if (start < 0) {
+            return -1;
+        }
+        int end = start;
+        while (end < body.length && body[end] != '"') {
+            end++;
+        }
+        try {
+            Instant t = Instant.parse(new String(body, start, end - start, StandardCharsets.US_ASCII));
+            return t.getEpochSecond() * 1_000_000 + t.getNano() / 1_000;
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** The {@code after.id} of the row, which the load driver chose, or -1. */
+    static long rowId(byte[] body) {
+        int i = indexOf(body, ROW_ID_KEY);
+        if (i < 0) {
+            return -1;
+        }
+        long v = 0;
+        boolean any = false;
+        while (i < body.length && body[i] >= '0' && body[i] <= '9') {
+            v = v * 10 + (body[i++] - '0');
+            any = true;
+        }
+        return any ? v : -1;
+    }
+
+    private static int indexOf(byte[] body, byte[] key) {
+        outer:
+        for (int i = 0; i <= body.length - key.length; i++) {
+            for (int j = 0; j < key.length; j++) {
+                if (body[i + j] != key[j]) {
+                    continue outer;
+                }
+            }
+            return i + key.length;
+        }
+        return -1;
+    }
+
+    String url() {
+        return "http://127.0.0.1:" + ((ServerConnector) server.getConnectors()[0]).getLocalPort() + "/webhooks/streamhook";
+    }
+
+    /** Distinct events received so far. */
+    int distinct() {
+        synchronized (lock) {
+            return count;
+        }
+    }
+
+    Arrivals arrivals() {
+        synchronized (lock) {
+            return new Arrivals(Arrays.copyOf(received, count), Arrays.copyOf(committed, count), Arrays.copyOf(rows, count), count);
+        }
+    }
+
+    List<byte[]> bodies() {
+        synchronized (lock) {
+            return List.copyOf(bodies);
+        }
+    }
+
+    long requests() {
+        return requests.get();
+    }
+
+    long duplicates() {
+        return duplicates.get();
+    }
+
+    long signaturesChecked() {
+        return signaturesChecked.get();
+    }
+
+    long signaturesBad() {
+        return signaturesBad.get();
+    }
+
+    long unparsable() {
+        return unparsable.get();
+    }
+
+    @Override
+    public void close() throws Exception {
+        server.stop();
+        delayer.shutdownNow();
+    }
+}

@@ -1,0 +1,315 @@
+package dev.streamhook.bench;
+
+import dev.streamhook.testing.ApiClient;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Stream;
+
+/**
+ * The scenarios. Each gets a fresh database, a fresh StreamHook data dir and a fresh process, set
+ * up through the REST API only, so the figures hold whatever the store and delivery engine inside
+ * look like. Not thread-safe: scenarios run one after another.
+ */
+final class Scenarios {
+
+    static final String SECRET = "whsec_bench_signing_secret";
+    private static final int RATE_CONNECTIONS = 8;
+    private static final int SINGLE_ROW_CONNECTIONS = 4;
+    private static final long MEASURED_IDS = 1_000_000_000L; // rows of the measured phase; warm-up rows are below
+
+    private final BenchOptions options;
+    private final BenchPostgres pg;
+    private int run;
+
+    Scenarios(BenchOptions options, BenchPostgres pg) {
+        this.options = options;
+        this.pg = pg;
+    }
+
+    /** A StreamHook process with one source on a fresh database and a destination per receiver. */
+    private final class Setup implements AutoCloseable {
+        final BenchPostgres.Db db;
+        final StreamHookProcess process;
+        final String sourceId;
+        ProcessSampler sampler;
+
+        Setup(String name, Receiver... receivers) throws Exception {
+            Path dir = options.work().toAbsolutePath().resolve(String.format("%02d-%s", ++run, name));
+            deleteRecursively(dir);
+            Files.createDirectories(dir);
+            db = pg.createDatabase();
+            process = new StreamHookProcess(options.jar().toAbsolutePath(), dir.resolve("data"), dir.resolve("streamhook.log"));
+            process.start();
+            ApiClient api = new ApiClient(process.port()).signUp("bench@example.com");
+            ApiClient.Response source = api.post("/v1/sources", """
+                    {"name": "bench", "type": "postgresql", "connection_uri": "%s", "tables": ["orders"]}""".formatted(db.uri()));
+            if (source.status() != 201) {
+                throw new IllegalStateException("source refused: " + source);
+            }
+            sourceId = source.text("id");
+            for (Receiver r : receivers) {
+                ApiClient.Response d = api.post("/v1/sources/" + sourceId + "/destinations", """
+                        {"url": "%s", "secret": "%s"}""".formatted(r.url(), SECRET));
+                if (d.status() != 201) {
+                    throw new IllegalStateException("destination refused: " + d);
+                }
+            }
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (!"active".equals(api.get("/v1/sources/" + sourceId).text("status"))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("source did not become active within 60 s: " + api.get("/v1/sources/" + sourceId));
+                }
+                Thread.sleep(100);
+            }
+            sampler = new ProcessSampler(process.pid(), false);
+        }
+
+        /** (Re)starts the process and samples it from its first instruction; returns seconds to /healthz. */
+        double restart() throws Exception {
+            sampler.close();
+            long started = System.nanoTime();
+            process.launch();
+            sampler = new ProcessSampler(process.pid(), true);
+            return process.awaitHealthy(started);
+        }
+
+        /** Stops sampling and measures the server's CPU with nothing to do, and its store. */
+        Figures.Server finish(Double startup, ProcessSampler.Usage busy) throws Exception {
+            long store = storeBytes(process.dataDir());
+            Double idle = null;
+            if (options.idleSeconds() > 0) {
+                sampler.startWindow();
+                Thread.sleep((long) (options.idleSeconds() * 1000));
+                idle = sampler.finishWindow().cpuPercent();
+            }
+            String storeHow = System.getenv("STREAMHOOK_DATABASE_URL") != null ? "pg_database_size of STREAMHOOK_DATABASE_URL"
+                    : "bytes in STREAMHOOK_DATA_DIR";
+            return new Figures.Server(startup, busy.cpuPercent(), busy.rssPeakMb(), busy.rssAvgMb(), idle, store, storeHow);
+        }
+
+        @Override
+        public void close() throws Exception {
+            sampler.close();
+            process.stop();
+            db.close();
+        }
+    }
+
+    Figures.Scenario backlog(String name, long n, boolean singleRow) throws Exception {
+        progress(name, "%,d %s, written while StreamHook is stopped".formatted(n, singleRow ? "single-row transactions" : "rows in 1,000-row transactions"));
+        try (Receiver receiver = new Receiver(SECRET, 0, (int) Math.min(n, 200_000)); Setup s = new Setup(name, receiver)) {
+            s.process.stop();
+            RawReplicationBaseline raw = RawReplicationBaseline.prepare(s.db);
+            double insertSeconds = singleRow
+                    ? LoadDriver.insertSingleRowTransactions(s.db, 1, n, SINGLE_ROW_CONNECTIONS)
+                    : LoadDriver.insertBatched(s.db, 1, n, 1000);
+            progress(name, "inserted in %.1f s; raw replication read baseline ...".formatted(insertSeconds));
+            Figures.Baseline rawRead = raw.read(n);
+            raw.drop();
+            progress(name, "raw read %,.0f events/s; starting StreamHook".formatted(rawRead.perSecond()));
+            long startedMicros = Receiver.nowMicros();
+            double startup = s.restart();
+            boolean complete = awaitDistinct(name, receiver, n);
+            ProcessSampler.Usage busy = s.sampler.finishWindow();
+            Receiver.Arrivals a = receiver.arrivals();
+            long first = min(a.receivedMicros(), a.count());
+            long last = max(a.receivedMicros(), a.count());
+            Figures.Server server = s.finish(startup, busy);
+            s.process.stop();
+            progress(name, "HTTP client baseline on %,d captured bodies ...".formatted(receiver.bodies().size()));
+            Figures.Baseline http = HttpClientBaseline.run(receiver.bodies(), SECRET);
+            Map<String, Object> extra = new LinkedHashMap<>();
+            extra.put("average_body_bytes", receiver.bodies().stream().mapToInt(b -> b.length).average().orElse(0));
+            extra.put("first_receipt_after_start_s", a.count() == 0 ? null : (first - startedMicros) / 1e6);
+            boolean any = a.count() > 0;
+            return new Figures.Scenario(name,
+                    (singleRow ? "%,d single-row transactions" : "%,d rows in 1,000-row transactions").formatted(n)
+                            + " written while StreamHook was stopped; then StreamHook started and delivered them all",
+                    n, a.count(), receiver.duplicates(), receiver.signaturesChecked(), receiver.signaturesBad(), complete,
+                    insertSeconds, null, null, null,
+                    any ? (last - startedMicros) / 1e6 : null, any ? a.count() / ((last - startedMicros) / 1e6) : null,
+                    a.count() > 1 ? (a.count() - 1) / ((last - first) / 1e6) : null,
+                    null, null, server, rawRead, http, extra);
+        }
+    }
+
+    Figures.Scenario rate(String name, double rate) throws Exception {
+        progress(name, "%.0f inserts/s for %.0f s (open loop)".formatted(rate, options.rateSeconds()));
+        try (Receiver receiver = new Receiver(SECRET, 0, 0); Setup s = new Setup(name, receiver)) {
+            Measured m = measureAtRate(name, s, receiver, rate, true, Double.POSITIVE_INFINITY);
+            Figures.Server server = s.finish(null, m.busy);
+            return new Figures.Scenario(name, "open-loop single-row inserts at %.0f/s for %.0f s, StreamHook running"
+                    .formatted(rate, options.rateSeconds()), m.expected, m.received, receiver.duplicates(),
+                    receiver.signaturesChecked(), receiver.signaturesBad(), m.received == m.expected,
+                    m.run.seconds(), rate, m.run.achievedRate(), m.run.maxStartLagMs(), m.deliverySeconds, m.received > 0 ? m.received / m.deliverySeconds : null, null,
+                    m.commit, m.schedule, server, null, null, Map.of());
+        }
+    }
+
+    Figures.Scenario slowDestination(String name, Figures.Latency alone) throws Exception {
+        double rate = options.slowRate();
+        progress(name, "%.0f inserts/s for %.0f s; one endpoint answers after %d ms".formatted(rate, options.rateSeconds(), options.slowResponseMillis()));
+        try (Receiver healthy = new Receiver(SECRET, 0, 0); Receiver slow = new Receiver(SECRET, options.slowResponseMillis(), 0);
+             Setup s = new Setup(name, healthy, slow)) {
+            // no warm-up: with the slow endpoint present from the start, it would be measured too
+            Measured m = measureAtRate(name, s, healthy, rate, false, options.slowWaitSeconds());
+            Figures.Server server = s.finish(null, m.busy);
+            Map<String, Object> extra = new LinkedHashMap<>();
+            extra.put("slow_destination_requests", slow.requests());
+            extra.put("slow_destination_distinct_events", slow.distinct());
+            extra.put("healthy_undelivered_after_wait", m.expected - m.received);
+            extra.put("wait_after_inserts_s", options.slowWaitSeconds());
+            if (alone != null && m.commit != null && m.received == m.expected) {
+                extra.put("healthy_p99_alone_ms", alone.p99());
+                extra.put("healthy_p99_beside_slow_ms", m.commit.p99());
+                extra.put("p99_ratio_beside_slow_vs_alone", m.commit.p99() / alone.p99());
+            }
+            return new Figures.Scenario(name, ("a healthy and a slow endpoint (%d ms) on one source, open-loop inserts at %.0f/s for %.0f s;"
+                    + " figures are the healthy endpoint's").formatted(options.slowResponseMillis(), rate, options.rateSeconds()),
+                    m.expected, m.received, healthy.duplicates(), healthy.signaturesChecked(), healthy.signaturesBad(),
+                    m.received == m.expected, m.run.seconds(), rate, m.run.achievedRate(), m.run.maxStartLagMs(),
+                    m.deliverySeconds, m.received > 0 ? m.received / m.deliverySeconds : null, null, m.commit, m.schedule, server, null, null, extra);
+        }
+    }
+
+    private record Measured(LoadDriver.RateRun run, long expected, long received, double deliverySeconds,
+                            Figures.Latency commit, Figures.Latency schedule, ProcessSampler.Usage busy) {
+    }
+
+    /** A warm-up at the rate (not counted), then the measured open-loop run; latencies of measured rows only. */
+    private Measured measureAtRate(String name, Setup s, Receiver receiver, double rate, boolean warmUp, double maxWaitSeconds) throws Exception {
+        long warm = 0;
+        if (warmUp && options.warmupSeconds() > 0) {
+            warm = LoadDriver.insertAtRate(s.db, 1, rate, options.warmupSeconds(), RATE_CONNECTIONS).intendedMicros().length;
+            awaitDistinct(name + " warm-up", receiver, warm);
+        }
+        s.sampler.startWindow();
+        long started = Receiver.nowMicros();
+        LoadDriver.RateRun run = LoadDriver.insertAtRate(s.db, MEASURED_IDS, rate, options.rateSeconds(), RATE_CONNECTIONS);
+        long expected = run.intendedMicros().length - run.failures();
+        awaitDistinct(name, receiver, warm + expected, maxWaitSeconds);
+        ProcessSampler.Usage busy = s.sampler.finishWindow();
+        Receiver.Arrivals a = receiver.arrivals();
+        long[] commit = new long[a.count()];
+        long[] schedule = new long[a.count()];
+        int n = 0;
+        long last = started;
+        for (int i = 0; i < a.count(); i++) {
+            long row = a.rowIds()[i];
+            if (row >= MEASURED_IDS && row - MEASURED_IDS < run.intendedMicros().length) {
+                commit[n] = a.receivedMicros()[i] - a.commitMicros()[i];
+                schedule[n] = a.receivedMicros()[i] - run.intendedMicros()[(int) (row - MEASURED_IDS)];
+                last = Math.max(last, a.receivedMicros()[i]);
+                n++;
+            }
+        }
+        Figures.Latency c = Figures.Latency.ofMicros(commit, n);
+        if (c != null) {
+            progress(name, "commit-to-receipt p50 %.1f ms, p99 %.1f ms, max %.1f ms".formatted(c.p50(), c.p99(), c.max()));
+        }
+        return new Measured(run, expected, n, (last - started) / 1e6, c, Figures.Latency.ofMicros(schedule, n), busy);
+    }
+
+    /** Waits until {@code expected} distinct events arrived, or none arrived for --stall-seconds. */
+    private boolean awaitDistinct(String name, Receiver receiver, long expected) throws InterruptedException {
+        return awaitDistinct(name, receiver, expected, Double.POSITIVE_INFINITY);
+    }
+
+    /** As above, and gives up after {@code maxSeconds} in any case. */
+    private boolean awaitDistinct(String name, Receiver receiver, long expected, double maxSeconds) throws InterruptedException {
+        long giveUp = Double.isInfinite(maxSeconds) ? Long.MAX_VALUE : System.nanoTime() + (long) (maxSeconds * 1e9);
+        long lastCount = -1;
+        long lastProgress = System.nanoTime();
+        long lastReport = System.nanoTime();
+        while (true) {
+            int now = receiver.distinct();
+            if (now >= expected) {
+                return true;
+            }
+            if (now != lastCount) {
+                lastCount = now;
+                lastProgress = System.nanoTime();
+            } else if (System.nanoTime() - lastProgress > (long) (options.stallSeconds() * 1e9)) {
+                progress(name, "gave up: %,d of %,d events after %.0f s without progress".formatted(now, expected, options.stallSeconds()));
+                return false;
+            }
+            if (System.nanoTime() > giveUp) {
+                progress(name, "gave up: %,d of %,d events after waiting %.0f s".formatted(now, expected, maxSeconds));
+                return false;
+            }
+            if (System.nanoTime() - lastReport > 10_000_000_000L) {
+                lastReport = System.nanoTime();
+                progress(name, "%,d of %,d events delivered".formatted(now, expected));
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private static long storeBytes(Path dataDir) {
+        String url = System.getenv("STREAMHOOK_DATABASE_URL");
+        if (url != null && !url.isBlank()) {
+            try {
+                BenchPostgres store = BenchPostgres.external(url.replaceFirst("^jdbc:", ""));
+                String db = java.net.URI.create(url.replaceFirst("^jdbc:", "").replaceFirst("^postgresql://", "postgres://")).getPath().substring(1);
+                try (Connection c = store.connect(db, new Properties()); Statement st = c.createStatement();
+                     ResultSet rs = st.executeQuery("SELECT pg_database_size(current_database())")) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            } catch (Exception e) {
+                System.err.println("bench: cannot measure the PostgreSQL store's size: " + e.getMessage());
+                return -1;
+            }
+        }
+        try (Stream<Path> files = Files.walk(dataDir)) {
+            return files.filter(Files::isRegularFile).mapToLong(p -> {
+                try {
+                    return Files.size(p);
+                } catch (IOException e) {
+                    return 0;
+                }
+            }).sum();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    private static long min(long[] v, int n) {
+        long m = Long.MAX_VALUE;
+        for (int i = 0; i < n; i++) {
+            m = Math.min(m, v[i]);
+        }
+        return m;
+    }
+
+    private static long max(long[] v, int n) {
+        long m = Long.MIN_VALUE;
+        for (int i = 0; i < n; i++) {
+            m = Math.max(m, v[i]);
+        }
+        return m;
+    }
+
+    static void progress(String scenario, String message) {
+        System.out.printf("bench [%s] %s%n", scenario, message);
+        System.out.flush();
+    }
+}

@@ -1,0 +1,135 @@
+package dev.streamhook.bench;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * StreamHook as a black box: {@code java -jar target/streamhook.jar serve} in its own OS process,
+ * configured only by environment (its port and data dir; every other STREAMHOOK_* variable of the
+ * bench's environment, such as STREAMHOOK_DATABASE_URL, passes through). Stopped with SIGTERM, as
+ * a service manager would. Not thread-safe: one scenario drives it.
+ */
+final class StreamHookProcess implements AutoCloseable {
+
+    private final Path jar;
+    private final Path dataDir;
+    private final Path log;
+    private final int port;
+    private Process process;
+
+    StreamHookProcess(Path jar, Path dataDir, Path log) throws IOException {
+        this.jar = jar;
+        this.dataDir = dataDir;
+        this.log = log;
+        this.port = freePort();
+        Files.createDirectories(dataDir);
+    }
+
+    /** Starts the process and waits until {@code /healthz} answers; returns the seconds that took. */
+    double start() throws IOException, InterruptedException {
+        long started = System.nanoTime();
+        launch();
+        return awaitHealthy(started);
+    }
+
+    /** Starts the process without waiting, so its CPU can be sampled from its first instruction. */
+    void launch() throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        String opts = System.getenv("STREAMHOOK_JAVA_OPTS");
+        if (opts != null && !opts.isBlank()) {
+            command.addAll(List.of(opts.trim().split("\\s+")));
+        }
+        command.addAll(List.of("-jar", jar.toString(), "serve"));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().put("STREAMHOOK_PORT", Integer.toString(port));
+        builder.environment().put("STREAMHOOK_DATA_DIR", dataDir.toString());
+        process = builder.start();
+    }
+
+    /** Waits until {@code /healthz} answers; returns the seconds since {@code startedNanos}. */
+    double awaitHealthy(long startedNanos) throws IOException, InterruptedException {
+        long started = startedNanos;
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("StreamHook exited with " + process.exitValue() + " at start; see " + log);
+            }
+            try {
+                HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/healthz")).GET().build(),
+                        HttpResponse.BodyHandlers.discarding());
+                if (r.statusCode() == 200) {
+                    return (System.nanoTime() - started) / 1e9;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(50);
+        }
+        throw new IllegalStateException("StreamHook did not answer /healthz within 90 s; see " + log);
+    }
+
+    /** SIGTERM, then waits for the exit (SIGKILL after 60 s). */
+    void stop() throws InterruptedException {
+        if (process == null || !process.isAlive()) {
+            return;
+        }
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    int port() {
+        return port;
+    }
+
+    String baseUrl() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    Path dataDir() {
+        return dataDir;
+    }
+
+    /** The STREAMHOOK_* settings the process inherits, secrets and URLs redacted, for the report. */
+    static Map<String, String> inheritedSettings() {
+        Map<String, String> out = new TreeMap<>();
+        System.getenv().forEach((k, v) -> {
+            if (k.startsWith("STREAMHOOK_") && !k.equals("STREAMHOOK_PORT") && !k.equals("STREAMHOOK_DATA_DIR")) {
+                out.put(k, k.contains("KEY") || k.contains("URL") ? "(set)" : v);
+            }
+        });
+        return out;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stop();
+    }
+}
