@@ -53,7 +53,7 @@ public final class CaptureRunner {
     /** Body bytes of one transaction held before they are stored as a chunk; bounds the heap for huge transactions. */
     static final long CHUNK_BYTES = 4L << 20;
     /** Body bytes handed to the store and not yet committed; capture waits beyond this (the store is the slower side). */
-    static final int MAX_UNSTORED_BYTES = 64 << 20;
+    static final int MAX_UNSTORED_BYTES = 16 << 20;
     private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("capture-status").daemon().unstarted(r));
 

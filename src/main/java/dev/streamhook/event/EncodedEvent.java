@@ -1,12 +1,17 @@
 package dev.streamhook.event;
 
-/**
- * A change event with its webhook body, encoded once at capture: every attempt sends these bytes,
- * and their size is what bounds how much capture holds in memory.
- */
-public record EncodedEvent(ChangeEvent event, byte[] body) {
+import java.time.Instant;
 
-    public static EncodedEvent of(ChangeEvent event) {
-        return new EncodedEvent(event, WebhookPayload.encode(event));
+/**
+ * A change event as the store keeps it: what identifies and orders it, and its webhook body,
+ * encoded once at capture (every attempt sends these bytes). The JSON of the row images is not
+ * kept beside the body, so what capture holds in memory is about the size of the bodies.
+ */
+public record EncodedEvent(EventId id, String sourceId, Lsn commitLsn, int position, Instant commitTime,
+                           String schema, String table, Operation operation, String rowKey, byte[] body) {
+
+    public static EncodedEvent of(ChangeEvent e) {
+        return new EncodedEvent(e.id(), e.sourceId(), e.commitLsn(), e.position(), e.commitTime(), e.schema(), e.table(),
+                e.operation(), e.rowKey(), WebhookPayload.encode(e));
     }
 }

@@ -1,6 +1,5 @@
 package dev.streamhook.store;
 
-import dev.streamhook.event.ChangeEvent;
 import dev.streamhook.event.EncodedEvent;
 import dev.streamhook.event.Lsn;
 import java.sql.Connection;
@@ -59,8 +58,7 @@ public final class EventLog {
     private static int write(Connection c, String sourceId, Lsn endLsn, List<EncodedEvent> events, long now) throws SQLException {
         int[] inserted;
         try (PreparedStatement ins = c.prepareStatement(INSERT_EVENT)) {
-            for (EncodedEvent encoded : events) {
-                ChangeEvent e = encoded.event();
+            for (EncodedEvent e : events) {
                 ins.setString(1, e.id().value());
                 ins.setString(2, e.sourceId());
                 ins.setLong(3, e.commitLsn().value());
@@ -70,7 +68,7 @@ public final class EventLog {
                 ins.setString(7, e.operation().name());
                 ins.setString(8, e.rowKey());
                 ins.setLong(9, e.commitTime().toEpochMilli());
-                ins.setBytes(10, encoded.body());
+                ins.setBytes(10, e.body());
                 ins.setLong(11, now);
                 ins.addBatch();
             }
@@ -84,9 +82,9 @@ public final class EventLog {
                     continue; // stored before: PostgreSQL sent the transaction again
                 }
                 added++;
-                lastCommit = events.get(i).event().commitTime().toEpochMilli();
+                lastCommit = events.get(i).commitTime().toEpochMilli();
                 fanOut.setLong(1, now);
-                fanOut.setString(2, events.get(i).event().id().value());
+                fanOut.setString(2, events.get(i).id().value());
                 fanOut.addBatch();
             }
             if (added > 0) {

@@ -44,10 +44,20 @@ final class StreamHookProcess implements AutoCloseable {
         return awaitHealthy(started);
     }
 
+    /** The options of {@code bin/jvm.options}, which {@code bin/streamhook serve} uses too. */
+    private static List<String> serverJvmOptions() throws IOException {
+        Path file = Path.of("bin", "jvm.options");
+        if (!Files.exists(file)) {
+            return List.of();
+        }
+        return Files.readAllLines(file).stream().map(String::trim).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+    }
+
     /** Starts the process without waiting, so its CPU can be sampled from its first instruction. */
     void launch() throws IOException {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(serverJvmOptions()); // as bin/streamhook serve runs it
         String opts = System.getenv("STREAMHOOK_JAVA_OPTS");
         if (opts != null && !opts.isBlank()) {
             command.addAll(List.of(opts.trim().split("\\s+")));
