@@ -55,8 +55,23 @@ final class PgTimestamps {
         }
         String micros = m.group(7) == null ? "000000" : (m.group(7) + "00000").substring(0, 6);
         String fraction = micros.endsWith("000") ? micros.substring(0, 3) : micros;
-        return JsonValue.of(String.format("%04d-%02d-%02dT%02d:%02d:%02d.%s%s", local.getYear(), local.getMonthValue(),
-                local.getDayOfMonth(), local.getHour(), local.getMinute(), local.getSecond(), fraction, suffix));
+        // by hand, not String.format: this runs for every timestamp of every captured row
+        StringBuilder out = new StringBuilder(27);
+        pad(out, local.getYear(), 4).append('-');
+        pad(out, local.getMonthValue(), 2).append('-');
+        pad(out, local.getDayOfMonth(), 2).append('T');
+        pad(out, local.getHour(), 2).append(':');
+        pad(out, local.getMinute(), 2).append(':');
+        pad(out, local.getSecond(), 2).append('.').append(fraction).append(suffix);
+        return JsonValue.of(out.toString());
+    }
+
+    private static StringBuilder pad(StringBuilder out, int value, int width) {
+        String digits = Integer.toString(value);
+        for (int i = digits.length(); i < width; i++) {
+            out.append('0');
+        }
+        return out.append(digits);
     }
 
     private static int number(Matcher m, int group) {
