@@ -170,7 +170,12 @@ public final class CaptureRunner {
     private void store(FlushTracker flushed, List<EncodedEvent> events, Lsn endLsn) {
         long bytes = events.stream().mapToLong(e -> e.body().length).sum();
         int permits = (int) Math.min(MAX_UNSTORED_BYTES / 1024, bytes / 1024 + 1);
-        unstoredKilobytes.acquireUninterruptibly(permits);
+        try {
+            unstoredKilobytes.acquire(permits);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("capture stopped while waiting for the store"); // only stop() interrupts
+        }
         CompletableFuture<Integer> stored = eventLog.append(source.id(), endLsn, events);
         flushed.afterStored(stored, endLsn).whenComplete((ok, error) -> unstoredKilobytes.release(permits));
     }
