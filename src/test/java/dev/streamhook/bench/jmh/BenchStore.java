@@ -10,6 +10,7 @@ import dev.streamhook.store.Sources;
 import dev.streamhook.testing.StoreBackend;
 import dev.streamhook.testing.TestDb;
 import dev.streamhook.testing.TestPostgres;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -26,7 +27,10 @@ import org.sqlite.SQLiteConfig;
 
 /**
  * A fresh store for a store benchmark, as a node opens it: the embedded SQLite file in a temporary
- * data directory, or a fresh database on the embedded test PostgreSQL (started once per forked JVM).
+ * data directory, or a fresh database on an embedded PostgreSQL started once per forked JVM. That
+ * server is not {@link TestPostgres#embedded()}: zonky starts PostgreSQL with {@code fsync=off},
+ * under which a commit costs no flush, while the SQLite store flushes every commit
+ * ({@code synchronous=FULL}) and a production PostgreSQL has {@code fsync=on}; this one has it on.
  * It holds one account, one source ({@link Fixtures#SOURCE_ID}) and one destination
  * ({@link #DESTINATION_ID}). {@link #connect()} gives a plain JDBC connection to the same store,
  * configured as the store configures its own (WAL and synchronous=FULL on SQLite), for baselines
@@ -55,12 +59,42 @@ final class BenchStore implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        TestDb postgres = backend == StoreBackend.POSTGRESQL ? TestPostgres.embedded().createDatabase() : null;
+        TestDb postgres = backend == StoreBackend.POSTGRESQL ? durablePostgres().createDatabase() : null;
         Database db = postgres == null ? Database.openEmbedded(dataDir)
                 : Database.openPostgres(StoreUrl.parse("STREAMHOOK_DATABASE_URL", postgres.uri()));
         BenchStore store = new BenchStore(backend, dataDir, postgres, db);
         store.createSourceAndDestination();
         return store;
+    }
+
+    private static TestPostgres.Server durable;
+
+    private static synchronized TestPostgres.Server durablePostgres() {
+        if (durable == null) {
+            EmbeddedPostgres pg;
+            try {
+                pg = EmbeddedPostgres.builder().setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on").start();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot start embedded PostgreSQL", e);
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    pg.close();
+                } catch (IOException ignored) {
+                    // the JVM is exiting
+                }
+            }));
+            durable = new TestPostgres.Server("embedded, fsync=on", "127.0.0.1", pg.getPort(), "postgres");
+            try (Connection c = DriverManager.getConnection(durable.jdbcUrl("postgres"), "postgres", "");
+                 var rs = c.createStatement().executeQuery("SHOW fsync")) {
+                if (!rs.next() || !rs.getString(1).equals("on")) {
+                    throw new IllegalStateException("the benchmark PostgreSQL runs without fsync");
+                }
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot reach the benchmark PostgreSQL", e);
+            }
+        }
+        return durable;
     }
 
     private void createSourceAndDestination() {
