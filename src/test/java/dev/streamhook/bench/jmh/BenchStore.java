@@ -40,6 +40,11 @@ final class BenchStore implements AutoCloseable {
 
     static final String DESTINATION_ID = "dst_bench";
 
+    static {
+        // HikariCP announces every pool start and stop at INFO, in the middle of JMH's iteration lines
+        ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("com.zaxxer.hikari")).setLevel(ch.qos.logback.classic.Level.WARN);
+    }
+
     private final StoreBackend backend;
     private final Path dataDir;
     private final TestDb postgres;
