@@ -45,13 +45,11 @@ final class BenchStore implements AutoCloseable {
         ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("com.zaxxer.hikari")).setLevel(ch.qos.logback.classic.Level.WARN);
     }
 
-    private final StoreBackend backend;
     private final Path dataDir;
     private final TestDb postgres;
     private final Database db;
 
-    private BenchStore(StoreBackend backend, Path dataDir, TestDb postgres, Database db) {
-        this.backend = backend;
+    private BenchStore(Path dataDir, TestDb postgres, Database db) {
         this.dataDir = dataDir;
         this.postgres = postgres;
         this.db = db;
@@ -67,7 +65,7 @@ final class BenchStore implements AutoCloseable {
         TestDb postgres = backend == StoreBackend.POSTGRESQL ? durablePostgres().createDatabase() : null;
         Database db = postgres == null ? Database.openEmbedded(dataDir)
                 : Database.openPostgres(StoreUrl.parse("STREAMHOOK_DATABASE_URL", postgres.uri()));
-        BenchStore store = new BenchStore(backend, dataDir, postgres, db);
+        BenchStore store = new BenchStore(dataDir, postgres, db);
         store.createSourceAndDestination();
         return store;
     }
@@ -110,10 +108,6 @@ final class BenchStore implements AutoCloseable {
                 Sources.Status.ACTIVE, null, Lsn.ZERO, 0, null, 0));
         new Destinations(db, secrets).upsert(new Destinations.Destination(DESTINATION_ID, Fixtures.SOURCE_ID,
                 "https://127.0.0.1:1/webhook", Fixtures.SECRET, null, Map.of(), null, 0));
-    }
-
-    StoreBackend backend() {
-        return backend;
     }
 
     Database db() {
