@@ -4,7 +4,8 @@
  * surefire does not take them for tests. Each class carries a {@code baseline*} method where a
  * yardstick makes sense, so results read as ratios on a noisy machine.
  *
- * <p>Not here yet: store append and claim/record benchmarks; they come with the store rewrite.
+ * <p>The store benchmarks ({@code StoreAppendBenchmark}, {@code StoreClaimBenchmark}) open a real
+ * store through {@code BenchStore}; {@code StoreQueryPlans} prints the plans behind them.
  * {@code dev.streamhook.capture.ChangeAssemblerBenchmark} lives in the capture package because
  * ChangeAssembler is package-private.
  */
