@@ -114,16 +114,19 @@ public final class DeliveryQueue {
     /**
      * Up to {@code limit} pending deliveries of the destination after event {@code afterSeq}, in
      * event order, due or not. Read through the lane index, so the cost is that of the page, not of
-     * the backlog.
+     * the backlog. The page is chosen first and then joined to its events: joined the other way,
+     * PostgreSQL's planner walks the event log from its start (a merge join), and a page deep in a
+     * backlog of 1,000,000 took hundreds of milliseconds instead of one or two.
      */
     public List<Pending> pending(String destinationId, long afterSeq, int limit) {
         return db.read(c -> {
             try (PreparedStatement q = c.prepareStatement("""
                     SELECT d.id, d.event_seq, e.id, d.row_key, d.attempts, d.next_attempt_at, e.body
-                    FROM deliveries d JOIN events e ON e.seq = d.event_seq
-                    WHERE d.destination_id = ? AND d.status = 'PENDING' AND d.event_seq > ?
-                    ORDER BY d.event_seq
-                    LIMIT ?""")) {
+                    FROM (SELECT id, event_seq, row_key, attempts, next_attempt_at FROM deliveries
+                          WHERE destination_id = ? AND status = 'PENDING' AND event_seq > ?
+                          ORDER BY event_seq LIMIT ?) d
+                    JOIN events e ON e.seq = d.event_seq
+                    ORDER BY d.event_seq""")) {
                 q.setString(1, destinationId);
                 q.setLong(2, afterSeq);
                 q.setInt(3, limit);

@@ -94,9 +94,9 @@ public class StoreAppendBenchmark {
         ChangeEvent template = Fixtures.updateEvent();
         List<EncodedEvent> events = new ArrayList<>(size);
         for (int position = 0; position < size; position++) {
-            events.add(new EncodedEvent(new ChangeEvent(EventId.of(Fixtures.SOURCE_ID, commit, position), Fixtures.SOURCE_ID, commit,
-                    position, template.commitTime(), template.database(), template.schema(), template.table(), template.operation(),
-                    template.before(), template.after(), List.of(), "public.orders[\"" + (commit.value() + position) + "\"]"), body));
+            events.add(new EncodedEvent(EventId.of(Fixtures.SOURCE_ID, commit, position), Fixtures.SOURCE_ID, commit, position,
+                    template.commitTime(), template.schema(), template.table(), template.operation(),
+                    "public.orders[\"" + (commit.value() + position) + "\"]", body));
         }
         return events;
     }
@@ -147,7 +147,7 @@ public class StoreAppendBenchmark {
     }
 
     private static Lsn lastLsn(List<EncodedEvent> tx) {
-        return new Lsn(tx.getLast().event().commitLsn().value() + 0x38);
+        return new Lsn(tx.getLast().commitLsn().value() + 0x38);
     }
 
     @TearDown(Level.Trial)

@@ -24,7 +24,10 @@ import java.util.List;
  */
 public final class StoreQueryPlans {
 
-    /** DeliveryQueue.pending's query; ? are destination, after-seq, limit. */
+    /**
+     * DeliveryQueue.pending's first query, joined events-first: on PostgreSQL its plan walked the
+     * event log from the start (this program showed it). ? are destination, after-seq, limit.
+     */
     static final String PENDING = """
             SELECT d.id, d.event_seq, e.id, d.row_key, d.attempts, d.next_attempt_at, e.body
             FROM deliveries d JOIN events e ON e.seq = d.event_seq
@@ -33,8 +36,8 @@ public final class StoreQueryPlans {
             LIMIT ?""";
 
     /**
-     * A possible rewrite, for comparison only (the store does not use it): take the page from the
-     * lane index first, then join its 500 events, so no plan can walk the event log to find them.
+     * DeliveryQueue.pending's query now: the page from the lane index first, then its 500 events,
+     * so no plan can walk the event log to find them.
      */
     static final String PENDING_PAGE_FIRST = """
             SELECT d.id, d.event_seq, e.id, d.row_key, d.attempts, d.next_attempt_at, e.body
