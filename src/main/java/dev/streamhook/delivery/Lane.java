@@ -206,6 +206,9 @@ final class Lane {
         lease = null;
         nextLeaseTry = clock.millis() + settings.leaseMillis() / 3;
         unrecorded.clear(); // a new holder sends these again; this node may record nothing more
+        // results still on their way to the store commit before any later take-over or read (the writer
+        // keeps submission order), so after a new lease the store tells what was settled
+        recording.clear();
         restartFromStore();
     }
 
@@ -262,15 +265,16 @@ final class Lane {
     }
 
     private void recorded(Lease by, List<Result> batch, Boolean recorded, Throwable error) {
-        if (error != null) {
+        if (error != null && by == lease) {
             log.warn("delivery results of {} could not be recorded; trying again: {}", destination.id(), error.toString());
-            if (by == lease) {
-                unrecorded.addAll(0, batch);
-            }
+            unrecorded.addAll(0, batch); // still settled in memory, so still kept out of reloads
             sleepQuietly(200);
             return;
         }
         batch.forEach(r -> recording.remove(r.deliveryId()));
+        if (error != null) {
+            return; // the lease changed meanwhile: the store decides what was recorded, and the lane reloads from it
+        }
         if (!recorded && by == lease) {
             lost("another node holds its lease now");
         }
