@@ -169,6 +169,42 @@ class DispatcherTest {
     }
 
     @Test
+    void whenTheNodeHoldingALaneStopsAnotherNodeTakesItOverAndDeliversTheRest() {
+        destination("dst_1", null);
+        sender.hanging.put("dst_1", new CountDownLatch(1));
+        start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> sender.rowsSentTo("dst_1").isEmpty() && laneHeldBy("node-test"));
+        ScriptedSender second = new ScriptedSender();
+        try (Database otherNode = Database.openEmbedded(dataDir)) {
+            Dispatcher other = new Dispatcher(new DeliveryQueue(otherNode), new Destinations(otherNode, SecretBox.load(Optional.empty(), dataDir)),
+                    otherNode.signals(), second, new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(10)),
+                    "node-other", 16, 3_000, 1_000, Clock.systemUTC());
+            other.start();
+            List<String> ids = append(40, 40);
+            await().atMost(Duration.ofSeconds(10)).until(() -> sender.rowsSentTo("dst_1").size() == 16);
+            assertThat(second.sent).as("the lane is held by the first node").isEmpty();
+
+            sender.hanging.remove("dst_1").countDown();
+            dispatcher.stop(); // records what came back and lets the lease go
+            dispatcher = null;
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                java.util.Set<String> all = new java.util.HashSet<>(sender.rowsSentTo("dst_1"));
+                all.addAll(second.rowsSentTo("dst_1"));
+                return all.containsAll(ids);
+            });
+            assertThat(second.rowsSentTo("dst_1")).isNotEmpty();
+            other.stop();
+        }
+    }
+
+    private boolean laneHeldBy(String owner) {
+        return db.read(c -> {
+            var rs = c.createStatement().executeQuery("SELECT owner FROM lanes WHERE destination_id = 'dst_1'");
+            return rs.next() && rs.getString(1).equals(owner);
+        });
+    }
+
+    @Test
     void anEventAppendedToAnIdleLaneIsSentWithoutWaitingForAPoll() {
         destination("dst_1", null);
         start();
