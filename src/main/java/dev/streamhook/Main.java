@@ -38,6 +38,8 @@ public final class Main {
     private static final Duration LANE_LEASE = Duration.ofSeconds(30);
     /** Deliveries a lane holds in memory: enough to keep its in-flight limit busy, bounded so a backlog stays on disk. */
     private static final int LANE_WINDOW = 1_000;
+    /** The same bound in body bytes, for large events: 4 MiB a destination. */
+    private static final long LANE_WINDOW_BYTES = 4L << 20;
 
     /** A running node. {@link #close()} stops the API, capture and delivery, then closes the store. */
     public record Node(int port, ApiServer api, CaptureSupervisor capture, Dispatcher dispatcher, WebhookSender sender, Database db)
@@ -87,7 +89,7 @@ public final class Main {
         RetryPolicy retryPolicy = new RetryPolicy(config.deliveryMaxAttempts(), config.retryBaseDelay(), config.retryMaxDelay());
         WebhookSender sender = new WebhookSender(config.deliveryTimeout(), addressGuard);
         Dispatcher dispatcher = new Dispatcher(deliveryQueue, destinations, db.signals(), sender, retryPolicy, config.nodeId(),
-                config.deliveryMaxInFlight(), LANE_LEASE.toMillis(), LANE_WINDOW, Clock.systemUTC());
+                config.deliveryMaxInFlight(), LANE_LEASE.toMillis(), LANE_WINDOW, LANE_WINDOW_BYTES, Clock.systemUTC());
 
         ApiServer api = new ApiServer(accounts, new AccountRoutes(accounts), new SourceRoutes(sources, sourceManager),
                 new DestinationRoutes(sources, destinations, addressGuard), new EventRoutes(eventQueries, deliveryQueue));

@@ -22,6 +22,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.postgresql.PGConnection;
 import org.postgresql.replication.LogSequenceNumber;
 import org.postgresql.replication.PGReplicationStream;
@@ -127,16 +128,20 @@ public final class CaptureRunner {
                     .start();
             sources.setStatus(source.id(), Status.ACTIVE, null);
             log.info("capture of {} streaming from slot {}", source.id(), source.slotName());
-            stream(stream, new PrimaryKeys(catalog));
+            stream(stream, new PrimaryKeys(catalog), conn);
             stream.close(); // a clean CopyDone, so the server frees the slot at once
         } finally {
             replication = null;
         }
     }
 
-    private void stream(PGReplicationStream stream, PrimaryKeys primaryKeys) throws SQLException {
+    private void stream(PGReplicationStream stream, PrimaryKeys primaryKeys, Connection conn) throws SQLException {
         ChangeAssembler assembler = new ChangeAssembler(source.id(), source.database(), primaryKeys::of);
         FlushTracker flushed = new FlushTracker(lsn -> confirm(stream, lsn));
+        // once an append fails, no later one of this session may be stored (PostgreSQL resends from the
+        // failed one, and the log must keep commit order); the session ends at once, not at the next change
+        AtomicBoolean abandoned = new AtomicBoolean();
+        Session session = new Session(flushed, abandoned, conn);
         ScheduledFuture<?> idle = TIMER.scheduleWithFixedDelay(
                 () -> flushed.confirmIdle(() -> new Lsn(stream.getLastReceiveLSN().asLong())),
                 STATUS_INTERVAL.toMillis(), STATUS_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
@@ -157,9 +162,9 @@ public final class CaptureRunner {
                 }
                 ChangeAssembler.Transaction tx = assembler.accept(decoded);
                 if (tx != null) {
-                    store(flushed, tx.events(), tx.endLsn());
+                    store(session, tx.events(), tx.endLsn());
                 } else if (assembler.bufferedBytes() >= CHUNK_BYTES) {
-                    store(flushed, assembler.drain(), null);
+                    store(session, assembler.drain(), null);
                 }
             }
         } finally {
@@ -167,7 +172,11 @@ public final class CaptureRunner {
         }
     }
 
-    private void store(FlushTracker flushed, List<EncodedEvent> events, Lsn endLsn) {
+    /** What the appends of one replication session share. */
+    private record Session(FlushTracker flushed, AtomicBoolean abandoned, Connection replication) {
+    }
+
+    private void store(Session session, List<EncodedEvent> events, Lsn endLsn) {
         long bytes = events.stream().mapToLong(e -> e.body().length).sum();
         int permits = (int) Math.min(MAX_UNSTORED_BYTES / 1024, bytes / 1024 + 1);
         try {
@@ -176,8 +185,15 @@ public final class CaptureRunner {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("capture stopped while waiting for the store"); // only stop() interrupts
         }
-        CompletableFuture<Integer> stored = eventLog.append(source.id(), endLsn, events);
-        flushed.afterStored(stored, endLsn).whenComplete((ok, error) -> unstoredKilobytes.release(permits));
+        CompletableFuture<Integer> stored = eventLog.append(source.id(), endLsn, events, session.abandoned()::get);
+        // registered before the next append is submitted, so it runs before the store runs that one
+        stored.whenComplete((ok, error) -> {
+            if (error != null && session.abandoned().compareAndSet(false, true)) {
+                log.warn("capture of {} could not store a transaction; resuming from the last stored one: {}", source.id(), error.toString());
+                abort(session.replication());
+            }
+        });
+        session.flushed().afterStored(stored, endLsn).whenComplete((ok, error) -> unstoredKilobytes.release(permits));
     }
 
     private static void confirm(PGReplicationStream stream, Lsn lsn) {

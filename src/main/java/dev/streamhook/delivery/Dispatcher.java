@@ -41,16 +41,17 @@ public final class Dispatcher {
 
     /**
      * {@code owner} names this node in lane leases; {@code maxInFlight} is the in-flight limit of a
-     * destination that sets none; {@code window} bounds how many deliveries a lane holds in memory.
+     * destination that sets none; {@code window} and {@code windowBytes} bound what a lane holds in
+     * memory, in deliveries and in body bytes.
      */
     public Dispatcher(DeliveryQueue queue, Destinations destinations, StoreSignals signals, Sender sender, RetryPolicy retryPolicy,
-                      String owner, int maxInFlight, long leaseMillis, int window, Clock clock) {
+                      String owner, int maxInFlight, long leaseMillis, int window, long windowBytes, Clock clock) {
         this.queue = queue;
         this.destinations = destinations;
         this.signals = signals;
         this.sender = sender;
         this.retryPolicy = retryPolicy;
-        this.settings = new Lane.Settings(owner, maxInFlight, leaseMillis, window);
+        this.settings = new Lane.Settings(owner, maxInFlight, leaseMillis, window, windowBytes);
         this.clock = clock;
     }
 

@@ -37,7 +37,8 @@ final class Lane {
     private static final Logger log = LoggerFactory.getLogger(Lane.class);
 
     /** What every lane of a node shares. */
-    record Settings(String owner, int defaultMaxInFlight, long leaseMillis, int window) {
+    /** {@code window} and {@code windowBytes} bound what a lane holds in memory, in deliveries and in body bytes. */
+    record Settings(String owner, int defaultMaxInFlight, long leaseMillis, int window, long windowBytes) {
     }
 
     private final DeliveryQueue queue;
@@ -143,9 +144,9 @@ final class Lane {
         }
         long until = lease.until() - settings.leaseMillis() * 2 / 3; // renew a third of the way in
         if (inFlight < maxInFlight()) {
-            until = Math.min(until, rows.nextDueAt());
+            until = Math.min(until, Math.max(now, rows.nextDueAt())); // MIN_VALUE (due now) must not wrap below
         }
-        if (moreInStore && rows.size() < settings.window() / 2) {
+        if (moreInStore && roomToLoad()) {
             return 0;
         }
         return Math.max(0, Math.min(until - now, 60_000));
@@ -157,24 +158,33 @@ final class Lane {
             return;
         }
         flushResults(now);
-        if (moreInStore && rows.size() < settings.window() / 2) {
+        if (moreInStore && roomToLoad()) {
             load();
         }
-        for (Item item : rows.take(now, maxInFlight() - inFlight)) {
+        for (Item item : rows.take(now, Math.max(0, maxInFlight() - inFlight))) { // the limit may just have been lowered
             inFlight++;
             Destination d = destination;
             Due due = new Due(item.pending.deliveryId(), item.pending.eventId(), item.pending.body(), item.attempts,
                     d.id(), d.url(), d.secret(), d.headers());
             Thread.ofVirtual().start(() -> {
-                Attempt attempt = sender.send(due);
-                inbox.add(() -> settle(item, attempt));
+                Attempt attempt;
+                try {
+                    attempt = sender.send(due);
+                } catch (RuntimeException | Error e) { // a sender's bug must not leave the row in flight for ever
+                    log.error("sending delivery {} of {} failed unexpectedly", due.deliveryId(), due.destinationId(), e);
+                    attempt = new Attempt(System.currentTimeMillis(), 0, null, "StreamHook could not send it: " + e, null);
+                }
+                Attempt outcome = attempt;
+                inbox.add(() -> settle(item, outcome));
             });
         }
     }
 
     private boolean holdLease(long now) {
         if (lease == null) {
-            if (now < nextLeaseTry) {
+            // not while sends of a lost lease are still out: a new read would send their rows' next events
+            // beside them, out of order
+            if (now < nextLeaseTry || inFlight > 0) {
                 return false;
             }
             Optional<Lease> taken = queue.acquire(destination.id(), settings.owner(), now, settings.leaseMillis());
@@ -215,13 +225,18 @@ final class Lane {
     private void load() {
         int room = settings.window() - rows.size();
         List<Pending> page = queue.pending(destination.id(), cursor, room);
+        boolean full = false;
         for (Pending p : page) {
+            if (rows.size() > 0 && rows.bytes() + p.body().length > settings.windowBytes()) {
+                full = true; // large events: the rest waits in the store, read again from here
+                break;
+            }
             cursor = Math.max(cursor, p.eventSeq());
             if (!recording.contains(p.deliveryId())) {
                 rows.add(p);
             }
         }
-        moreInStore = page.size() == room;
+        moreInStore = full || page.size() == room;
         if (rows.size() == 0 && page.isEmpty()) {
             cursor = 0; // idle: the next read starts from the lane's start, which costs only what is pending
         }
@@ -242,8 +257,8 @@ final class Lane {
             nextAttemptAt = now + retryPolicy.delayAfter(made).toMillis();
         }
         item.attempts = made;
-        if (lease == null || !rows.contains(item.pending.deliveryId())) {
-            return; // the lane was lost meanwhile: the new holder owns this delivery now
+        if (lease == null || !rows.holds(item)) {
+            return; // the lane was lost meanwhile: the store still has it pending, and whoever holds the lane next sends it
         }
         unrecorded.add(new Result(item.pending.deliveryId(), made, attempt, next, nextAttemptAt));
         if (next == Status.PENDING) {
@@ -278,6 +293,10 @@ final class Lane {
         if (!recorded && by == lease) {
             lost("another node holds its lease now");
         }
+    }
+
+    private boolean roomToLoad() {
+        return rows.size() < settings.window() / 2 && rows.bytes() < settings.windowBytes() / 2;
     }
 
     private int maxInFlight() {

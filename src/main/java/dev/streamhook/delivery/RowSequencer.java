@@ -38,6 +38,7 @@ final class RowSequencer {
     }
 
     private final Map<String, ArrayDeque<Item>> rows = new HashMap<>();
+    private long bytes;
     private final Map<Long, Item> byId = new HashMap<>();
     private final PriorityQueue<Item> ready = new PriorityQueue<>(Comparator.comparingLong(Item::seq));
     private final PriorityQueue<Item> waiting = new PriorityQueue<>(
@@ -50,6 +51,7 @@ final class RowSequencer {
         }
         Item item = new Item(p);
         byId.put(p.deliveryId(), item);
+        bytes += p.body().length;
         ArrayDeque<Item> row = rows.computeIfAbsent(p.rowKey(), k -> new ArrayDeque<>());
         if (row.isEmpty()) {
             row.add(item);
@@ -100,6 +102,7 @@ final class RowSequencer {
     /** The item is settled (delivered, or failed for good): its row's next delivery becomes the head. */
     void done(Item item) {
         byId.remove(item.pending.deliveryId());
+        bytes -= item.pending.body().length;
         ArrayDeque<Item> row = rows.get(item.pending.rowKey());
         row.remove(item);
         if (row.isEmpty()) {
@@ -124,11 +127,17 @@ final class RowSequencer {
         return waiting.isEmpty() ? Long.MAX_VALUE : waiting.peek().nextAttemptAt;
     }
 
-    boolean contains(long deliveryId) {
-        return byId.containsKey(deliveryId);
+    /** Whether this very item is held (not merely another read of the same delivery). */
+    boolean holds(Item item) {
+        return byId.get(item.pending.deliveryId()) == item;
     }
 
     int size() {
         return byId.size();
+    }
+
+    /** Body bytes held: what bounds a lane's memory when events are large. */
+    long bytes() {
+        return bytes;
     }
 }

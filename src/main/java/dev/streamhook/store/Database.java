@@ -78,20 +78,26 @@ public final class Database implements AutoCloseable {
 
     public static Database openPostgres(StoreUrl url) {
         HikariConfig config = new HikariConfig();
-        config.setPoolName("store");
+        config.setPoolName("store-reads");
         config.setJdbcUrl(url.jdbcUrl());
         config.setUsername(url.user());
         config.setPassword(url.password());
         config.setMaximumPoolSize(8);
         config.setInitializationFailTimeout(10_000);
-        HikariDataSource pool;
+        HikariDataSource reads;
+        HikariDataSource writes;
         try {
-            pool = new HikariDataSource(config);
+            reads = new HikariDataSource(config);
+            HikariConfig writer = new HikariConfig();
+            config.copyStateTo(writer);
+            writer.setPoolName("store-writes");
+            writer.setMaximumPoolSize(1); // the group-commit writer's own: it never waits behind reads for a connection
+            writes = new HikariDataSource(writer);
         } catch (RuntimeException e) {
             throw new StoreException("cannot reach the PostgreSQL store " + url + " (STREAMHOOK_DATABASE_URL): " + rootMessage(e), e);
         }
-        migrate(Dialect.POSTGRESQL, pool);
-        return new Database(Dialect.POSTGRESQL, pool, pool);
+        migrate(Dialect.POSTGRESQL, writes);
+        return new Database(Dialect.POSTGRESQL, reads, writes);
     }
 
     private static SQLiteDataSource sqlite(String url, SQLiteConfig.TransactionMode mode, int cacheKib) {

@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 
 /**
  * The durable log of captured events. {@link #append} is the one place where a transaction of the
@@ -27,7 +28,8 @@ public final class EventLog {
             + "operation, row_key, committed_at, body, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING";
     /** One statement fans a new event out to every destination its source has at that commit. */
     private static final String INSERT_DELIVERIES = "INSERT INTO deliveries (event_seq, destination_id, row_key, status, attempts, next_attempt_at) "
-            + "SELECT e.seq, t.id, e.row_key, 'PENDING', 0, ? FROM events e JOIN destinations t ON t.source_id = e.source_id WHERE e.id = ?";
+            + "SELECT e.seq, t.id, e.row_key, 'PENDING', 0, ? FROM events e JOIN destinations t ON t.source_id = e.source_id WHERE e.id = ? "
+            + "ON CONFLICT DO NOTHING"; // idempotent too when a driver cannot say which events were new (PgJDBC's reWriteBatchedInserts)
 
     private final Database db;
 
@@ -43,11 +45,26 @@ public final class EventLog {
      * checkpoint only informs.
      */
     public CompletableFuture<Integer> append(String sourceId, Lsn endLsn, List<EncodedEvent> events) {
+        return append(sourceId, endLsn, events, () -> false);
+    }
+
+    /**
+     * As above, for a stream of appends where one may not be stored after an earlier one failed:
+     * when {@code abandoned} says so at the moment the store runs this append, it fails without
+     * writing. Capture sets it when one of its appends failed, so no later transaction is stored
+     * before the failed one is sent again (event order in the log is commit order).
+     */
+    public CompletableFuture<Integer> append(String sourceId, Lsn endLsn, List<EncodedEvent> events, BooleanSupplier abandoned) {
         if (events.isEmpty()) {
             return CompletableFuture.completedFuture(0);
         }
         long now = System.currentTimeMillis();
-        return db.submit(c -> write(c, sourceId, endLsn, events, now)).thenApply(added -> {
+        return db.submit(c -> {
+            if (abandoned.getAsBoolean()) {
+                throw new StoreException("an earlier transaction of this replication session was not stored");
+            }
+            return write(c, sourceId, endLsn, events, now);
+        }).thenApply(added -> {
             if (added > 0) {
                 db.signals().eventsAppended(sourceId);
             }

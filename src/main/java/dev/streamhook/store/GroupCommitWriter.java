@@ -51,11 +51,15 @@ final class GroupCommitWriter implements AutoCloseable {
             done.completeExceptionally(new StoreException("the store is closed"));
             return done;
         }
+        Task<T> task = new Task<>(work, done);
         try {
-            queue.put(new Task<>(work, done));
+            queue.put(task);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             done.completeExceptionally(new StoreException("interrupted while waiting to write to the store"));
+        }
+        if (!thread.isAlive() && queue.remove(task)) {
+            done.completeExceptionally(new StoreException("the store is closed")); // queued after the writer's last drain
         }
         return done;
     }

@@ -12,7 +12,7 @@ class RowSequencerTest {
     private final RowSequencer rows = new RowSequencer();
 
     private static Pending delivery(long seq, String row) {
-        return new Pending(seq * 10, seq, "evt_" + seq, row, 0, 0, new byte[0]);
+        return new Pending(seq * 10, seq, "evt_" + seq, row, 0, 0, new byte[100]);
     }
 
     private static List<Long> seqs(List<Item> items) {
@@ -64,10 +64,26 @@ class RowSequencerTest {
     }
 
     @Test
-    void aDeliveryAlreadyHeldIsNotAddedTwice() {
-        assertThat(rows.add(delivery(1, "a"))).isTrue();
+    void aDeliveryAlreadyHeldIsNotAddedTwiceAndAnotherReadOfItIsNotTheHeldOne() {
+        Pending first = delivery(1, "a");
+        assertThat(rows.add(first)).isTrue();
         assertThat(rows.add(delivery(1, "a"))).isFalse();
         assertThat(rows.size()).isEqualTo(1);
+        Item held = rows.take(0, 1).get(0);
+        assertThat(rows.holds(held)).isTrue();
+
+        RowSequencer reread = new RowSequencer(); // as after a lost and retaken lease
+        reread.add(delivery(1, "a"));
+        assertThat(reread.holds(held)).isFalse();
+    }
+
+    @Test
+    void theBodyBytesHeldAreCountedUntilSettled() {
+        rows.add(delivery(1, "a"));
+        rows.add(delivery(2, "b"));
+        assertThat(rows.bytes()).isEqualTo(200);
+        rows.done(rows.take(0, 1).get(0));
+        assertThat(rows.bytes()).isEqualTo(100);
     }
 
     @Test

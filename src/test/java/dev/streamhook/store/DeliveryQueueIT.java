@@ -96,6 +96,17 @@ class DeliveryQueueIT {
 
     @ParameterizedTest
     @EnumSource(StoreBackend.class)
+    void anAppendOfASessionWhoseEarlierAppendFailedWritesNothing(StoreBackend backend) {
+        open(backend);
+        java.util.concurrent.CompletableFuture<Integer> refused =
+                log.append("src_1", Lsn.parse("0/180"), List.of(event(Lsn.parse("0/100"), 0, "a")), () -> true);
+        assertThat(refused).failsWithin(java.time.Duration.ofSeconds(10));
+        assertThat(queue.pending("dst_1", 0, 10)).isEmpty();
+        assertThat(sources.find(account, "src_1").orElseThrow().eventsCaptured()).isZero();
+    }
+
+    @ParameterizedTest
+    @EnumSource(StoreBackend.class)
     void aLaneReadsItsPendingDeliveriesInEventOrderAndNotTheSettledOnes(StoreBackend backend) {
         open(backend);
         log.append("src_1", Lsn.parse("0/110"), List.of(event(Lsn.parse("0/100"), 0, "a"))).join();
