@@ -96,7 +96,7 @@ public final class Database implements AutoCloseable {
         } catch (RuntimeException e) {
             throw new StoreException("cannot reach the PostgreSQL store " + url + " (STREAMHOOK_DATABASE_URL): " + rootMessage(e), e);
         }
-        migrate(Dialect.POSTGRESQL, writes);
+        migrate(Dialect.POSTGRESQL, reads); // Flyway holds two connections at once (its lock and the migration)
         return new Database(Dialect.POSTGRESQL, reads, writes);
     }
 
