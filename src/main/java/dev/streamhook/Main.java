@@ -21,6 +21,7 @@ import dev.streamhook.store.Destinations;
 import dev.streamhook.store.EventLog;
 import dev.streamhook.store.EventQueries;
 import dev.streamhook.store.SecretBox;
+import dev.streamhook.store.StoreException;
 import dev.streamhook.store.Sources;
 import java.time.Clock;
 import java.time.Duration;
@@ -67,6 +68,10 @@ public final class Main {
         } catch (ConfigException e) {
             System.err.println("streamhook: configuration error: " + e.getMessage());
             System.exit(2);
+        } catch (StoreException e) {
+            // the store or the key file cannot be reached: say which, not a stack trace
+            System.err.println("streamhook: cannot start: " + e.getMessage());
+            System.exit(1);
         }
     }
 

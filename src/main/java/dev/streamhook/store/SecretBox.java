@@ -36,6 +36,7 @@ public final class SecretBox {
         Path file = dataDir.resolve("master.key");
         try {
             if (!Files.exists(file)) {
+                Files.createDirectories(dataDir); // with a PostgreSQL store, nothing else may have made it
                 byte[] fresh = new byte[32];
                 new SecureRandom().nextBytes(fresh);
                 createOwnerOnly(file);

@@ -17,6 +17,26 @@ class ConfigTest {
         assertThat(c.allowPrivateNetworks()).isTrue();
         assertThat(c.masterKey()).isEmpty();
         assertThat(c.deliveryMaxAttempts()).isEqualTo(12);
+        assertThat(c.deliveryMaxInFlight()).isEqualTo(16);
+        assertThat(c.databaseUrl()).as("the embedded store").isEmpty();
+    }
+
+    @Test
+    void aPostgresStoreUrlBecomesAJdbcUrlWithItsCredentialsApart() {
+        StoreUrl url = Config.from(Map.of("STREAMHOOK_DATABASE_URL", "postgres://sh:p%40ss@db.local:5433/streamhook?sslmode=verify-full"))
+                .databaseUrl().orElseThrow();
+        assertThat(url.jdbcUrl()).isEqualTo("jdbc:postgresql://db.local:5433/streamhook?sslmode=verify-full");
+        assertThat(url.user()).isEqualTo("sh");
+        assertThat(url.password()).isEqualTo("p@ss");
+        assertThat(url.toString()).doesNotContain("p@ss");
+    }
+
+    @Test
+    void aStoreUrlThatIsNotPostgresIsRefusedWithoutShowingItsPassword() {
+        assertThatThrownBy(() -> Config.from(Map.of("STREAMHOOK_DATABASE_URL", "mysql://root:hunter2@db/x")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("STREAMHOOK_DATABASE_URL").hasMessageNotContaining("hunter2");
+        assertThatThrownBy(() -> Config.from(Map.of("STREAMHOOK_DATABASE_URL", "postgres://db.local")))
+                .hasMessageContaining("must name a host and a database");
     }
 
     @Test

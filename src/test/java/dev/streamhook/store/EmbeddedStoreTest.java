@@ -26,6 +26,13 @@ class EmbeddedStoreTest {
     }
 
     @Test
+    void theKeyFileIsCreatedWithItsDataDirectoryWhenNothingElseMadeIt() {
+        Path fresh = dataDir.resolve("not-yet");
+        SecretBox.load(Optional.empty(), fresh); // a PostgreSQL store creates no data directory of its own
+        assertThat(fresh.resolve("master.key")).exists();
+    }
+
+    @Test
     void secretsAreNotStoredInClear() throws Exception {
         try (Database db = Database.openEmbedded(dataDir)) {
             SecretBox secrets = SecretBox.load(Optional.empty(), dataDir);
