@@ -36,8 +36,10 @@ final class Lane {
 
     private static final Logger log = LoggerFactory.getLogger(Lane.class);
 
-    /** What every lane of a node shares. */
-    /** {@code window} and {@code windowBytes} bound what a lane holds in memory, in deliveries and in body bytes. */
+    /**
+     * What every lane of a node shares. {@code window} and {@code windowBytes} bound what a lane
+     * holds in memory, in deliveries and in body bytes.
+     */
     record Settings(String owner, int defaultMaxInFlight, long leaseMillis, int window, long windowBytes) {
     }
 
