@@ -1,5 +1,6 @@
 package dev.streamhook.api;
 
+import dev.streamhook.delivery.HeaderRules;
 import dev.streamhook.net.AddressGuard;
 import dev.streamhook.store.Destinations;
 import dev.streamhook.store.Destinations.Destination;
@@ -14,17 +15,12 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /** {@code /v1/sources/:id/destinations}: where a source's events are POSTed. */
 public final class DestinationRoutes {
 
     private static final Set<String> FIELDS = Set.of("url", "secret", "headers", "max_in_flight");
     private static final int MAX_IN_FLIGHT_LIMIT = 1024;
-    private static final Pattern HEADER_NAME = Pattern.compile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$");
-    /** Headers StreamHook sets itself, or that HTTP/1.1 framing owns. */
-    private static final Set<String> RESERVED_HEADERS = Set.of("content-type", "content-length", "user-agent", "host", "connection",
-            "transfer-encoding", "expect", "upgrade", "te", "trailer", "keep-alive");
     private final Sources sources;
     private final Destinations destinations;
     private final AddressGuard addressGuard;
@@ -107,25 +103,11 @@ public final class DestinationRoutes {
             return Map.of();
         }
         for (Map.Entry<String, String> h : headers.entrySet()) {
-            String name = h.getKey();
-            if (!HEADER_NAME.matcher(name).matches()) {
-                throw ApiException.invalid("headers", "header name '" + name + "' is not a valid HTTP header name");
-            }
-            String lower = name.toLowerCase(Locale.ROOT);
-            if (RESERVED_HEADERS.contains(lower) || lower.startsWith("x-streamhook-")) {
-                throw ApiException.invalid("headers", "header '" + name + "' is set by StreamHook and cannot be overridden");
-            }
-            if (!h.getValue().chars().allMatch(DestinationRoutes::isFieldValueChar)) {
-                throw ApiException.invalid("headers", "the value of header '" + name + "' may hold only visible characters, spaces and "
-                        + "tabs (no line breaks, control characters or characters beyond U+00FF)");
-            }
+            HeaderRules.problem(h.getKey(), h.getValue()).ifPresent(why -> {
+                throw ApiException.invalid("headers", why);
+            });
         }
         return headers;
-    }
-
-    /** RFC 9110 field-value characters: visible ASCII, space, tab, and obs-text (0x80-0xFF). */
-    private static boolean isFieldValueChar(int c) {
-        return c == '\t' || (c >= 0x20 && c <= 0x7E) || (c >= 0x80 && c <= 0xFF);
     }
 
     /** Enough of a secret to recognise it, never enough to use it. */

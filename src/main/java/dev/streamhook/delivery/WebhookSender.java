@@ -10,12 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.regex.Pattern;
 import org.eclipse.jetty.client.BytesRequestContent;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
@@ -52,10 +50,6 @@ public final class WebhookSender implements Sender, AutoCloseable {
     private static final Duration DESTINATION_IDLE = Duration.ofMinutes(5);
     /** Well over the 16 or so deliveries a destination has in flight, so none waits for a connection. */
     private static final int MAX_CONNECTIONS_PER_DESTINATION = 64;
-    private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
-    /** Set by StreamHook or owned by HTTP/1.1 framing; the API refuses them on a destination too. */
-    private static final Set<String> RESERVED_HEADERS = Set.of("content-type", "content-length", "user-agent", "host", "connection",
-            "transfer-encoding", "expect", "upgrade", "te", "trailer", "keep-alive");
 
     private final HttpClient client;
     private final Duration timeout;
@@ -127,7 +121,10 @@ public final class WebhookSender implements Sender, AutoCloseable {
                 .body(new BytesRequestContent("application/json", d.body()));
         request.headers(h -> {
             for (Map.Entry<String, String> e : d.headers().entrySet()) {
-                h.put(checkedName(e.getKey()), checkedValue(e.getKey(), e.getValue()));
+                HeaderRules.problem(e.getKey(), e.getValue()).ifPresent(why -> {
+                    throw new IllegalArgumentException(why);
+                });
+                h.put(e.getKey(), e.getValue());
             }
             h.put("Content-Type", "application/json");
             h.put("User-Agent", USER_AGENT);
@@ -186,27 +183,6 @@ public final class WebhookSender implements Sender, AutoCloseable {
         }
     }
 
-    private static String checkedName(String name) {
-        if (!HEADER_NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("header name '" + name + "' is not a valid HTTP header name");
-        }
-        String lower = name.toLowerCase(Locale.ROOT);
-        if (RESERVED_HEADERS.contains(lower) || lower.startsWith("x-streamhook-")) {
-            throw new IllegalArgumentException("header '" + name + "' is set by StreamHook and cannot be overridden");
-        }
-        return name;
-    }
-
-    /** Refuses line breaks and other control characters, which would let a value smuggle in headers. */
-    private static String checkedValue(String name, String value) {
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if ((c < 0x20 && c != '\t') || c == 0x7F || c > 0xFF) {
-                throw new IllegalArgumentException("the value of header '" + name + "' holds a control character or a character beyond U+00FF");
-            }
-        }
-        return value;
-    }
 
     private static String message(Throwable t) {
         return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
