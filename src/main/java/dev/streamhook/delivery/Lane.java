@@ -95,10 +95,7 @@ final class Lane {
 
     /** Older deliveries were made due again: read the lane from its start. */
     void reopen() {
-        inbox.add(() -> {
-            cursor = 0;
-            moreInStore = true;
-        });
+        inbox.add(this::readFromStart);
     }
 
     /** The destination's url, secret, headers or limit changed: later attempts use the new ones. */
@@ -209,6 +206,10 @@ final class Lane {
 
     private void restartFromStore() {
         rows = new RowSequencer();
+        readFromStart();
+    }
+
+    private void readFromStart() {
         cursor = 0;
         moreInStore = true;
     }

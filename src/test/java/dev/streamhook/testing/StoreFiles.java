@@ -1,5 +1,6 @@
 package dev.streamhook.testing;
 
+import dev.streamhook.config.StoreUrl;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -37,8 +38,8 @@ public final class StoreFiles {
 
     /** Names of the tables ({@code table:name}) of the PostgreSQL store at {@code url} with a row whose text holds {@code text}. */
     private static List<String> tablesContaining(String url, String text) {
-        String jdbc = "jdbc:" + url.replaceFirst("^postgres://[^@]*@", "postgresql://");
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection(jdbc, "postgres", "")) {
+        StoreUrl store = StoreUrl.parse("STREAMHOOK_DATABASE_URL", url);
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(store.jdbcUrl(), store.user(), store.password())) {
             List<String> tables = new java.util.ArrayList<>();
             try (var q = c.createStatement().executeQuery(
                     "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'")) {
