@@ -23,7 +23,11 @@ import dev.streamhook.store.EventQueries;
 import dev.streamhook.store.SecretBox;
 import dev.streamhook.store.StoreException;
 import dev.streamhook.store.Sources;
+import dev.streamhook.observe.Health;
 import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,15 +72,37 @@ public final class Main {
         } catch (ConfigException e) {
             System.err.println("streamhook: configuration error: " + e.getMessage());
             System.exit(2);
-        } catch (StoreException e) {
-            // the store or the key file cannot be reached: say which, not a stack trace
+        } catch (RuntimeException e) {
+            // all or nothing: whatever part failed (store, key file, port, capture, delivery), say which and exit
+            log.debug("start failed", e);
             System.err.println("streamhook: cannot start: " + e.getMessage());
             System.exit(1);
         }
     }
 
+    /**
+     * Builds and starts a node, all or nothing: if any part fails to start, what already started is
+     * stopped again and the failure is thrown, so no half-started node answers {@code /healthz}.
+     */
     public static Node start(Config config) {
+        Deque<Runnable> started = new ArrayDeque<>(); // what to undo, newest first
+        try {
+            return start(config, started);
+        } catch (RuntimeException | Error e) {
+            started.forEach(undo -> {
+                try {
+                    undo.run();
+                } catch (RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            });
+            throw e;
+        }
+    }
+
+    private static Node start(Config config, Deque<Runnable> started) {
         Database db = Database.open(config.databaseUrl(), config.dataDir());
+        started.push(db::close);
         SecretBox secrets = SecretBox.load(config.masterKey(), config.dataDir());
         AddressGuard addressGuard = new AddressGuard(config.allowPrivateNetworks());
 
@@ -93,14 +119,23 @@ public final class Main {
 
         RetryPolicy retryPolicy = new RetryPolicy(config.deliveryMaxAttempts(), config.retryBaseDelay(), config.retryMaxDelay());
         WebhookSender sender = new WebhookSender(config.deliveryTimeout(), addressGuard);
+        started.push(sender::close);
         Dispatcher dispatcher = new Dispatcher(deliveryQueue, destinations, db.signals(), sender, retryPolicy, config.nodeId(),
                 config.deliveryMaxInFlight(), LANE_LEASE.toMillis(), LANE_WINDOW, LANE_WINDOW_BYTES, Clock.systemUTC());
 
-        ApiServer api = new ApiServer(accounts, new AccountRoutes(accounts), new SourceRoutes(sources, sourceManager),
+        Health health = new Health(List.of(
+                new Health.Part("store", db::problem),
+                new Health.Part("capture", capture::problem),
+                new Health.Part("delivery", dispatcher::problem)));
+        ApiServer api = new ApiServer(health, accounts, new AccountRoutes(accounts), new SourceRoutes(sources, sourceManager),
                 new DestinationRoutes(sources, destinations, addressGuard), new EventRoutes(eventQueries, deliveryQueue));
 
-        int port = api.start(config.port()); // first: a taken port stops the start before anything runs
+        // the port first: a taken port stops the start before capture runs; /healthz says 503 until the rest runs
+        int port = api.start(config.port());
+        started.push(api::stop);
+        started.push(capture::stopAll);
         capture.startAll();
+        started.push(dispatcher::stop);
         dispatcher.start();
         return new Node(port, api, capture, dispatcher, sender, db);
     }

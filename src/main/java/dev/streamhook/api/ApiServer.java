@@ -1,14 +1,17 @@
 package dev.streamhook.api;
 
 import dev.streamhook.capture.SourceException;
+import dev.streamhook.observe.Health;
 import dev.streamhook.store.Accounts;
 import dev.streamhook.store.Accounts.Account;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
+import java.util.Map;
 
 /**
- * The REST API under {@code /v1} and {@code GET /healthz}. Every {@code /v1} call but
+ * The REST API under {@code /v1}, {@code GET /healthz} (200 only while the store, capture and
+ * delivery run, else 503) and {@code GET /readyz} (each part's state, to say what is not running). Every {@code /v1} call but
  * {@code POST /v1/accounts} needs an {@code X-API-Key}; the handlers find the caller's account with
  * {@link #account(Context)}. Started and stopped once, by Main.
  */
@@ -17,11 +20,18 @@ public final class ApiServer {
     private static final String ACCOUNT = "streamhook.account";
     private final Javalin app;
 
-    public ApiServer(Accounts accounts, AccountRoutes accountRoutes, SourceRoutes sourceRoutes,
+    public ApiServer(Health health, Accounts accounts, AccountRoutes accountRoutes, SourceRoutes sourceRoutes,
                      DestinationRoutes destinationRoutes, EventRoutes eventRoutes) {
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
-            config.routes.get("/healthz", ctx -> Json.respond(ctx, 200, java.util.Map.of("status", "ok")));
+            config.routes.get("/healthz", ctx -> {
+                boolean ready = health.check().ready();
+                Json.respond(ctx, ready ? 200 : 503, Map.of("status", ready ? "ok" : "unavailable"));
+            });
+            config.routes.get("/readyz", ctx -> {
+                Health.Report report = health.check();
+                Json.respond(ctx, report.ready() ? 200 : 503, report);
+            });
             config.routes.before("/v1/*", ctx -> authenticate(accounts, ctx));
             accountRoutes.register(config.routes);
             sourceRoutes.register(config.routes);

@@ -4,6 +4,7 @@ import dev.streamhook.store.EventLog;
 import dev.streamhook.store.Sources;
 import dev.streamhook.store.Sources.Source;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -16,6 +17,8 @@ public final class CaptureSupervisor {
     private final EventLog eventLog;
     private final SourceDatabase sourceDatabase;
     private final Map<String, CaptureRunner> runners = new ConcurrentHashMap<>();
+    private volatile boolean started;
+    private volatile boolean stopped;
 
     public CaptureSupervisor(Sources sources, EventLog eventLog, SourceDatabase sourceDatabase) {
         this.sources = sources;
@@ -26,6 +29,18 @@ public final class CaptureSupervisor {
     /** Starts capture of every stored source. */
     public void startAll() {
         sources.listAll().forEach(this::start);
+        started = true;
+    }
+
+    /**
+     * Empty while capture runs; else why not, for the node's health. One source whose database is
+     * down is that source's status, not the node's: the node still captures every other source.
+     */
+    public Optional<String> problem() {
+        if (stopped) {
+            return Optional.of("capture is stopped");
+        }
+        return started ? Optional.empty() : Optional.of("capture has not started yet");
     }
 
     public void start(Source source) {
@@ -45,6 +60,7 @@ public final class CaptureSupervisor {
     }
 
     public void stopAll() {
+        stopped = true;
         runners.keySet().forEach(this::stop);
     }
 }

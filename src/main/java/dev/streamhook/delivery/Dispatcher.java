@@ -7,6 +7,7 @@ import dev.streamhook.store.StoreSignals;
 import java.time.Clock;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -38,6 +39,10 @@ public final class Dispatcher {
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
     private final ScheduledExecutorService reconciler = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("delivery-lanes").daemon().unstarted(r));
+    private volatile boolean started;
+    private volatile boolean stopped;
+    /** Why the last look at the destinations failed; null once one succeeds. */
+    private volatile String lastFailure;
 
     /**
      * {@code owner} names this node in lane leases; {@code maxInFlight} is the in-flight limit of a
@@ -56,6 +61,7 @@ public final class Dispatcher {
     }
 
     public void start() {
+        started = true;
         signals.onEventsAppended(this::wakeSource);
         signals.onDeliveriesReopened(id -> {
             Lane lane = lanes.get(id);
@@ -68,6 +74,7 @@ public final class Dispatcher {
     }
 
     public void stop() {
+        stopped = true;
         reconciler.shutdownNow();
         try {
             reconciler.awaitTermination(5, TimeUnit.SECONDS);
@@ -76,6 +83,17 @@ public final class Dispatcher {
         }
         lanes.values().parallelStream().forEach(Lane::stop);
         lanes.clear();
+    }
+
+    /** Empty while delivery runs; else why not, for the node's health. */
+    public Optional<String> problem() {
+        if (!started) {
+            return Optional.of("delivery has not started yet");
+        }
+        if (stopped || reconciler.isShutdown()) {
+            return Optional.of("delivery is stopped");
+        }
+        return Optional.ofNullable(lastFailure).map(f -> "delivery cannot read its destinations from the store: " + f);
     }
 
     private void wakeSource(String sourceId) {
@@ -108,7 +126,9 @@ public final class Dispatcher {
                 Thread.ofVirtual().start(gone::stop); // it may wait for attempts in flight; other lanes need not
                 return true;
             });
+            lastFailure = null;
         } catch (RuntimeException e) {
+            lastFailure = e.getMessage();
             log.warn("delivery could not read the destinations; trying again in {} s: {}", RECONCILE_SECONDS, e.toString());
         }
     }

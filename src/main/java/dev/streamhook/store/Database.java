@@ -185,6 +185,19 @@ public final class Database implements AutoCloseable {
         return t.getMessage();
     }
 
+    /** Empty while the store takes reads and writes; else why not, for the node's health. */
+    public Optional<String> problem() {
+        if (!writer.isRunning()) {
+            return Optional.of("the store writer is stopped");
+        }
+        try (Connection c = reads.getConnection(); PreparedStatement q = c.prepareStatement("SELECT 1")) {
+            q.executeQuery().close();
+            return Optional.empty();
+        } catch (SQLException e) {
+            return Optional.of("the store cannot be read: " + rootMessage(e));
+        }
+    }
+
     @Override
     public void close() {
         writer.close();

@@ -143,6 +143,10 @@ final class GroupCommitWriter implements AutoCloseable {
         }
     }
 
+    boolean isRunning() {
+        return running && thread.isAlive();
+    }
+
     @Override
     public void close() {
         running = false;

@@ -53,11 +53,11 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     /**
-     * Starts {@code streamhook serve} on {@code port} with its store in {@code dataDir}, the given
-     * extra environment on top of fast retries, and its output appended to {@code log}; returns once
-     * {@code GET /healthz} answers 200. Fails with the server's output when it exits or stays silent.
+     * The command that runs {@code streamhook serve} from the jar on {@code port} with its store in
+     * {@code dataDir}, fast retries under {@code settings}, and its output appended to {@code log};
+     * for a test that watches a start fail.
      */
-    public static ServerProcess start(int port, Path dataDir, Path log, Map<String, String> settings) {
+    public static ProcessBuilder command(int port, Path dataDir, Path log, Map<String, String> settings) {
         if (!Files.isRegularFile(JAR)) {
             throw new IllegalStateException(JAR.toAbsolutePath() + " is missing: run this test with `mvn verify`, after `package`");
         }
@@ -75,11 +75,21 @@ public final class ServerProcess implements AutoCloseable {
         env.put("STREAMHOOK_DELIVERY_TIMEOUT_MS", "2000");
         env.putAll(TestNodes.storeSettings(dataDir));
         env.putAll(settings);
+        return builder;
+    }
+
+    /**
+     * Starts {@code streamhook serve} on {@code port} with its store in {@code dataDir}, the given
+     * extra environment on top of fast retries, and its output appended to {@code log}; returns once
+     * {@code GET /healthz} answers 200. Fails with the server's output when it exits or stays silent.
+     */
+    public static ServerProcess start(int port, Path dataDir, Path log, Map<String, String> settings) {
+        ProcessBuilder builder = command(port, dataDir, log, settings);
         ServerProcess server;
         try {
             server = new ServerProcess(builder.start(), port, log);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start " + command, e);
+            throw new UncheckedIOException("cannot start " + builder.command(), e);
         }
         try {
             server.awaitHealthy();
