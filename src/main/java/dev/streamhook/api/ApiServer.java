@@ -33,6 +33,7 @@ public final class ApiServer {
                 Json.respond(ctx, report.ready() ? 200 : 503, report);
             });
             config.routes.before("/v1/*", ctx -> authenticate(accounts, ctx));
+            config.routes.before("/v1/*", ApiServer::refuseControlCharactersInQuery);
             accountRoutes.register(config.routes);
             sourceRoutes.register(config.routes);
             destinationRoutes.register(config.routes);
@@ -41,7 +42,10 @@ public final class ApiServer {
             config.routes.exception(SourceException.class, ErrorMapper::source);
             config.routes.exception(Exception.class, ErrorMapper::unexpected);
             config.routes.error(404, ctx -> {
-                if (ctx.result() == null || !"application/json".equals(ctx.contentType())) {
+                // a 404 this API answered itself (no such source...) is JSON already; Javalin's own is text.
+                // The response's type, not ctx.contentType(), which is the request's
+                String answered = ctx.res().getContentType();
+                if (ctx.result() == null || answered == null || !answered.startsWith("application/json")) {
                     ErrorMapper.write(ctx, 404, "not_found", "no route " + ctx.method() + " " + ctx.path(), null);
                 }
             });
@@ -63,6 +67,20 @@ public final class ApiServer {
         Account account = accounts.findByApiKey(key.trim())
                 .orElseThrow(() -> new ApiException(ApiException.Reason.UNAUTHORIZED, null, "the X-API-Key is not valid"));
         ctx.attribute(ACCOUNT, account);
+    }
+
+    /**
+     * No query value carries a NUL or another control character: none is meaningful in an id, a
+     * table name or a cursor, and a NUL is refused by a PostgreSQL store (it would be a 500).
+     */
+    private static void refuseControlCharactersInQuery(Context ctx) {
+        ctx.queryParamMap().forEach((name, values) -> {
+            for (String v : values) {
+                if (v.chars().anyMatch(Character::isISOControl)) {
+                    throw ApiException.invalid(name, "'" + name + "' must not contain control characters");
+                }
+            }
+        });
     }
 
     static Account account(Context ctx) {

@@ -58,6 +58,34 @@ public final class ApiClient {
         return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE());
     }
 
+    /** A response as received, for a test that checks what any request gets back. */
+    public record RawResponse(int status, String contentType, String text) {
+    }
+
+    /**
+     * Sends any method, path (with query), Content-Type (null: none) and body (null: none) with this
+     * client's key, and returns the answer unparsed.
+     */
+    public RawResponse raw(String method, String path, String contentType, String body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(java.time.Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        if (apiKey != null) {
+            request.header("X-API-Key", apiKey);
+        }
+        try {
+            HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return new RawResponse(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body());
+        } catch (IOException e) {
+            throw new IllegalStateException("API call failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     private Response send(HttpRequest.Builder request) {
         if (apiKey != null) {
             request.header("X-API-Key", apiKey);
