@@ -5,6 +5,7 @@ import dev.streamhook.api.ApiServer;
 import dev.streamhook.api.DestinationRoutes;
 import dev.streamhook.api.EventRoutes;
 import dev.streamhook.api.SourceRoutes;
+import dev.streamhook.api.UsageRoutes;
 import dev.streamhook.capture.CaptureSupervisor;
 import dev.streamhook.capture.SourceDatabase;
 import dev.streamhook.capture.SourceManager;
@@ -22,7 +23,9 @@ import dev.streamhook.store.EventLog;
 import dev.streamhook.store.EventQueries;
 import dev.streamhook.store.SecretBox;
 import dev.streamhook.store.StoreException;
+import dev.streamhook.store.ReleaseTimer;
 import dev.streamhook.store.Sources;
+import dev.streamhook.store.Usage;
 import dev.streamhook.observe.Health;
 import java.time.Clock;
 import java.util.ArrayDeque;
@@ -45,14 +48,20 @@ public final class Main {
     private static final int LANE_WINDOW = 1_000;
     /** The same bound in body bytes, for large events: 4 MiB a destination. */
     private static final long LANE_WINDOW_BYTES = 4L << 20;
+    /**
+     * How often a node looks for held events that may go (the month turned, or another node raised a
+     * limit): the most a month's first deliveries of an account with a backlog wait for.
+     */
+    private static final Duration RELEASE_CHECK = Duration.ofSeconds(10);
 
     /** A running node. {@link #close()} stops the API, capture and delivery, then closes the store. */
-    public record Node(int port, ApiServer api, CaptureSupervisor capture, Dispatcher dispatcher, WebhookSender sender, Database db)
-            implements AutoCloseable {
+    public record Node(int port, ApiServer api, CaptureSupervisor capture, Dispatcher dispatcher, ReleaseTimer releaseTimer,
+                       WebhookSender sender, Database db) implements AutoCloseable {
         @Override
         public void close() {
             api.stop();
             capture.stopAll();
+            releaseTimer.stop();
             dispatcher.stop();
             sender.close();
             db.close();
@@ -109,7 +118,8 @@ public final class Main {
         Accounts accounts = new Accounts(db);
         Sources sources = new Sources(db, secrets);
         Destinations destinations = new Destinations(db, secrets);
-        EventLog eventLog = new EventLog(db);
+        Usage usage = new Usage(db, Clock.systemUTC(), config.freeEventsPerMonth());
+        EventLog eventLog = new EventLog(db, usage);
         EventQueries eventQueries = new EventQueries(db);
         DeliveryQueue deliveryQueue = new DeliveryQueue(db);
 
@@ -128,7 +138,9 @@ public final class Main {
                 new Health.Part("capture", capture::problem),
                 new Health.Part("delivery", dispatcher::problem)));
         ApiServer api = new ApiServer(health, accounts, new AccountRoutes(accounts), new SourceRoutes(sources, sourceManager),
-                new DestinationRoutes(sources, destinations, addressGuard), new EventRoutes(eventQueries, deliveryQueue));
+                new DestinationRoutes(sources, destinations, addressGuard), new EventRoutes(eventQueries, deliveryQueue),
+                new UsageRoutes(usage));
+        ReleaseTimer releaseTimer = new ReleaseTimer(usage, RELEASE_CHECK);
 
         // the port first: a taken port stops the start before capture runs; /healthz says 503 until the rest runs
         int port = api.start(config.port());
@@ -137,6 +149,8 @@ public final class Main {
         capture.startAll();
         started.push(dispatcher::stop);
         dispatcher.start();
-        return new Node(port, api, capture, dispatcher, sender, db);
+        started.push(releaseTimer::stop);
+        releaseTimer.start();
+        return new Node(port, api, capture, dispatcher, releaseTimer, sender, db);
     }
 }

@@ -21,7 +21,7 @@ public final class ApiServer {
     private final Javalin app;
 
     public ApiServer(Health health, Accounts accounts, AccountRoutes accountRoutes, SourceRoutes sourceRoutes,
-                     DestinationRoutes destinationRoutes, EventRoutes eventRoutes) {
+                     DestinationRoutes destinationRoutes, EventRoutes eventRoutes, UsageRoutes usageRoutes) {
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.routes.get("/healthz", ctx -> {
@@ -38,6 +38,7 @@ public final class ApiServer {
             sourceRoutes.register(config.routes);
             destinationRoutes.register(config.routes);
             eventRoutes.register(config.routes);
+            usageRoutes.register(config.routes);
             config.routes.exception(ApiException.class, ErrorMapper::api);
             config.routes.exception(SourceException.class, ErrorMapper::source);
             config.routes.exception(Exception.class, ErrorMapper::unexpected);

@@ -63,7 +63,14 @@ public final class EventRoutes {
         boolean hasMore = rows.size() > limit;
         List<EventRow> page = hasMore ? rows.subList(0, limit) : rows;
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("data", page.stream().map(EventRoutes::summary).toList());
+        var counts = queries.deliveryCounts(page.stream().map(EventRow::seq).toList());
+        out.put("data", page.stream().map(e -> {
+            Map<String, Object> item = summary(e);
+            Map<String, Integer> byStatus = new LinkedHashMap<>(); // e.g. {"held": 1}: held until the account's month turns or its limit rises
+            counts.getOrDefault(e.seq(), Map.of()).forEach((status, n) -> byStatus.put(status.name().toLowerCase(Locale.ROOT), n));
+            item.put("deliveries_by_status", byStatus);
+            return item;
+        }).toList());
         out.put("has_more", hasMore);
         out.put("next_cursor", hasMore ? encodeCursor(page.get(page.size() - 1).seq()) : null);
         Json.respond(ctx, 200, out);

@@ -21,7 +21,11 @@ public record Config(
         int deliveryMaxAttempts,
         Duration retryBaseDelay,
         Duration retryMaxDelay,
-        int deliveryMaxInFlight) {
+        int deliveryMaxInFlight,
+        long freeEventsPerMonth) {
+
+    /** {@link #freeEventsPerMonth} when {@code STREAMHOOK_FREE_EVENTS_PER_MONTH=unlimited}. */
+    public static final long UNLIMITED = Long.MAX_VALUE;
 
     public static Config fromEnvironment() {
         return from(System.getenv());
@@ -41,7 +45,8 @@ public record Config(
                 r.integer("STREAMHOOK_DELIVERY_MAX_ATTEMPTS", 12, 1, 100),
                 Duration.ofMillis(r.integer("STREAMHOOK_DELIVERY_RETRY_BASE_MS", 1_000, 1, 3_600_000)),
                 Duration.ofMillis(r.integer("STREAMHOOK_DELIVERY_RETRY_MAX_MS", 3_600_000, 1, 86_400_000)),
-                r.integer("STREAMHOOK_DELIVERY_MAX_IN_FLIGHT", 16, 1, 1024));
+                r.integer("STREAMHOOK_DELIVERY_MAX_IN_FLIGHT", 16, 1, 1024),
+                r.limit("STREAMHOOK_FREE_EVENTS_PER_MONTH", 50_000));
     }
 
     /**
@@ -83,6 +88,26 @@ public record Config(
                 return n;
             } catch (NumberFormatException e) {
                 throw new ConfigException(name + " must be a whole number from " + min + " to " + max + ", got '" + v + "'");
+            }
+        }
+
+        /** A whole number of events from 0, or {@code unlimited}. */
+        long limit(String name, long fallback) {
+            String v = raw(name);
+            if (v == null) {
+                return fallback;
+            }
+            if (v.equalsIgnoreCase("unlimited")) {
+                return UNLIMITED;
+            }
+            try {
+                long n = Long.parseLong(v);
+                if (n < 0 || n >= UNLIMITED) {
+                    throw new NumberFormatException();
+                }
+                return n;
+            } catch (NumberFormatException e) {
+                throw new ConfigException(name + " must be a whole number of events from 0, or unlimited, got '" + v + "'");
             }
         }
 

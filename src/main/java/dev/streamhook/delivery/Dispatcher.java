@@ -63,6 +63,7 @@ public final class Dispatcher {
     public void start() {
         started = true;
         signals.onEventsAppended(this::wakeSource);
+        signals.onDeliveriesReleased(this::wakeSource);
         signals.onDeliveriesReopened(id -> {
             Lane lane = lanes.get(id);
             if (lane != null) {

@@ -26,7 +26,11 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class DeliveryQueue {
 
-    public enum Status { PENDING, SUCCEEDED, FAILED }
+    /**
+     * Where a delivery stands. {@code HELD}: its account is over its monthly event limit; lanes do
+     * not read it until {@link Usage} releases it (to {@code PENDING}), in event order.
+     */
+    public enum Status { PENDING, SUCCEEDED, FAILED, HELD }
 
     /** A lane held by {@code owner} until {@code until}; {@code token} fences it against later holders. */
     public record Lease(String destinationId, String owner, long token, long until) {

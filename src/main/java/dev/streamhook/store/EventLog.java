@@ -5,6 +5,7 @@ import dev.streamhook.event.Lsn;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
@@ -19,6 +20,9 @@ import java.util.function.BooleanSupplier;
  * <p>Idempotent: an event id already stored (PostgreSQL resent the transaction after a crash) is
  * skipped with its deliveries, so a change is stored and delivered once.
  *
+ * <p>Metered: the free plan ({@link Usage}) decides in the same transaction which new events go
+ * out now; the deliveries of the others are inserted {@code HELD}, to be released in order later.
+ *
  * <p>Thread-safety: any thread; appends of one source must be submitted in stream order (the
  * writer keeps submission order).
  */
@@ -28,13 +32,15 @@ public final class EventLog {
             + "operation, row_key, committed_at, body, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING";
     /** One statement fans a new event out to every destination its source has at that commit. */
     private static final String INSERT_DELIVERIES = "INSERT INTO deliveries (event_seq, destination_id, row_key, status, attempts, next_attempt_at) "
-            + "SELECT e.seq, t.id, e.row_key, 'PENDING', 0, ? FROM events e JOIN destinations t ON t.source_id = e.source_id WHERE e.id = ? "
+            + "SELECT e.seq, t.id, e.row_key, ?, 0, ? FROM events e JOIN destinations t ON t.source_id = e.source_id WHERE e.id = ? "
             + "ON CONFLICT DO NOTHING"; // idempotent too when a driver cannot say which events were new (PgJDBC's reWriteBatchedInserts)
 
     private final Database db;
+    private final Usage usage;
 
-    public EventLog(Database db) {
+    public EventLog(Database db, Usage usage) {
         this.db = db;
+        this.usage = usage;
     }
 
     /**
@@ -63,7 +69,7 @@ public final class EventLog {
             if (abandoned.getAsBoolean()) {
                 throw new StoreException("an earlier transaction of this replication session was not stored");
             }
-            return write(c, sourceId, endLsn, events, now);
+            return write(c, usage, sourceId, endLsn, events, now);
         }).thenApply(added -> {
             if (added > 0) {
                 db.signals().eventsAppended(sourceId);
@@ -72,7 +78,10 @@ public final class EventLog {
         });
     }
 
-    private static int write(Connection c, String sourceId, Lsn endLsn, List<EncodedEvent> events, long now) throws SQLException {
+    private static int write(Connection c, Usage usage, String sourceId, Lsn endLsn, List<EncodedEvent> events, long now)
+            throws SQLException {
+        // metered before the events are numbered, so one account's appends are numbered in the order they were metered
+        UsageMeter.Admission admission = usage.meter().admit(c, sourceId, events.size(), usage.currentPeriod());
         int[] inserted;
         try (PreparedStatement ins = c.prepareStatement(INSERT_EVENT)) {
             for (EncodedEvent e : events) {
@@ -91,22 +100,26 @@ public final class EventLog {
             }
             inserted = ins.executeBatch();
         }
-        int added = 0;
-        long lastCommit = 0;
-        try (PreparedStatement fanOut = c.prepareStatement(INSERT_DELIVERIES)) {
-            for (int i = 0; i < events.size(); i++) {
-                if (inserted[i] == 0) {
-                    continue; // stored before: PostgreSQL sent the transaction again
-                }
-                added++;
-                lastCommit = events.get(i).commitTime().toEpochMilli();
-                fanOut.setLong(1, now);
-                fanOut.setString(2, events.get(i).id().value());
-                fanOut.addBatch();
+        List<EncodedEvent> fresh = new ArrayList<>(events.size());
+        for (int i = 0; i < events.size(); i++) {
+            if (inserted[i] != 0) { // 0: stored before, PostgreSQL sent the transaction again
+                fresh.add(events.get(i));
             }
-            if (added > 0) {
+        }
+        int added = fresh.size();
+        int admitted = usage.meter().settle(c, admission, events.size(), added, i -> fresh.get(i).id().value());
+        long lastCommit = 0;
+        if (added > 0) {
+            try (PreparedStatement fanOut = c.prepareStatement(INSERT_DELIVERIES)) {
+                for (int i = 0; i < added; i++) {
+                    fanOut.setString(1, i < admitted ? "PENDING" : "HELD");
+                    fanOut.setLong(2, now);
+                    fanOut.setString(3, fresh.get(i).id().value());
+                    fanOut.addBatch();
+                }
                 fanOut.executeBatch();
             }
+            lastCommit = fresh.get(added - 1).commitTime().toEpochMilli();
         }
         try (PreparedStatement up = c.prepareStatement("UPDATE sources SET checkpoint_lsn = COALESCE(?, checkpoint_lsn), "
                 + "events_captured = events_captured + ?, last_event_at = CASE WHEN ? > 0 THEN ? ELSE last_event_at END WHERE id = ?")) {

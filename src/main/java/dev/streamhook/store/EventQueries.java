@@ -6,7 +6,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Reads of the event log for the API, always scoped to one account. */
@@ -63,6 +66,32 @@ public final class EventQueries {
                     q.setObject(i + 1, params.get(i));
                 }
                 return readEvents(q.executeQuery());
+            }
+        });
+    }
+
+    /**
+     * For each of the given events (of one page), how many of its deliveries are in each status, so a
+     * list shows which events are held, pending, failed or done without one read per event.
+     */
+    public Map<Long, Map<DeliveryQueue.Status, Integer>> deliveryCounts(List<Long> eventSeqs) {
+        Map<Long, Map<DeliveryQueue.Status, Integer>> out = new HashMap<>();
+        if (eventSeqs.isEmpty()) {
+            return out;
+        }
+        String marks = String.join(",", java.util.Collections.nCopies(eventSeqs.size(), "?"));
+        return db.read(c -> {
+            try (PreparedStatement q = c.prepareStatement("SELECT event_seq, status, COUNT(*) FROM deliveries WHERE event_seq IN ("
+                    + marks + ") GROUP BY event_seq, status")) {
+                for (int i = 0; i < eventSeqs.size(); i++) {
+                    q.setLong(i + 1, eventSeqs.get(i));
+                }
+                ResultSet rs = q.executeQuery();
+                while (rs.next()) {
+                    out.computeIfAbsent(rs.getLong(1), k -> new EnumMap<>(DeliveryQueue.Status.class))
+                            .put(DeliveryQueue.Status.valueOf(rs.getString(2)), rs.getInt(3));
+                }
+                return out;
             }
         });
     }

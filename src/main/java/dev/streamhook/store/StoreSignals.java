@@ -6,8 +6,8 @@ import java.util.function.Consumer;
 
 /**
  * What the store tells the rest of the node right after a commit, so nobody polls for it: events
- * appended for a source (delivery wakes that source's lanes), deliveries made due again by hand, and
- * destinations changed. Listeners run on the committing thread and must only hand work off.
+ * appended for a source (delivery wakes that source's lanes), deliveries made due again by hand,
+ * held deliveries released, and destinations changed. Listeners run on the committing thread and must only hand work off.
  *
  * <p>Thread-safety: listeners may be added and signals sent from any thread.
  */
@@ -15,6 +15,7 @@ public final class StoreSignals {
 
     private final List<Consumer<String>> appended = new CopyOnWriteArrayList<>();
     private final List<Consumer<String>> reopened = new CopyOnWriteArrayList<>();
+    private final List<Consumer<String>> released = new CopyOnWriteArrayList<>();
     private final List<Runnable> destinationsChanged = new CopyOnWriteArrayList<>();
 
     /** {@code listener} gets the source id whose events were appended. */
@@ -27,6 +28,14 @@ public final class StoreSignals {
         reopened.add(listener);
     }
 
+    /**
+     * {@code listener} gets a source id whose held deliveries were released: they are newer than any
+     * other delivery of its destinations, so its lanes need only look past what they read.
+     */
+    public void onDeliveriesReleased(Consumer<String> listener) {
+        released.add(listener);
+    }
+
     public void onDestinationsChanged(Runnable listener) {
         destinationsChanged.add(listener);
     }
@@ -37,6 +46,10 @@ public final class StoreSignals {
 
     void deliveriesReopened(String destinationId) {
         reopened.forEach(l -> l.accept(destinationId));
+    }
+
+    void deliveriesReleased(String sourceId) {
+        released.forEach(l -> l.accept(sourceId));
     }
 
     void destinationsChanged() {

@@ -19,6 +19,17 @@ class ConfigTest {
         assertThat(c.deliveryMaxAttempts()).isEqualTo(12);
         assertThat(c.deliveryMaxInFlight()).isEqualTo(16);
         assertThat(c.databaseUrl()).as("the embedded store").isEmpty();
+        assertThat(c.freeEventsPerMonth()).isEqualTo(50_000);
+    }
+
+    @Test
+    void theFreePlansMonthlyEventsAreAWholeNumberOrUnlimited() {
+        assertThat(Config.from(Map.of("STREAMHOOK_FREE_EVENTS_PER_MONTH", "3")).freeEventsPerMonth()).isEqualTo(3);
+        assertThat(Config.from(Map.of("STREAMHOOK_FREE_EVENTS_PER_MONTH", "unlimited")).freeEventsPerMonth()).isEqualTo(Config.UNLIMITED);
+        assertThatThrownBy(() -> Config.from(Map.of("STREAMHOOK_FREE_EVENTS_PER_MONTH", "-1")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("STREAMHOOK_FREE_EVENTS_PER_MONTH");
+        assertThatThrownBy(() -> Config.from(Map.of("STREAMHOOK_FREE_EVENTS_PER_MONTH", "50k")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("or unlimited");
     }
 
     @Test

@@ -17,6 +17,7 @@ import dev.streamhook.store.DeliveryQueue.Due;
 import dev.streamhook.store.Destinations;
 import dev.streamhook.store.Destinations.Destination;
 import dev.streamhook.store.EventLog;
+import dev.streamhook.store.Usage;
 import dev.streamhook.store.SecretBox;
 import dev.streamhook.store.Sources;
 import java.nio.file.Path;
@@ -85,7 +86,7 @@ class DispatcherTest {
         db = Database.openEmbedded(dataDir);
         SecretBox secrets = SecretBox.load(Optional.empty(), dataDir);
         destinations = new Destinations(db, secrets);
-        log = new EventLog(db);
+        log = new EventLog(db, new Usage(db, java.time.Clock.systemUTC(), Usage.UNLIMITED));
         Sources sources = new Sources(db, secrets);
         String account = new Accounts(db).create("lanes@example.com").orElseThrow().account().id();
         sources.insert(new Sources.Source("src_1", account, "s", "postgresql", "postgres://u@h/d", "d", List.of("public.t"),

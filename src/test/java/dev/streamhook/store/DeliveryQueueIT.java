@@ -48,7 +48,7 @@ class DeliveryQueueIT {
         location = backend.fresh(dataDir);
         db = node();
         SecretBox secrets = SecretBox.load(Optional.empty(), dataDir);
-        log = new EventLog(db);
+        log = new EventLog(db, new Usage(db, java.time.Clock.systemUTC(), Usage.UNLIMITED));
         queue = new DeliveryQueue(db);
         sources = new Sources(db, secrets);
         account = new Accounts(db).create("log@example.com").orElseThrow().account().id();

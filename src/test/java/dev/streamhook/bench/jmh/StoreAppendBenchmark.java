@@ -6,6 +6,7 @@ import dev.streamhook.event.EventId;
 import dev.streamhook.event.Lsn;
 import dev.streamhook.event.WebhookPayload;
 import dev.streamhook.store.EventLog;
+import dev.streamhook.store.Usage;
 import dev.streamhook.testing.StoreBackend;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -67,7 +68,7 @@ public class StoreAppendBenchmark {
     @Setup(Level.Trial)
     public void openStore() throws SQLException {
         store = BenchStore.open(backend);
-        log = new EventLog(store.db());
+        log = new EventLog(store.db(), new Usage(store.db(), java.time.Clock.systemUTC(), Usage.UNLIMITED));
         body = WebhookPayload.encode(Fixtures.updateEvent());
         plain = store.connect();
         try (Statement s = plain.createStatement()) {
