@@ -201,6 +201,40 @@ class UsageIT {
 
     @ParameterizedTest
     @EnumSource(StoreBackend.class)
+    void anAccountsOwnLimitOverridesTheNodeDefaultAndAReleaseTouchesNoOtherAccount(StoreBackend backend) {
+        open(backend);
+        SecretBox secrets = SecretBox.load(Optional.empty(), dataDir);
+        String other = new Accounts(db).create("other@example.com").orElseThrow().account().id();
+        new Sources(db, secrets).insert(new Sources.Source("src_9", other, "other", "postgresql", "postgres://u:pw@h/d", "d",
+                List.of("public.t"), "slot_9", "pub_9", Sources.Status.ACTIVE, null, Lsn.ZERO, 0, null, 0));
+        new Destinations(db, secrets).upsert(new Destinations.Destination("dst_9", "src_9", "http://127.0.0.1:1/x",
+                "whsec_12345678", null, Map.of(), null, 0));
+        Usage usage = new Usage(db, clock, 1);
+        EventLog log = new EventLog(db, usage);
+        assertThat(usage.setMonthlyLimit("acc_nobody", 5L)).isFalse();
+
+        List<String> mine = new ArrayList<>();
+        List<String> theirs = new ArrayList<>();
+        for (int i = 0; i < 3; i++) { // interleaved, so the two accounts' held events share a range of the log
+            mine.addAll(append(log, "src_1", "m" + i));
+            theirs.addAll(append(log, "src_9", "t" + i));
+        }
+        assertThat(usage.report(other).eventsHeld()).isEqualTo(2);
+        usage.setMonthlyLimit(account, 10L);
+        assertThat(pending("dst_1")).containsExactlyElementsOf(mine);
+        assertThat(pending("dst_9")).as("the other account's held events stay held").containsExactly(theirs.get(0));
+        assertThat(usage.report(other)).extracting(Usage.Report::eventsCounted, Usage.Report::limit, Usage.Report::eventsHeld)
+                .containsExactly(1L, 1L, 2L);
+
+        usage.setMonthlyLimit(account, null);
+        assertThat(usage.monthlyLimit(account)).as("back to the node default").isEmpty();
+        assertThat(usage.report(account).limit()).isEqualTo(1);
+        mine.addAll(append(log, "src_1", "m3"));
+        assertThat(statusOf(mine.get(3))).as("over the default again").isEqualTo(Status.HELD);
+    }
+
+    @ParameterizedTest
+    @EnumSource(StoreBackend.class)
     void aTransactionSentAgainIsCountedOnce(StoreBackend backend) {
         open(backend);
         Usage usage = new Usage(db, clock, 10);
