@@ -55,7 +55,7 @@ class ApiFuzzIT {
                 String dst = api.get("/v1/sources/" + src + "/destinations").body().at("/data/0/id").asText();
                 List<String> paths = List.of("/v1/accounts", "/v1/sources", "/v1/sources/" + src, "/v1/sources/" + src + "/destinations",
                         "/v1/sources/" + src + "/destinations/" + dst, "/v1/events", "/v1/events/evt_000000000000000000000000",
-                        "/v1/events/evt_000000000000000000000000/retry", "/v1/sources/src_x", "/v1/sources/" + src + "/destinations/dst_x");
+                        "/v1/events/evt_000000000000000000000000/retry", "/v1/usage", "/v1/sources/src_x", "/v1/sources/" + src + "/destinations/dst_x");
                 List<String> failures = new ArrayList<>();
                 long deadline = System.nanoTime() + seconds * 1_000_000_000L;
                 int requests = 0;

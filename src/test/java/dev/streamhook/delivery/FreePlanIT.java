@@ -108,6 +108,22 @@ class FreePlanIT {
         }
     }
 
+    @Test
+    void aNewAccountStartsWithNothingCountedUnderTheNodesDefaultLimitAndUnlimitedShowsNoLimit() {
+        try (Main.Node node = TestNodes.start(dataDir)) {
+            ApiClient api = new ApiClient(node.port()).signUp("fresh@example.com");
+            JsonNode usage = api.get("/v1/usage").body();
+            assertThat(usage.get("events_counted").asLong()).isZero();
+            assertThat(usage.get("events_limit").asLong()).as("the documented default").isEqualTo(50_000);
+            assertThat(usage.get("events_held").asLong()).isZero();
+            assertThat(new ApiClient(node.port()).get("/v1/usage").status()).as("without a key").isEqualTo(401);
+        }
+        try (Main.Node node = TestNodes.start(dataDir, Map.of("STREAMHOOK_FREE_EVENTS_PER_MONTH", "unlimited"))) {
+            ApiClient api = new ApiClient(node.port()).signUp("unlimited@example.com");
+            assertThat(api.get("/v1/usage").body().get("events_limit").isNull()).isTrue();
+        }
+    }
+
     private static String describe(WebhookReceiver.Request r) {
         try {
             JsonNode after = JSON.readTree(r.bodyText()).get("after");
