@@ -41,7 +41,8 @@ public final class ApiServer {
             config.routes.exception(SourceException.class, ErrorMapper::source);
             config.routes.exception(Exception.class, ErrorMapper::unexpected);
             config.routes.error(404, ctx -> {
-                if (ctx.result() == null || !"application/json".equals(ctx.contentType())) {
+                // a 404 the API answered itself ("no source with id ...") keeps its body; only an unknown route gets this one
+                if (Json.responseBody(ctx) == null) {
                     ErrorMapper.write(ctx, 404, "not_found", "no route " + ctx.method() + " " + ctx.path(), null);
                 }
             });
