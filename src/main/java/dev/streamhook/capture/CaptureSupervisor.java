@@ -26,7 +26,7 @@ public final class CaptureSupervisor {
     private final EventLog eventLog;
     private final SourceDatabase sourceDatabase;
     private final Map<String, CaptureRunner> runners = new ConcurrentHashMap<>();
-    static final Duration LAG_INTERVAL = Duration.ofSeconds(15);
+    static final Duration LAG_INTERVAL = Duration.ofSeconds(10);
     private final ScheduledExecutorService lagTimer = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("capture-slot-lag").daemon().unstarted(r));
     private volatile boolean started;
