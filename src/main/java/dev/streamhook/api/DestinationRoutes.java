@@ -33,7 +33,6 @@ public final class DestinationRoutes {
     private final Sources sources;
     private final Destinations destinations;
     private final AddressGuard addressGuard;
-
     private final Idempotency idempotency;
 
     public DestinationRoutes(Sources sources, Destinations destinations, AddressGuard addressGuard, Idempotency idempotency) {

@@ -22,7 +22,6 @@ public final class SourceRoutes {
     private static final Set<String> PATCH_FIELDS = Set.of("name", "connection_uri", "tables", "status");
     private final Sources sources;
     private final SourceManager manager;
-
     private final Idempotency idempotency;
 
     public SourceRoutes(Sources sources, SourceManager manager, Idempotency idempotency) {

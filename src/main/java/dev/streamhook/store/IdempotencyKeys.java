@@ -8,6 +8,8 @@ import java.sql.ResultSet;
  * the answer it got. A key is claimed before its request runs, so two tries at once run it once;
  * the answer is stored when the request succeeded, and the claim released when it failed (nothing
  * was done, so the client may try again with the same key). Keys are kept for {@link #TTL_MILLIS}.
+ * Answers are stored as sent, in clear: they hold no secret (the API masks secrets, header values
+ * and connection passwords in every answer).
  * Thread-safe: each call is one store transaction.
  */
 public final class IdempotencyKeys {
