@@ -135,13 +135,16 @@ public final class DestinationRoutes {
         return out;
     }
 
+    /** Authorization schemes shown before a masked credential: well known, so they reveal nothing. */
+    private static final Set<String> AUTH_SCHEMES = Set.of("bearer", "basic", "token", "digest", "bot", "apikey", "key", "hmac");
+
     /**
-     * A header value as answers show it: an auth scheme word kept ({@code Bearer }), the rest
+     * A header value as answers show it: a known auth scheme kept ({@code Bearer }), the rest
      * hidden but for its last 4 characters when at least 12 stay hidden ({@code Bearer ****a1b2}).
      */
     static String maskHeader(String value) {
         int space = value.indexOf(' ');
-        String scheme = space > 0 && space <= 12 && value.substring(0, space).chars().allMatch(Character::isLetter)
+        String scheme = space > 0 && AUTH_SCHEMES.contains(value.substring(0, space).toLowerCase(Locale.ROOT))
                 ? value.substring(0, space + 1) : "";
         String rest = value.substring(scheme.length());
         return rest.length() >= 16 ? scheme + "****" + rest.substring(rest.length() - 4) : scheme + "****";

@@ -26,10 +26,11 @@ class EmbeddedStoreTest {
     }
 
     @Test
-    void theKeyFileIsCreatedWithItsDataDirectoryWhenNothingElseMadeIt() {
+    void theKeyFileIsCreatedWithItsDataDirectoryWhenNothingElseMadeIt() throws Exception {
         Path fresh = dataDir.resolve("not-yet");
         SecretBox.load(Optional.empty(), fresh); // a PostgreSQL store creates no data directory of its own
         assertThat(fresh.resolve("master.key")).exists();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh))).isEqualTo("rwx------");
     }
 
     @Test
