@@ -8,6 +8,9 @@ import dev.streamhook.testing.TestDb;
 import dev.streamhook.testing.TestNodes;
 import dev.streamhook.testing.TestPostgres;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -56,6 +59,20 @@ class IdempotencyAndNotFoundIT {
         ApiClient.Response d2 = api.post(destinations, destination, "dest-1");
         assertThat(d2.body()).isEqualTo(d1.body());
         assertThat(api.get(destinations).body().path("data")).hasSize(1);
+    }
+
+    @Test
+    void twoTriesAtOnceWithOneKeyCreateOneSource() throws Exception {
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<ApiClient.Response> a = pool.submit(() -> api.post("/v1/sources", sourceBody, "at-once"));
+            Future<ApiClient.Response> b = pool.submit(() -> api.post("/v1/sources", sourceBody, "at-once"));
+            List<Integer> statuses = List.of(a.get().status(), b.get().status());
+
+            assertThat(statuses).contains(201).allMatch(s -> s == 201 || s == 409);
+        }
+        assertThat(api.get("/v1/sources").body().path("data")).hasSize(1);
+        assertThat(api.post("/v1/sources", sourceBody, "at-once").status()).as("and later, the first answer").isEqualTo(201);
+        assertThat(api.get("/v1/sources").body().path("data")).hasSize(1);
     }
 
     @Test
