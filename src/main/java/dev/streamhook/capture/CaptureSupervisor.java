@@ -6,8 +6,10 @@ import dev.streamhook.store.Sources.Source;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -22,11 +24,13 @@ import org.slf4j.LoggerFactory;
 public final class CaptureSupervisor {
 
     private static final Logger log = LoggerFactory.getLogger(CaptureSupervisor.class);
+    static final Duration LAG_INTERVAL = Duration.ofSeconds(10);
     private final Sources sources;
     private final EventLog eventLog;
     private final SourceDatabase sourceDatabase;
     private final Map<String, CaptureRunner> runners = new ConcurrentHashMap<>();
-    static final Duration LAG_INTERVAL = Duration.ofSeconds(10);
+    /** Sources whose lag is being measured right now. */
+    private final Set<String> measuring = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService lagTimer = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("capture-slot-lag").daemon().unstarted(r));
     private volatile boolean started;
@@ -55,6 +59,9 @@ public final class CaptureSupervisor {
         if (runner == null) {
             return;
         }
+        if (!measuring.add(sourceId)) {
+            return; // the last one still waits on a silent database: one at a time per source
+        }
         Source source = runner.source();
         Thread.ofVirtual().name("slot-lag-" + sourceId).start(() -> {
             try {
@@ -62,6 +69,8 @@ public final class CaptureSupervisor {
                         .ifPresent(lag -> sources.recordSlotLag(sourceId, lag, System.currentTimeMillis()));
             } catch (RuntimeException e) {
                 log.debug("could not measure the slot lag of {}: {}", sourceId, e.toString());
+            } finally {
+                measuring.remove(sourceId);
             }
         });
     }
@@ -84,7 +93,13 @@ public final class CaptureSupervisor {
             return runner;
         });
         // a first measurement soon after the session opens, not one interval later
-        lagTimer.schedule(() -> measureLag(source.id()), 2, TimeUnit.SECONDS);
+        if (!stopped) {
+            try {
+                lagTimer.schedule(() -> measureLag(source.id()), 2, TimeUnit.SECONDS);
+            } catch (RejectedExecutionException stoppedMeanwhile) {
+                // stopAll() ran meanwhile: nothing more to measure
+            }
+        }
     }
 
     /**
