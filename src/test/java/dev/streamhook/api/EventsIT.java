@@ -87,6 +87,18 @@ class EventsIT {
             assertThat(api.get("/v1/events?created_before=" + between).body().get("data")).hasSize(2);
             assertThat(api.get("/v1/events?committed_after=" + between + "&source_id=" + sourceA).body().get("data")).isEmpty();
             assertThat(api.get("/v1/events?committed_before=" + Instant.now().plusSeconds(60)).body().get("data")).hasSize(3);
+
+            // a retry sent twice with one Idempotency-Key retries once and answers the same both times
+            String failed = api.get("/v1/events?status=failed").body().at("/data/0/id").asText();
+            ApiClient.Response retried = api.post("/v1/events/" + failed + "/retry", "", "retry-" + failed);
+            assertThat(retried.status()).isEqualTo(202);
+            await().atMost(Duration.ofSeconds(20)).until(() -> failing.requests().size() == 2);
+            await().atMost(Duration.ofSeconds(20)).until(() -> api.get("/v1/events?status=failed").body().get("data").isEmpty());
+            ApiClient.Response again = api.post("/v1/events/" + failed + "/retry", "", "retry-" + failed);
+            assertThat(again.status()).isEqualTo(202);
+            assertThat(again.body()).isEqualTo(retried.body());
+            assertThat(api.post("/v1/events/" + failed + "/retry", "").status()).as("without the key: nothing failed now").isEqualTo(409);
+            assertThat(failing.requests()).hasSize(2);
         }
     }
 
