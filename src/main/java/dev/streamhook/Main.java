@@ -4,6 +4,7 @@ import dev.streamhook.api.AccountRoutes;
 import dev.streamhook.api.ApiServer;
 import dev.streamhook.api.DestinationRoutes;
 import dev.streamhook.api.EventRoutes;
+import dev.streamhook.api.Idempotency;
 import dev.streamhook.api.SourceRoutes;
 import dev.streamhook.api.UsageRoutes;
 import dev.streamhook.capture.CaptureSupervisor;
@@ -21,6 +22,7 @@ import dev.streamhook.store.DeliveryQueue;
 import dev.streamhook.store.Destinations;
 import dev.streamhook.store.EventLog;
 import dev.streamhook.store.EventQueries;
+import dev.streamhook.store.IdempotencyKeys;
 import dev.streamhook.store.SecretBox;
 import dev.streamhook.store.StoreException;
 import dev.streamhook.store.ReleaseTimer;
@@ -118,6 +120,7 @@ public final class Main {
         Accounts accounts = new Accounts(db);
         Sources sources = new Sources(db, secrets);
         Destinations destinations = new Destinations(db, secrets);
+        destinations.encryptClearHeaders(); // rows stored before headers were encrypted
         Usage usage = new Usage(db, Clock.systemUTC(), config.freeEventsPerMonth());
         EventLog eventLog = new EventLog(db, usage);
         EventQueries eventQueries = new EventQueries(db);
@@ -137,9 +140,10 @@ public final class Main {
                 new Health.Part("store", db::problem),
                 new Health.Part("capture", capture::problem),
                 new Health.Part("delivery", dispatcher::problem)));
-        ApiServer api = new ApiServer(health, accounts, new AccountRoutes(accounts), new SourceRoutes(sources, sourceManager),
-                new DestinationRoutes(sources, destinations, addressGuard), new EventRoutes(eventQueries, deliveryQueue),
-                new UsageRoutes(usage));
+        Idempotency idempotency = new Idempotency(new IdempotencyKeys(db));
+        ApiServer api = new ApiServer(health, accounts, new AccountRoutes(accounts), new SourceRoutes(sources, sourceManager, idempotency),
+                new DestinationRoutes(sources, destinations, addressGuard, idempotency),
+                new EventRoutes(eventQueries, deliveryQueue, secrets, idempotency), new UsageRoutes(usage));
         ReleaseTimer releaseTimer = new ReleaseTimer(usage, RELEASE_CHECK);
 
         // the port first: a taken port stops the start before capture runs; /healthz says 503 until the rest runs

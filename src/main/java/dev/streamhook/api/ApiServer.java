@@ -43,10 +43,8 @@ public final class ApiServer {
             config.routes.exception(SourceException.class, ErrorMapper::source);
             config.routes.exception(Exception.class, ErrorMapper::unexpected);
             config.routes.error(404, ctx -> {
-                // a 404 this API answered itself (no such source...) is JSON already; Javalin's own is text.
-                // The response's type, not ctx.contentType(), which is the request's
-                String answered = ctx.res().getContentType();
-                if (ctx.result() == null || answered == null || !answered.startsWith("application/json")) {
+                // a 404 the API answered itself ("no source with id ...") keeps its body; only an unknown route gets this one
+                if (Json.responseBody(ctx) == null) {
                     ErrorMapper.write(ctx, 404, "not_found", "no route " + ctx.method() + " " + ctx.path(), null);
                 }
             });

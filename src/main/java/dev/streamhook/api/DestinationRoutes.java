@@ -16,7 +16,16 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
-/** {@code /v1/sources/:id/destinations}: where a source's events are POSTed. */
+/**
+ * {@code /v1/sources/:id/destinations}: where a source's events are POSTed. The signing secret and
+ * header values are write-only: answers show a masked hint of each, never the value.
+ *
+ * <p>PATCH semantics, per field: left out, the setting stays as it is; {@code null} clears it where
+ * that means something ({@code secret}: send unsigned; {@code headers}: no extra headers;
+ * {@code max_in_flight}: the node's default), while {@code url} cannot be cleared. {@code headers}
+ * replaces the whole set; a value sent back exactly as an answer masked it keeps the stored value,
+ * so reading a destination, changing one header and sending the set back loses no credential.
+ */
 public final class DestinationRoutes {
 
     private static final Set<String> FIELDS = Set.of("url", "secret", "headers", "max_in_flight");
@@ -24,15 +33,17 @@ public final class DestinationRoutes {
     private final Sources sources;
     private final Destinations destinations;
     private final AddressGuard addressGuard;
+    private final Idempotency idempotency;
 
-    public DestinationRoutes(Sources sources, Destinations destinations, AddressGuard addressGuard) {
+    public DestinationRoutes(Sources sources, Destinations destinations, AddressGuard addressGuard, Idempotency idempotency) {
         this.sources = sources;
         this.destinations = destinations;
         this.addressGuard = addressGuard;
+        this.idempotency = idempotency;
     }
 
     void register(RoutesConfig routes) {
-        routes.post("/v1/sources/{id}/destinations", ctx -> {
+        routes.post("/v1/sources/{id}/destinations", idempotency.wrap(ctx -> {
             Source source = SourceRoutes.owned(ctx, sources, ctx.pathParam("id"));
             var body = Json.object(ctx, FIELDS);
             String secret = secret(Json.optionalString(body, "secret"));
@@ -41,7 +52,7 @@ public final class DestinationRoutes {
                     System.currentTimeMillis());
             destinations.upsert(d);
             Json.respond(ctx, 201, view(d));
-        });
+        }));
         routes.get("/v1/sources/{id}/destinations", ctx -> {
             Source source = SourceRoutes.owned(ctx, sources, ctx.pathParam("id"));
             Json.respond(ctx, 200, Map.of("data", destinations.listBySource(source.id()).stream().map(DestinationRoutes::view).toList()));
@@ -52,7 +63,7 @@ public final class DestinationRoutes {
             var body = Json.object(ctx, FIELDS);
             String url = body.has("url") ? url(Json.requiredString(body, "url")) : d.url();
             String secret = body.has("secret") ? secret(Json.optionalString(body, "secret")) : d.secret();
-            Map<String, String> headers = body.has("headers") ? headers(Json.stringMap(body, "headers")) : d.headers();
+            Map<String, String> headers = body.has("headers") ? headers(keepMasked(Json.stringMap(body, "headers"), d.headers())) : d.headers();
             Integer maxInFlight = body.has("max_in_flight") ? Json.optionalInt(body, "max_in_flight", 1, MAX_IN_FLIGHT_LIMIT) : d.maxInFlight();
             Destination updated = new Destination(d.id(), d.sourceId(), url, secret, hint(secret), headers, maxInFlight, d.createdAt());
             destinations.upsert(updated);
@@ -110,6 +121,35 @@ public final class DestinationRoutes {
         return headers;
     }
 
+    /** {@code sent}, with each value that is the mask of the stored value of that header replaced by the stored value. */
+    private static Map<String, String> keepMasked(Map<String, String> sent, Map<String, String> stored) {
+        if (sent == null) {
+            return null;
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        sent.forEach((name, value) -> {
+            String current = stored.entrySet().stream().filter(h -> h.getKey().equalsIgnoreCase(name)).map(Map.Entry::getValue)
+                    .findFirst().orElse(null);
+            out.put(name, current != null && value.equals(maskHeader(current)) ? current : value);
+        });
+        return out;
+    }
+
+    /** Authorization schemes shown before a masked credential: well known, so they reveal nothing. */
+    private static final Set<String> AUTH_SCHEMES = Set.of("bearer", "basic", "token", "digest", "bot", "apikey", "key", "hmac");
+
+    /**
+     * A header value as answers show it: a known auth scheme kept ({@code Bearer }), the rest
+     * hidden but for its last 4 characters when at least 12 stay hidden ({@code Bearer ****a1b2}).
+     */
+    static String maskHeader(String value) {
+        int space = value.indexOf(' ');
+        String scheme = space > 0 && AUTH_SCHEMES.contains(value.substring(0, space).toLowerCase(Locale.ROOT))
+                ? value.substring(0, space + 1) : "";
+        String rest = value.substring(scheme.length());
+        return rest.length() >= 16 ? scheme + "****" + rest.substring(rest.length() - 4) : scheme + "****";
+    }
+
     /** Enough of a secret to recognise it, never enough to use it. */
     static String hint(String secret) {
         if (secret == null) {
@@ -126,7 +166,9 @@ public final class DestinationRoutes {
         out.put("source_id", d.sourceId());
         out.put("url", d.url());
         out.put("secret", d.secretHint());
-        out.put("headers", d.headers());
+        Map<String, String> masked = new LinkedHashMap<>();
+        d.headers().forEach((name, value) -> masked.put(name, maskHeader(value)));
+        out.put("headers", masked); // write-only values, like the secret
         out.put("max_in_flight", d.maxInFlight()); // null: the node's STREAMHOOK_DELIVERY_MAX_IN_FLIGHT
         out.put("created_at", Json.time(d.createdAt()));
         return out;

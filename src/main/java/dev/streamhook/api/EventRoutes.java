@@ -5,17 +5,23 @@ import dev.streamhook.store.EventQueries;
 import dev.streamhook.store.EventQueries.AttemptRow;
 import dev.streamhook.store.EventQueries.DeliveryRow;
 import dev.streamhook.store.EventQueries.EventRow;
+import dev.streamhook.store.SecretBox;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
-/** {@code /v1/events}: the captured events, their deliveries and attempts, and manual retry. */
+/**
+ * {@code /v1/events}: the captured events, their deliveries and attempts, and manual retry. The
+ * list filters by source, destination, table, operation, delivery status and time, newest first,
+ * paged by an opaque account-bound cursor ({@link PageCursor}); every filter runs in SQL, scoped
+ * to the caller's account. Payloads are the stored bytes, never re-parsed.
+ */
 public final class EventRoutes {
 
     private static final int DEFAULT_LIMIT = 20;
@@ -23,10 +29,14 @@ public final class EventRoutes {
     private static final Set<String> OPERATIONS = Set.of("INSERT", "UPDATE", "DELETE");
     private final EventQueries queries;
     private final DeliveryQueue queue;
+    private final PageCursor cursors;
+    private final Idempotency idempotency;
 
-    public EventRoutes(EventQueries queries, DeliveryQueue queue) {
+    public EventRoutes(EventQueries queries, DeliveryQueue queue, SecretBox secrets, Idempotency idempotency) {
         this.queries = queries;
         this.queue = queue;
+        this.cursors = new PageCursor(secrets);
+        this.idempotency = idempotency;
     }
 
     void register(RoutesConfig routes) {
@@ -37,7 +47,7 @@ public final class EventRoutes {
             out.put("deliveries", queries.deliveries(e.id()).stream().map(EventRoutes::delivery).toList());
             Json.respond(ctx, 200, out);
         });
-        routes.post("/v1/events/{id}/retry", ctx -> {
+        routes.post("/v1/events/{id}/retry", idempotency.wrap(ctx -> {
             EventRow e = owned(ctx);
             int retried = queue.retryFailed(e.id(), System.currentTimeMillis());
             if (retried == 0) {
@@ -45,10 +55,11 @@ public final class EventRoutes {
                         "event " + e.id() + " has no failed delivery to retry; its deliveries are pending or succeeded");
             }
             Json.respond(ctx, 202, Map.of("id", e.id(), "retried_deliveries", retried));
-        });
+        }));
     }
 
     private void list(Context ctx) {
+        String account = ApiServer.account(ctx).id();
         int limit = limit(ctx.queryParam("limit"));
         String operation = ctx.queryParam("operation");
         if (operation != null) {
@@ -57,9 +68,12 @@ public final class EventRoutes {
                 throw ApiException.invalid("operation", "'operation' must be INSERT, UPDATE or DELETE");
             }
         }
-        var filter = new EventQueries.Filter(ctx.queryParam("source_id"), ctx.queryParam("table"), operation,
-                cursor(ctx.queryParam("cursor")), limit);
-        List<EventRow> rows = queries.list(ApiServer.account(ctx).id(), filter);
+        String cursor = ctx.queryParam("cursor");
+        var filter = new EventQueries.Filter(blankToNull(ctx.queryParam("source_id")), blankToNull(ctx.queryParam("destination_id")),
+                blankToNull(ctx.queryParam("table")), operation, deliveryStatus(ctx.queryParam("status")),
+                time(ctx, "created_after"), time(ctx, "created_before"), time(ctx, "committed_after"), time(ctx, "committed_before"),
+                cursor == null || cursor.isEmpty() ? null : cursors.decode(account, cursor), limit);
+        List<EventRow> rows = queries.list(account, filter);
         boolean hasMore = rows.size() > limit;
         List<EventRow> page = hasMore ? rows.subList(0, limit) : rows;
         Map<String, Object> out = new LinkedHashMap<>();
@@ -72,8 +86,36 @@ public final class EventRoutes {
             return item;
         }).toList());
         out.put("has_more", hasMore);
-        out.put("next_cursor", hasMore ? encodeCursor(page.get(page.size() - 1).seq()) : null);
+        out.put("next_cursor", hasMore ? cursors.encode(account, page.get(page.size() - 1).seq()) : null);
         Json.respond(ctx, 200, out);
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+
+    private static DeliveryQueue.Status deliveryStatus(String text) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        try {
+            return DeliveryQueue.Status.valueOf(text.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid("status", "'status' must be pending, succeeded, failed or held (an event with such a delivery)");
+        }
+    }
+
+    /** An ISO-8601 instant such as 2026-01-31T12:00:00Z, as epoch millis; null when absent. */
+    private static Long time(Context ctx, String param) {
+        String text = ctx.queryParam(param);
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        try {
+            return Instant.parse(text).toEpochMilli();
+        } catch (DateTimeParseException e) {
+            throw ApiException.invalid(param, "'" + param + "' must be a UTC time such as 2026-01-31T12:00:00Z");
+        }
     }
 
     private EventRow owned(Context ctx) {
@@ -96,25 +138,6 @@ public final class EventRoutes {
         throw ApiException.invalid("limit", "'limit' must be a whole number from 1 to " + MAX_LIMIT);
     }
 
-    private static String encodeCursor(long seq) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(("seq:" + seq).getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static Long cursor(String text) {
-        if (text == null || text.isEmpty()) {
-            return null;
-        }
-        try {
-            String decoded = new String(Base64.getUrlDecoder().decode(text), StandardCharsets.UTF_8);
-            if (decoded.startsWith("seq:")) {
-                return Long.parseLong(decoded.substring(4));
-            }
-        } catch (IllegalArgumentException ignored) {
-            // reported below
-        }
-        throw ApiException.invalid("cursor", "'cursor' must be a next_cursor value from a previous page");
-    }
-
     private static Map<String, Object> summary(EventRow e) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", e.id());
@@ -124,7 +147,8 @@ public final class EventRoutes {
         out.put("operation", e.operation());
         out.put("lsn", e.commitLsn().toString());
         out.put("committed_at", Json.time(e.committedAt()));
-        out.put("payload", Json.parse(e.body()));
+        out.put("created_at", Json.time(e.createdAt()));
+        out.put("payload", Json.raw(e.body())); // the stored bytes, exactly as signed
         return out;
     }
 

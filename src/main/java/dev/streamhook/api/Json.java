@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
 import io.javalin.http.Context;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -28,20 +30,34 @@ final class Json {
     private Json() {
     }
 
+    private static final String RESPONSE_BODY = "streamhook.responseBody";
+
     static void respond(Context ctx, int status, Object body) {
         try {
-            ctx.status(status).contentType("application/json").result(MAPPER.writeValueAsBytes(body));
+            respondRaw(ctx, status, MAPPER.writeValueAsBytes(body));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("response bodies are maps and lists of plain values", e);
         }
     }
 
-    static JsonNode parse(byte[] json) {
-        try {
-            return MAPPER.readTree(json);
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("stored JSON no longer parses", e);
-        }
+    /** Answers with {@code json}, bytes that are already a JSON document. */
+    static void respondRaw(Context ctx, int status, byte[] json) {
+        ctx.attribute(RESPONSE_BODY, json);
+        ctx.status(status).contentType("application/json").result(json);
+    }
+
+    /** The body {@link #respond} wrote for this request, or null. */
+    static byte[] responseBody(Context ctx) {
+        return ctx.attribute(RESPONSE_BODY);
+    }
+
+    /**
+     * Stored JSON bytes as they are, to be embedded in a response: never re-parsed, so numbers,
+     * key order and escapes stay exactly as signed and sent (Jackson would turn 12345678.9 into
+     * 1.23456789E7). The bytes are valid JSON: capture wrote them.
+     */
+    static RawValue raw(byte[] json) {
+        return new RawValue(new String(json, StandardCharsets.UTF_8));
     }
 
     /** The body as a JSON object whose fields are all among {@code allowed}. */

@@ -1,5 +1,6 @@
 package dev.streamhook.api;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.streamhook.capture.ConnectionSpec;
 import dev.streamhook.capture.SourceManager;
 import dev.streamhook.store.Sources;
@@ -7,29 +8,35 @@ import dev.streamhook.store.Sources.Source;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** {@code /v1/sources}: the databases an account captures from. */
+/**
+ * {@code /v1/sources}: the databases an account captures from. Reads answer from the store alone;
+ * creating and editing talk to the user's database through {@link SourceManager}.
+ */
 public final class SourceRoutes {
 
     private static final Set<String> CREATE_FIELDS = Set.of("name", "type", "connection_uri", "tables");
+    private static final Set<String> PATCH_FIELDS = Set.of("name", "connection_uri", "tables", "status");
     private final Sources sources;
     private final SourceManager manager;
+    private final Idempotency idempotency;
 
-    public SourceRoutes(Sources sources, SourceManager manager) {
+    public SourceRoutes(Sources sources, SourceManager manager, Idempotency idempotency) {
         this.sources = sources;
         this.manager = manager;
+        this.idempotency = idempotency;
     }
 
     void register(RoutesConfig routes) {
-        routes.post("/v1/sources", this::create);
+        routes.post("/v1/sources", idempotency.wrap(this::create));
         routes.get("/v1/sources", ctx -> Json.respond(ctx, 200, Map.of("data",
-                sources.listByAccount(ApiServer.account(ctx).id()).stream().map(s -> view(s, null)).toList())));
-        routes.get("/v1/sources/{id}", ctx -> {
-            Source s = owned(ctx, sources, ctx.pathParam("id"));
-            Json.respond(ctx, 200, view(s, manager.slotLagBytes(s).orElse(null)));
-        });
+                sources.listByAccount(ApiServer.account(ctx).id()).stream().map(SourceRoutes::view).toList())));
+        // from the store only: a source whose database is down answers as fast as any other
+        routes.get("/v1/sources/{id}", ctx -> Json.respond(ctx, 200, view(owned(ctx, sources, ctx.pathParam("id")))));
+        routes.patch("/v1/sources/{id}", this::patch);
         routes.delete("/v1/sources/{id}", ctx -> {
             Source s = owned(ctx, sources, ctx.pathParam("id"));
             manager.delete(s, "true".equals(ctx.queryParam("force")));
@@ -47,7 +54,31 @@ public final class SourceRoutes {
         String uri = Json.requiredString(body, "connection_uri");
         var tables = Json.stringList(body, "tables");
         Source created = manager.create(ApiServer.account(ctx).id(), name, uri, tables);
-        Json.respond(ctx, 201, view(created, null));
+        Json.respond(ctx, 201, view(created));
+    }
+
+    /** A request to edit a source: each field null when the body leaves it out. */
+    record Patch(String name, String connectionUri, List<String> tables, Boolean paused) {
+        static Patch read(ObjectNode body) {
+            String name = body.has("name") ? Json.requiredString(body, "name") : null;
+            String uri = body.has("connection_uri") ? Json.requiredString(body, "connection_uri") : null;
+            List<String> tables = body.has("tables") ? Json.stringList(body, "tables") : null;
+            Boolean paused = null;
+            if (body.has("status")) {
+                String status = Json.optionalString(body, "status");
+                if (!"paused".equals(status) && !"active".equals(status)) {
+                    throw ApiException.invalid("status", "'status' must be \"paused\" (stop delivering) or \"active\" (deliver)");
+                }
+                paused = status.equals("paused");
+            }
+            return new Patch(name, uri, tables, paused);
+        }
+    }
+
+    private void patch(Context ctx) {
+        Source s = owned(ctx, sources, ctx.pathParam("id"));
+        Patch p = Patch.read(Json.object(ctx, PATCH_FIELDS));
+        Json.respond(ctx, 200, view(manager.update(s, p.name(), p.tables(), p.connectionUri(), p.paused())));
     }
 
     /** The caller's source, or 404 (also for another account's source, so ids do not leak). */
@@ -55,11 +86,12 @@ public final class SourceRoutes {
         return sources.find(ApiServer.account(ctx).id(), id).orElseThrow(() -> ApiException.notFound("source", id));
     }
 
-    private static Map<String, Object> view(Source s, Long slotLagBytes) {
+    private static Map<String, Object> view(Source s) {
         Map<String, Object> stats = new LinkedHashMap<>();
         stats.put("events_captured", s.eventsCaptured());
         stats.put("last_event_at", Json.time(s.lastEventAt()));
-        stats.put("slot_lag_bytes", slotLagBytes);
+        stats.put("slot_lag_bytes", s.slotLagBytes()); // as capture last measured it; null until then
+        stats.put("slot_lag_measured_at", Json.time(s.slotLagAt()));
         stats.put("checkpoint_lsn", s.checkpoint().toString());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", s.id());
@@ -70,8 +102,10 @@ public final class SourceRoutes {
         out.put("tables", s.tables());
         out.put("slot_name", s.slotName());
         out.put("publication_name", s.publicationName());
-        out.put("status", s.status().wire());
+        out.put("status", s.paused() ? "paused" : s.status().wire());
+        out.put("capture_status", s.status().wire()); // capture runs while delivery is paused
         out.put("status_message", s.statusMessage());
+        out.put("paused_at", Json.time(s.pausedAt()));
         out.put("created_at", Json.time(s.createdAt()));
         out.put("stats", stats);
         return out;

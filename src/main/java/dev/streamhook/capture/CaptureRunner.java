@@ -81,6 +81,11 @@ public final class CaptureRunner {
         thread.start();
     }
 
+    /** The source as this runner captures it (its settings when the runner started). */
+    public Source source() {
+        return source;
+    }
+
     public void stop() {
         running = false;
         thread.interrupt();

@@ -3,20 +3,36 @@ package dev.streamhook.capture;
 import dev.streamhook.store.EventLog;
 import dev.streamhook.store.Sources;
 import dev.streamhook.store.Sources.Source;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Keeps one {@link CaptureRunner} per source of this node. Thread-safe: the API starts and stops
- * sources while Main starts and stops the whole.
+ * Keeps one {@link CaptureRunner} per source of this node, and measures each running source's slot
+ * lag every {@link #LAG_INTERVAL} (off the request path: the API shows the last measurement with
+ * its time, and never connects to a user's database to answer). Thread-safe: the API starts and
+ * stops sources while Main starts and stops the whole.
  */
 public final class CaptureSupervisor {
 
+    private static final Logger log = LoggerFactory.getLogger(CaptureSupervisor.class);
+    static final Duration LAG_INTERVAL = Duration.ofSeconds(10);
     private final Sources sources;
     private final EventLog eventLog;
     private final SourceDatabase sourceDatabase;
     private final Map<String, CaptureRunner> runners = new ConcurrentHashMap<>();
+    /** Sources whose lag is being measured right now. */
+    private final Set<String> measuring = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService lagTimer = Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().name("capture-slot-lag").daemon().unstarted(r));
     private volatile boolean started;
     private volatile boolean stopped;
 
@@ -29,7 +45,34 @@ public final class CaptureSupervisor {
     /** Starts capture of every stored source. */
     public void startAll() {
         sources.listAll().forEach(this::start);
+        lagTimer.scheduleWithFixedDelay(() -> runners.keySet().forEach(this::measureLag),
+                LAG_INTERVAL.toMillis(), LAG_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         started = true;
+    }
+
+    /**
+     * Measures on a virtual thread, so that one unreachable database (up to its connect timeout)
+     * delays no other source's measurement. A failed measurement keeps the last one, with its time.
+     */
+    private void measureLag(String sourceId) {
+        CaptureRunner runner = runners.get(sourceId);
+        if (runner == null) {
+            return;
+        }
+        if (!measuring.add(sourceId)) {
+            return; // the last one still waits on a silent database: one at a time per source
+        }
+        Source source = runner.source();
+        Thread.ofVirtual().name("slot-lag-" + sourceId).start(() -> {
+            try {
+                sourceDatabase.slotLagBytes(ConnectionSpec.parse(source.connectionUri()), source.slotName())
+                        .ifPresent(lag -> sources.recordSlotLag(sourceId, lag, System.currentTimeMillis()));
+            } catch (RuntimeException e) {
+                log.debug("could not measure the slot lag of {}: {}", sourceId, e.toString());
+            } finally {
+                measuring.remove(sourceId);
+            }
+        });
     }
 
     /**
@@ -49,6 +92,25 @@ public final class CaptureSupervisor {
             runner.start();
             return runner;
         });
+        // a first measurement soon after the session opens, not one interval later
+        if (!stopped) {
+            try {
+                lagTimer.schedule(() -> measureLag(source.id()), 2, TimeUnit.SECONDS);
+            } catch (RejectedExecutionException stoppedMeanwhile) {
+                // stopAll() ran meanwhile: nothing more to measure
+            }
+        }
+    }
+
+    /**
+     * Stops the source's capture and starts it again with {@code source}'s settings (a new
+     * connection URI); the new session resumes from the slot's confirmed position.
+     */
+    public void restart(Source source) {
+        stop(source.id());
+        if (!stopped) {
+            start(source);
+        }
     }
 
     /** Stops the source's capture and waits until its replication session is closed. */
@@ -61,6 +123,7 @@ public final class CaptureSupervisor {
 
     public void stopAll() {
         stopped = true;
+        lagTimer.shutdownNow();
         runners.keySet().forEach(this::stop);
     }
 }

@@ -162,6 +162,38 @@ public final class SourceDatabase {
         }
     }
 
+    /**
+     * Makes the publication publish exactly {@code tables}. A running capture session follows: the
+     * server decodes changes after this commit with the new list, so no restart is needed.
+     */
+    public void setPublishedTables(ConnectionSpec spec, String publication, List<TableName> tables) {
+        try (Connection c = connect(spec); Statement s = c.createStatement()) {
+            String list = String.join(", ", tables.stream().map(TableName::quoted).toList());
+            s.execute("ALTER PUBLICATION " + TableName.quote(publication) + " SET TABLE " + list);
+        } catch (SQLException e) {
+            throw databaseError("changing the published tables", e);
+        }
+    }
+
+    /**
+     * Checks that {@code spec} reaches the database holding the source's slot, so that capture can
+     * resume from it after the connection URI changed (a new password, host name or port).
+     */
+    public void checkSlotReachable(ConnectionSpec spec, String slot) {
+        try (Connection c = connect(spec);
+             PreparedStatement q = c.prepareStatement("SELECT database = current_database() FROM pg_replication_slots WHERE slot_name = ?")) {
+            q.setString(1, slot);
+            ResultSet rs = q.executeQuery();
+            if (!rs.next() || !rs.getBoolean(1)) {
+                throw new SourceException(Reason.SLOT_NOT_FOUND, "the database at " + spec.host() + ":" + spec.port() + "/" + spec.database()
+                        + " has no replication slot '" + slot + "' of this source; a new connection_uri must reach the same database "
+                        + "(create a new source to capture from another one)");
+            }
+        } catch (SQLException e) {
+            throw databaseError("looking for the replication slot " + slot, e);
+        }
+    }
+
     /** Bytes of WAL the server keeps for the slot (current WAL position minus the confirmed one). */
     public Optional<Long> slotLagBytes(ConnectionSpec spec, String slot) {
         try (Connection c = connect(spec);

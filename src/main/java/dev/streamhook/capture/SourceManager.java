@@ -7,11 +7,11 @@ import dev.streamhook.store.Sources.Source;
 import dev.streamhook.store.Sources.Status;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Optional;
 
 /**
- * Adds and removes sources: validates the user's database, creates the publication and slot
- * (named after the source id), stores the source and starts its capture; and the reverse.
+ * Adds, edits and removes sources: validates the user's database, creates the publication and slot
+ * (named after the source id), stores the source and starts its capture; edits the publication and
+ * restarts capture when the source's settings change; and the reverse.
  * Thread-safe as its parts are.
  */
 public final class SourceManager {
@@ -65,7 +65,40 @@ public final class SourceManager {
         sources.delete(source.id());
     }
 
-    public Optional<Long> slotLagBytes(Source source) {
-        return sourceDatabase.slotLagBytes(ConnectionSpec.parse(source.connectionUri()), source.slotName());
+    /**
+     * Applies an edit of the source: each argument null leaves that setting as it is. New tables are
+     * validated as on create, then published with ALTER PUBLICATION while capture streams on; a new
+     * connection URI is validated, must reach the database holding the source's slot, and capture
+     * restarts on it from that slot (nothing is missed or sent twice). Pausing stops delivery of the
+     * source's events (capture keeps storing them, so the database keeps no WAL for StreamHook);
+     * resuming sends the backlog in order. Returns the source as stored afterwards.
+     */
+    public Source update(Source source, String name, List<String> tableNames, String connectionUri, Boolean paused) {
+        String uri = connectionUri == null ? source.connectionUri() : connectionUri;
+        ConnectionSpec spec = ConnectionSpec.parse(uri);
+        List<TableName> tables = tableNames == null
+                ? source.tables().stream().map(TableName::parse).toList()
+                : List.copyOf(new LinkedHashSet<>(tableNames.stream().map(TableName::parse).toList()));
+        boolean tablesChanged = !tables.stream().map(TableName::toString).toList().equals(source.tables());
+        boolean uriChanged = !uri.equals(source.connectionUri());
+        if (tablesChanged || uriChanged) {
+            sourceDatabase.validate(spec, tables);
+        }
+        if (uriChanged) {
+            sourceDatabase.checkSlotReachable(spec, source.slotName());
+        }
+        if (tablesChanged) {
+            sourceDatabase.setPublishedTables(spec, source.publicationName(), tables);
+        }
+        sources.update(source.id(), new Sources.Settings(name == null ? source.name() : name,
+                tables.stream().map(TableName::toString).toList(), uri, spec.database()));
+        if (paused != null && paused != source.paused()) {
+            sources.setPaused(source.id(), paused, System.currentTimeMillis());
+        }
+        Source updated = sources.find(source.accountId(), source.id()).orElseThrow(); // deleted meanwhile: the caller's 500
+        if (uriChanged) {
+            supervisor.restart(updated);
+        }
+        return updated;
     }
 }

@@ -17,7 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one {@link Lane} per destination. Lanes follow the destinations table (reconciled when the
+ * Runs one {@link Lane} per destination whose source is not paused: pausing a source stops its lanes
+ * (their deliveries wait in the store, in order) and resuming starts them again, so a paused
+ * source's events are never sent. Lanes follow the destinations table (reconciled when the
  * store signals a change, and every few seconds in case another node changed it), and wake when the
  * store signals that a source's events were appended, so nothing polls while there is nothing to do.
  *
@@ -108,7 +110,7 @@ public final class Dispatcher {
     private void reconcile() {
         try {
             Set<String> seen = new HashSet<>();
-            for (Destination d : destinations.listAll()) {
+            for (Destination d : destinations.listDelivering()) {
                 seen.add(d.id());
                 Lane lane = lanes.get(d.id());
                 if (lane == null) {

@@ -64,12 +64,14 @@ public final class Database implements AutoCloseable {
     }
 
     public static Database openEmbedded(Path dataDir) {
+        Path file = dataDir.resolve("streamhook.db");
         try {
-            Files.createDirectories(dataDir);
+            OwnerOnly.createDirectories(dataDir);
+            OwnerOnly.createFile(file); // SQLite gives its -wal and -shm files the permissions of this one
         } catch (Exception e) {
             throw new StoreException("cannot create the data directory " + dataDir + " (STREAMHOOK_DATA_DIR): " + e.getMessage(), e);
         }
-        String url = "jdbc:sqlite:" + dataDir.resolve("streamhook.db");
+        String url = "jdbc:sqlite:" + file;
         migrate(Dialect.SQLITE, sqlite(url, SQLiteConfig.TransactionMode.IMMEDIATE, READER_CACHE_KIB));
         HikariDataSource writes = pool("store-writes", sqlite(url, SQLiteConfig.TransactionMode.IMMEDIATE, WRITER_CACHE_KIB), 1);
         HikariDataSource reads = pool("store-reads", sqlite(url, SQLiteConfig.TransactionMode.DEFERRED, READER_CACHE_KIB), 4);

@@ -7,7 +7,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Webhook destinations of a source. Signing secrets are stored encrypted; a hint names them. */
+/**
+ * Webhook destinations of a source. Signing secrets and extra headers (which often carry
+ * credentials) are stored encrypted with the {@link SecretBox}; a hint names the secret. A copy of
+ * the store without the key reveals neither. Thread-safe: every call is its own store transaction.
+ */
 public final class Destinations {
 
     /** {@code maxInFlight} null means the node's default. */
@@ -53,7 +57,7 @@ public final class Destinations {
         st.setString(1, d.url());
         st.setString(2, d.secret() == null ? null : secrets.encrypt(d.secret()));
         st.setString(3, d.secretHint());
-        st.setString(4, StoreJson.write(d.headers()));
+        st.setString(4, secrets.encrypt(StoreJson.write(d.headers())));
         if (d.maxInFlight() == null) {
             st.setNull(5, java.sql.Types.INTEGER);
         } else {
@@ -66,14 +70,57 @@ public final class Destinations {
         return query("SELECT " + COLUMNS + " FROM destinations ORDER BY created_at, id", null);
     }
 
+    /** The destinations whose source delivers (is not paused): the lanes a node runs. */
+    public List<Destination> listDelivering() {
+        return query("SELECT " + prefixed("d") + " FROM destinations d JOIN sources s ON s.id = d.source_id "
+                + "WHERE s.paused_at IS NULL ORDER BY d.created_at, d.id", null);
+    }
+
     public List<Destination> listBySource(String sourceId) {
         return query("SELECT " + COLUMNS + " FROM destinations WHERE source_id = ? ORDER BY created_at, id", sourceId);
     }
 
     public Optional<Destination> find(String sourceId, String destinationId) {
-        return query("SELECT " + COLUMNS + " FROM destinations WHERE id = ?", destinationId).stream()
-                .filter(d -> d.sourceId().equals(sourceId))
-                .findFirst();
+        return db.read(c -> {
+            try (PreparedStatement q = c.prepareStatement("SELECT " + COLUMNS + " FROM destinations WHERE id = ? AND source_id = ?")) {
+                q.setString(1, destinationId);
+                q.setString(2, sourceId);
+                return rows(q.executeQuery()).stream().findFirst();
+            }
+        });
+    }
+
+    /**
+     * Encrypts the headers of destinations stored before headers were encrypted; called once at
+     * start, by Main. Rows already encrypted are left alone, so running it again changes nothing.
+     */
+    public int encryptClearHeaders() {
+        return db.transaction(c -> {
+            int changed = 0;
+            try (PreparedStatement q = c.prepareStatement("SELECT id, headers FROM destinations WHERE headers NOT LIKE 'v1:%'");
+                 PreparedStatement up = c.prepareStatement("UPDATE destinations SET headers = ? WHERE id = ?")) {
+                ResultSet rs = q.executeQuery();
+                while (rs.next()) {
+                    up.setString(1, secrets.encrypt(rs.getString(2)));
+                    up.setString(2, rs.getString(1));
+                    up.addBatch();
+                    changed++;
+                }
+                if (changed > 0) {
+                    up.executeBatch();
+                }
+            }
+            return changed;
+        });
+    }
+
+    private static String prefixed(String alias) {
+        return alias + "." + COLUMNS.replace(", ", ", " + alias + ".");
+    }
+
+    /** Stored headers: encrypted, or (written before encryption, until the start re-encrypts them) clear JSON. */
+    private Map<String, String> headers(String stored) {
+        return StoreJson.stringMap(stored.startsWith(SecretBox.PREFIX) ? secrets.decrypt(stored) : stored);
     }
 
     /** Removes the destination and its pending deliveries. */
@@ -93,16 +140,19 @@ public final class Destinations {
                 if (param != null) {
                     q.setString(1, param);
                 }
-                ResultSet rs = q.executeQuery();
-                List<Destination> out = new ArrayList<>();
-                while (rs.next()) {
-                    String enc = rs.getString(4);
-                    out.add(new Destination(rs.getString(1), rs.getString(2), rs.getString(3),
-                            enc == null ? null : secrets.decrypt(enc), rs.getString(5),
-                            StoreJson.stringMap(rs.getString(6)), maxInFlight(rs), rs.getLong(8)));
-                }
-                return out;
+                return rows(q.executeQuery());
             }
         });
+    }
+
+    private List<Destination> rows(ResultSet rs) throws java.sql.SQLException {
+        List<Destination> out = new ArrayList<>();
+        while (rs.next()) {
+            String enc = rs.getString(4);
+            out.add(new Destination(rs.getString(1), rs.getString(2), rs.getString(3),
+                    enc == null ? null : secrets.decrypt(enc), rs.getString(5),
+                    headers(rs.getString(6)), maxInFlight(rs), rs.getLong(8)));
+        }
+        return out;
     }
 }

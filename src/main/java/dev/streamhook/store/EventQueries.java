@@ -12,11 +12,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Reads of the event log for the API, always scoped to one account. */
+/**
+ * Reads of the event log for the API, always scoped to one account in the SQL itself (a join on
+ * the source's account), so no other account's row is ever read. Bodies come back as the stored
+ * bytes, exactly as they were signed and sent. Thread-safe: every call is its own read.
+ */
 public final class EventQueries {
 
     public record EventRow(long seq, String id, String sourceId, String schema, String table, String operation,
-                           long committedAt, Lsn commitLsn, byte[] body) {
+                           long committedAt, Lsn commitLsn, byte[] body, long createdAt) {
     }
 
     public record AttemptRow(int attempt, long startedAt, long durationMs, Integer statusCode, String error, String responseBody) {
@@ -26,12 +30,18 @@ public final class EventQueries {
                               long nextAttemptAt, Long lastAttemptAt, List<AttemptRow> attemptLog) {
     }
 
-    /** Filters of {@code GET /v1/events}; null means any. {@code beforeSeq} is the page cursor. */
-    public record Filter(String sourceId, String table, String operation, Long beforeSeq, int limit) {
+    /**
+     * Filters of {@code GET /v1/events}; null means any. {@code table} is {@code name} or
+     * {@code schema.name}; {@code destinationId} and {@code deliveryStatus} match events with such a
+     * delivery (both given: that destination's delivery in that status). Times are epoch millis,
+     * {@code after} exclusive and {@code before} exclusive. {@code beforeSeq} is the page cursor.
+     */
+    public record Filter(String sourceId, String destinationId, String table, String operation, DeliveryQueue.Status deliveryStatus,
+                         Long createdAfter, Long createdBefore, Long committedAfter, Long committedBefore, Long beforeSeq, int limit) {
     }
 
     private static final String EVENT_COLUMNS = "e.seq, e.id, e.source_id, e.schema_name, e.table_name, e.operation, "
-            + "e.committed_at, e.commit_lsn, e.body";
+            + "e.committed_at, e.commit_lsn, e.body, e.created_at";
     private final Database db;
 
     public EventQueries(Database db) {
@@ -47,9 +57,30 @@ public final class EventQueries {
             params.add(f.sourceId());
         }
         if (f.table() != null) {
-            sql.append(" AND e.table_name = ?");
-            params.add(f.table());
+            int dot = f.table().indexOf('.');
+            if (dot > 0) {
+                sql.append(" AND e.schema_name = ? AND e.table_name = ?");
+                params.add(f.table().substring(0, dot));
+                params.add(f.table().substring(dot + 1));
+            } else {
+                sql.append(" AND e.table_name = ?");
+                params.add(f.table());
+            }
         }
+        if (f.destinationId() != null || f.deliveryStatus() != null) {
+            sql.append(" AND EXISTS (SELECT 1 FROM deliveries d WHERE d.event_seq = e.seq");
+            if (f.destinationId() != null) {
+                sql.append(" AND d.destination_id = ?");
+                params.add(f.destinationId());
+            }
+            if (f.deliveryStatus() != null) {
+                sql.append(" AND d.status = ?");
+                params.add(f.deliveryStatus().name());
+            }
+            sql.append(")");
+        }
+        range(sql, params, "e.created_at", f.createdAfter(), f.createdBefore());
+        range(sql, params, "e.committed_at", f.committedAfter(), f.committedBefore());
         if (f.operation() != null) {
             sql.append(" AND e.operation = ?");
             params.add(f.operation());
@@ -68,6 +99,17 @@ public final class EventQueries {
                 return readEvents(q.executeQuery());
             }
         });
+    }
+
+    private static void range(StringBuilder sql, List<Object> params, String column, Long after, Long before) {
+        if (after != null) {
+            sql.append(" AND ").append(column).append(" > ?");
+            params.add(after);
+        }
+        if (before != null) {
+            sql.append(" AND ").append(column).append(" < ?");
+            params.add(before);
+        }
     }
 
     /**
@@ -148,7 +190,7 @@ public final class EventQueries {
         List<EventRow> out = new ArrayList<>();
         while (rs.next()) {
             out.add(new EventRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                    rs.getString(6), rs.getLong(7), new Lsn(rs.getLong(8)), rs.getBytes(9)));
+                    rs.getString(6), rs.getLong(7), new Lsn(rs.getLong(8)), rs.getBytes(9), rs.getLong(10)));
         }
         return out;
     }

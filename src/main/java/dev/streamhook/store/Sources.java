@@ -10,7 +10,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** The sources (watched databases) of every account. Connection URIs are stored encrypted. */
+/**
+ * The sources (watched databases) of every account. Connection URIs are stored encrypted. Besides
+ * what the user set, a source keeps what capture last saw (status, checkpoint, counts, the slot's
+ * lag with when it was measured), so reading a source never needs its database.
+ * Thread-safe: every call is its own store transaction.
+ */
 public final class Sources {
 
     /** Lifecycle of a source's capture, as the API shows it. */
@@ -23,11 +28,30 @@ public final class Sources {
     public record Source(String id, String accountId, String name, String type, String connectionUri,
                          String database, List<String> tables, String slotName, String publicationName,
                          Status status, String statusMessage, Lsn checkpoint, long eventsCaptured,
-                         Long lastEventAt, long createdAt) {
+                         Long lastEventAt, long createdAt, Long pausedAt, Long slotLagBytes, Long slotLagAt) {
+
+        /** A source as created: delivering, its lag not measured yet. */
+        public Source(String id, String accountId, String name, String type, String connectionUri,
+                      String database, List<String> tables, String slotName, String publicationName,
+                      Status status, String statusMessage, Lsn checkpoint, long eventsCaptured,
+                      Long lastEventAt, long createdAt) {
+            this(id, accountId, name, type, connectionUri, database, tables, slotName, publicationName, status, statusMessage,
+                    checkpoint, eventsCaptured, lastEventAt, createdAt, null, null, null);
+        }
+
+        /** Whether delivery of its events is paused (capture goes on). */
+        public boolean paused() {
+            return pausedAt != null;
+        }
+    }
+
+    /** What {@code PATCH /v1/sources/:id} may change; the database name follows the URI. */
+    public record Settings(String name, List<String> tables, String connectionUri, String database) {
     }
 
     private static final String COLUMNS = "id, account_id, name, type, connection_uri_enc, database_name, tables, slot_name, "
             + "publication_name, status, status_message, checkpoint_lsn, events_captured, last_event_at, created_at";
+    private static final String READ_COLUMNS = COLUMNS + ", paused_at, slot_lag_bytes, slot_lag_at";
     private final Database db;
     private final SecretBox secrets;
 
@@ -65,17 +89,46 @@ public final class Sources {
     }
 
     public List<Source> listByAccount(String accountId) {
-        return query("SELECT " + COLUMNS + " FROM sources WHERE account_id = ? ORDER BY created_at, id", accountId);
+        return query("SELECT " + READ_COLUMNS + " FROM sources WHERE account_id = ? ORDER BY created_at, id", accountId);
     }
 
     public List<Source> listAll() {
-        return query("SELECT " + COLUMNS + " FROM sources ORDER BY created_at, id", null);
+        return query("SELECT " + READ_COLUMNS + " FROM sources ORDER BY created_at, id", null);
     }
 
+    /** The account's source; empty for another account's, as for one that does not exist. */
     public Optional<Source> find(String accountId, String sourceId) {
-        return query("SELECT " + COLUMNS + " FROM sources WHERE id = ?", sourceId).stream()
-                .filter(s -> s.accountId().equals(accountId))
-                .findFirst();
+        return db.read(c -> {
+            try (PreparedStatement q = c.prepareStatement("SELECT " + READ_COLUMNS + " FROM sources WHERE id = ? AND account_id = ?")) {
+                q.setString(1, sourceId);
+                q.setString(2, accountId);
+                return rows(q.executeQuery()).stream().findFirst();
+            }
+        });
+    }
+
+    /** Stores new settings of a source; the connection URI encrypted, as on insert. */
+    public void update(String sourceId, Settings settings) {
+        db.update("UPDATE sources SET name = ?, tables = ?, connection_uri_enc = ?, database_name = ? WHERE id = ?", settings.name(),
+                StoreJson.write(settings.tables()), secrets.encrypt(settings.connectionUri()), settings.database(), sourceId);
+    }
+
+    /**
+     * Pauses or resumes delivery of the source's events. Lanes follow the change at once on this
+     * node (the destinations-changed signal), and within their reconcile interval on others.
+     */
+    public void setPaused(String sourceId, boolean paused, long now) {
+        if (paused) {
+            db.update("UPDATE sources SET paused_at = ? WHERE id = ? AND paused_at IS NULL", now, sourceId);
+        } else {
+            db.update("UPDATE sources SET paused_at = NULL WHERE id = ?", sourceId);
+        }
+        db.signals().destinationsChanged();
+    }
+
+    /** Records the slot's lag as capture measured it at {@code measuredAt}. */
+    public void recordSlotLag(String sourceId, long lagBytes, long measuredAt) {
+        db.update("UPDATE sources SET slot_lag_bytes = ?, slot_lag_at = ? WHERE id = ?", lagBytes, measuredAt, sourceId);
     }
 
     public void setStatus(String sourceId, Status status, String message) {
@@ -97,17 +150,24 @@ public final class Sources {
             if (param != null) {
                 q.setString(1, param);
             }
-            ResultSet rs = q.executeQuery();
-            List<Source> out = new ArrayList<>();
-            while (rs.next()) {
-                long lastEvent = rs.getLong(14);
-                Long lastEventAt = rs.wasNull() ? null : lastEvent;
-                out.add(new Source(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        secrets.decrypt(rs.getString(5)), rs.getString(6), StoreJson.stringList(rs.getString(7)),
-                        rs.getString(8), rs.getString(9), Status.valueOf(rs.getString(10)), rs.getString(11),
-                        new Lsn(rs.getLong(12)), rs.getLong(13), lastEventAt, rs.getLong(15)));
-            }
-            return out;
+            return rows(q.executeQuery());
         }
+    }
+
+    private List<Source> rows(ResultSet rs) throws SQLException {
+        List<Source> out = new ArrayList<>();
+        while (rs.next()) {
+            out.add(new Source(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                    secrets.decrypt(rs.getString(5)), rs.getString(6), StoreJson.stringList(rs.getString(7)),
+                    rs.getString(8), rs.getString(9), Status.valueOf(rs.getString(10)), rs.getString(11),
+                    new Lsn(rs.getLong(12)), rs.getLong(13), nullableLong(rs, 14), rs.getLong(15),
+                    nullableLong(rs, 16), nullableLong(rs, 17), nullableLong(rs, 18)));
+        }
+        return out;
+    }
+
+    private static Long nullableLong(ResultSet rs, int column) throws SQLException {
+        long v = rs.getLong(column);
+        return rs.wasNull() ? null : v;
     }
 }

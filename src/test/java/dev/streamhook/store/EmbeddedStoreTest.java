@@ -26,10 +26,11 @@ class EmbeddedStoreTest {
     }
 
     @Test
-    void theKeyFileIsCreatedWithItsDataDirectoryWhenNothingElseMadeIt() {
+    void theKeyFileIsCreatedWithItsDataDirectoryWhenNothingElseMadeIt() throws Exception {
         Path fresh = dataDir.resolve("not-yet");
         SecretBox.load(Optional.empty(), fresh); // a PostgreSQL store creates no data directory of its own
         assertThat(fresh.resolve("master.key")).exists();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh))).isEqualTo("rwx------");
     }
 
     @Test
@@ -40,11 +41,53 @@ class EmbeddedStoreTest {
             new Sources(db, secrets).insert(new Sources.Source("src_1", account, "s", "postgresql", "postgres://u:pw@h/d", "d",
                     List.of("public.t"), "slot", "pub", Sources.Status.ACTIVE, null, Lsn.ZERO, 0, null, 0));
             new Destinations(db, secrets).upsert(new Destinations.Destination("dst_1", "src_1", "http://127.0.0.1:1/x", "whsec_12345678",
-                    null, Map.of(), null, 0));
+                    null, Map.of("Authorization", "Bearer hdr_token_0123456789"), null, 0));
         }
         Path wal = dataDir.resolve("streamhook.db-wal");
         String all = new String(Files.readAllBytes(dataDir.resolve("streamhook.db")), StandardCharsets.ISO_8859_1)
                 + (Files.exists(wal) ? new String(Files.readAllBytes(wal), StandardCharsets.ISO_8859_1) : "");
-        assertThat(all).contains("src_1").doesNotContain("postgres://u:pw@h/d").doesNotContain("whsec_12345678");
+        assertThat(all).contains("src_1").doesNotContain("postgres://u:pw@h/d").doesNotContain("whsec_12345678")
+                .doesNotContain("hdr_token_0123456789").doesNotContain("Authorization");
+    }
+
+    @Test
+    void aNewDataDirectoryAndItsStoreFileAreOwnerOnly() throws Exception {
+        Path fresh = dataDir.resolve("node");
+        try (Database db = Database.openEmbedded(fresh)) {
+            new Accounts(db).create("a@example.com");
+        }
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh))).isEqualTo("rwx------");
+        try (var files = Files.list(fresh)) {
+            List<Path> store = files.filter(p -> p.getFileName().toString().startsWith("streamhook.db")).toList();
+            assertThat(store).isNotEmpty();
+            for (Path p : store) {
+                assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p))).as(p.toString()).isEqualTo("rw-------");
+            }
+        }
+    }
+
+    @Test
+    void headersStoredInClearByAnOlderVersionAreEncryptedAtStartAndStillRead() throws Exception {
+        try (Database db = Database.openEmbedded(dataDir)) {
+            SecretBox secrets = SecretBox.load(Optional.empty(), dataDir);
+            String account = new Accounts(db).create("a@example.com").orElseThrow().account().id();
+            new Sources(db, secrets).insert(new Sources.Source("src_1", account, "s", "postgresql", "postgres://u@h/d", "d",
+                    List.of("public.t"), "slot", "pub", Sources.Status.ACTIVE, null, Lsn.ZERO, 0, null, 0));
+            Destinations destinations = new Destinations(db, secrets);
+            destinations.upsert(new Destinations.Destination("dst_1", "src_1", "http://127.0.0.1:1/x", null, null, Map.of(), null, 0));
+            db.update("UPDATE destinations SET headers = ? WHERE id = 'dst_1'", "{\"X-Legacy\":\"legacy_value_42\"}");
+
+            assertThat(destinations.encryptClearHeaders()).isEqualTo(1);
+            assertThat(destinations.encryptClearHeaders()).as("a second start changes nothing").isZero();
+
+            assertThat(destinations.find("src_1", "dst_1").orElseThrow().headers()).containsEntry("X-Legacy", "legacy_value_42");
+            String stored = db.read(c -> {
+                try (var q = c.prepareStatement("SELECT headers FROM destinations WHERE id = 'dst_1'"); var rs = q.executeQuery()) {
+                    rs.next();
+                    return rs.getString(1);
+                }
+            });
+            assertThat(stored).startsWith(SecretBox.PREFIX).doesNotContain("legacy_value_42");
+        }
     }
 }
