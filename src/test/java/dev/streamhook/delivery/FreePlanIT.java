@@ -86,6 +86,7 @@ class FreePlanIT {
             });
             assertThat(held).as("the 7 newest events are held").hasSize(7);
             assertThat(IntStream.range(0, 7).mapToObj(events::get).toList()).containsExactlyElementsOf(held);
+            assertThat(api.get("/v1/events?status=held&limit=100").body().get("data")).as("the status filter finds them").hasSize(7);
             JsonNode oneHeld = api.get("/v1/events/" + held.get(0).get("id").asText()).body();
             assertThat(oneHeld.at("/deliveries/0/status").asText()).isEqualTo("held");
             assertThat(oneHeld.at("/deliveries/0/attempt_count").asInt()).isZero();
