@@ -7,7 +7,8 @@ import java.util.function.Consumer;
 /**
  * What the store tells the rest of the node right after a commit, so nobody polls for it: events
  * appended for a source (delivery wakes that source's lanes), deliveries made due again by hand,
- * held deliveries released, and destinations changed. Listeners run on the committing thread and must only hand work off.
+ * held deliveries released, and destinations changed. Listeners run on the committing thread and
+ * must only hand work off.
  *
  * <p>Thread-safety: listeners may be added and signals sent from any thread.
  */
