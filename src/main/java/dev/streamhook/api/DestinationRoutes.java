@@ -1,7 +1,7 @@
 package dev.streamhook.api;
 
 import dev.streamhook.delivery.HeaderRules;
-import dev.streamhook.net.AddressGuard;
+import dev.streamhook.net.AddressPolicy;
 import dev.streamhook.store.Destinations;
 import dev.streamhook.store.Destinations.Destination;
 import dev.streamhook.store.Ids;
@@ -23,12 +23,12 @@ public final class DestinationRoutes {
     private static final int MAX_IN_FLIGHT_LIMIT = 1024;
     private final Sources sources;
     private final Destinations destinations;
-    private final AddressGuard addressGuard;
+    private final AddressPolicy addressPolicy;
 
-    public DestinationRoutes(Sources sources, Destinations destinations, AddressGuard addressGuard) {
+    public DestinationRoutes(Sources sources, Destinations destinations, AddressPolicy addressPolicy) {
         this.sources = sources;
         this.destinations = destinations;
-        this.addressGuard = addressGuard;
+        this.addressPolicy = addressPolicy;
     }
 
     void register(RoutesConfig routes) {
@@ -85,7 +85,7 @@ public final class DestinationRoutes {
         if (uri.getRawUserInfo() != null) {
             throw ApiException.invalid("url", "'url' must not carry credentials; put them in 'headers' (e.g. Authorization)");
         }
-        addressGuard.check(uri.getHost()).ifPresent(why -> {
+        addressPolicy.check(uri.getHost()).ifPresent(why -> {
             throw ApiException.invalid("url", "'url' is not allowed: " + why);
         });
         return text;
