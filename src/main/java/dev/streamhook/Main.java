@@ -132,7 +132,7 @@ public final class Main {
                 new Health.Part("capture", capture::problem),
                 new Health.Part("delivery", dispatcher::problem)));
         ApiServer api = new ApiServer(health, accounts, new AccountRoutes(accounts), new SourceRoutes(sources, sourceManager),
-                new DestinationRoutes(sources, destinations, addressPolicy), new EventRoutes(eventQueries, deliveryQueue));
+                new DestinationRoutes(sources, destinations, addressPolicy, config.allowHttpDestinations()), new EventRoutes(eventQueries, deliveryQueue));
 
         // the port first: a taken port stops the start before capture runs; /healthz says 503 until the rest runs
         int port = api.start(config.port());

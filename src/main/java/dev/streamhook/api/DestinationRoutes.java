@@ -12,6 +12,7 @@ import io.javalin.http.Context;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -24,11 +25,14 @@ public final class DestinationRoutes {
     private final Sources sources;
     private final Destinations destinations;
     private final AddressPolicy addressPolicy;
+    private final boolean allowPlainHttp;
 
-    public DestinationRoutes(Sources sources, Destinations destinations, AddressPolicy addressPolicy) {
+    /** {@code allowPlainHttp}: whether http:// URLs are accepted ({@code STREAMHOOK_ALLOW_HTTP_DESTINATIONS}); they always get a warning. */
+    public DestinationRoutes(Sources sources, Destinations destinations, AddressPolicy addressPolicy, boolean allowPlainHttp) {
         this.sources = sources;
         this.destinations = destinations;
         this.addressPolicy = addressPolicy;
+        this.allowPlainHttp = allowPlainHttp;
     }
 
     void register(RoutesConfig routes) {
@@ -82,6 +86,10 @@ public final class DestinationRoutes {
         if (!(scheme.equals("https") || scheme.equals("http")) || uri.getHost() == null) {
             throw ApiException.invalid("url", "'url' must be an absolute http:// or https:// URL with a host, such as https://yourapp.com/webhooks");
         }
+        if (scheme.equals("http") && !allowPlainHttp) {
+            throw ApiException.invalid("url", "'url' must be https://: this StreamHook does not send events over plain http:// "
+                    + "(STREAMHOOK_ALLOW_HTTP_DESTINATIONS=false)");
+        }
         if (uri.getRawUserInfo() != null) {
             throw ApiException.invalid("url", "'url' must not carry credentials; put them in 'headers' (e.g. Authorization)");
         }
@@ -125,6 +133,9 @@ public final class DestinationRoutes {
         out.put("id", d.id());
         out.put("source_id", d.sourceId());
         out.put("url", d.url());
+        out.put("warnings", d.url().regionMatches(true, 0, "http://", 0, 7)
+                ? List.of("events are sent unencrypted (http://): anyone in the path can read and change them; use https://")
+                : List.of());
         out.put("secret", d.secretHint());
         out.put("headers", d.headers());
         out.put("max_in_flight", d.maxInFlight()); // null: the node's STREAMHOOK_DELIVERY_MAX_IN_FLIGHT

@@ -139,6 +139,31 @@ public record ConnectionSpec(String host, int port, String database, String user
     static final int WAL_SENDER_TIMEOUT_SECONDS = 10;
 
     /**
+     * What a user should know about how this connection is protected, for the API to show next to
+     * the source: anything short of {@code sslmode=verify-full} lets a machine in the path read the
+     * changes or pose as the database. Nothing for a loopback host, where TLS protects nothing.
+     */
+    public java.util.List<String> warnings() {
+        if (host.equals("localhost") || host.startsWith("127.") || host.equals("::1")) {
+            return java.util.List.of();
+        }
+        String mode = params.get("sslmode");
+        String fix = "; use sslmode=verify-full to encrypt and check the server's certificate and name";
+        if (mode == null || mode.equals("prefer") || mode.equals("allow")) {
+            return java.util.List.of("TLS is not verified (sslmode=" + (mode == null ? "prefer, the default" : mode)
+                    + "): the connection may be unencrypted and the server is not authenticated" + fix);
+        }
+        return switch (mode) {
+            case "disable" -> java.util.List.of("TLS is off (sslmode=disable): the connection is unencrypted" + fix);
+            case "require" -> java.util.List.of("TLS is not verified (sslmode=require): the connection is encrypted but the server "
+                    + "is not authenticated" + fix);
+            case "verify-ca" -> java.util.List.of("the server's name is not checked (sslmode=verify-ca): any server with a certificate "
+                    + "from the same authority is accepted" + fix);
+            default -> java.util.List.of();
+        };
+    }
+
+    /**
      * The URI with every password masked: the user-info password, and the value of any query
      * parameter whose name, percent-decoded and in any case, contains "password"
      * ({@code password}, {@code sslpassword}, {@code pass%77ord}, {@code PASSWORD}). Works on text that

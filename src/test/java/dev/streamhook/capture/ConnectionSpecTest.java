@@ -94,4 +94,17 @@ class ConnectionSpecTest {
         assertThat(ConnectionSpec.parse("postgres://u@h/d").sqlProperties()).containsEntry("password", "");
         assertThat(ConnectionSpec.parse("postgres://u@h/d").replicationProperties()).containsEntry("password", "");
     }
+
+    @Test
+    void anythingShortOfVerifyFullIsReportedAsAWarning() {
+        assertThat(ConnectionSpec.parse("postgres://u@db.example.com/d").warnings()).singleElement().asString()
+                .contains("sslmode=prefer, the default", "verify-full");
+        assertThat(ConnectionSpec.parse("postgres://u@db.example.com/d?sslmode=disable").warnings()).singleElement().asString().contains("unencrypted");
+        assertThat(ConnectionSpec.parse("postgres://u@db.example.com/d?sslmode=require").warnings()).singleElement().asString()
+                .contains("not authenticated");
+        assertThat(ConnectionSpec.parse("postgres://u@db.example.com/d?sslmode=verify-ca").warnings()).singleElement().asString()
+                .contains("name is not checked");
+        assertThat(ConnectionSpec.parse("postgres://u@db.example.com/d?sslmode=verify-full").warnings()).isEmpty();
+        assertThat(ConnectionSpec.parse("postgres://u@127.0.0.1/d").warnings()).as("loopback: nothing to protect").isEmpty();
+    }
 }
