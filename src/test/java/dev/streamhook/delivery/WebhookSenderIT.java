@@ -252,7 +252,7 @@ class WebhookSenderIT {
             Attempt attempt = mixed.send(due(receiver.url().replace("127.0.0.1", "mixed.streamhook.invalid")));
 
             assertThat(attempt.error()).isEqualTo("destination refused: the host 'mixed.streamhook.invalid' resolves to 169.254.169.254, "
-                    + "a link-local or cloud metadata address, which is never allowed");
+                    + "a link-local or cloud metadata address (169.254.0.0/16), which is never allowed");
             assertThat(receiver.requests()).isEmpty();
         } finally {
             mixed.close();
