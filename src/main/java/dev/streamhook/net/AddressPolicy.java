@@ -60,6 +60,7 @@ public final class AddressPolicy {
             new Range(Cidr.parse("2001:db8::/32"), "a documentation address (2001:db8::/32)"),
             new Range(Cidr.parse("64:ff9b:1::/48"), "a local NAT64 address (64:ff9b:1::/48)"));
 
+    private static final String NEVER = ", which is never allowed";
     private final AllowedNetworks allowed;
 
     public AddressPolicy(AllowedNetworks allowed) {
@@ -93,8 +94,15 @@ public final class AddressPolicy {
             Optional<String> refused = check(a);
             if (refused.isPresent()) {
                 boolean literal = host.equalsIgnoreCase(a.getHostAddress()) || host.contains(":") || host.matches("[0-9.]+");
-                return Optional.of((literal ? "the address " + host + " is " : "the host '" + host + "' resolves to " + a.getHostAddress() + ", ")
-                        + refused.get());
+                if (literal) {
+                    return Optional.of("the address " + host + " is " + refused.get());
+                }
+                if (allowed.isEmpty() && !refused.get().endsWith(NEVER)) {
+                    // a node that allows no private network is one strangers use: what its internal names resolve to is not theirs to learn
+                    return Optional.of("the host '" + host + "' resolves to an address outside the public internet, which this StreamHook "
+                            + "does not allow (STREAMHOOK_ALLOWED_NETWORKS)");
+                }
+                return Optional.of("the host '" + host + "' resolves to " + a.getHostAddress() + ", " + refused.get());
             }
         }
         return Optional.empty();
@@ -105,7 +113,7 @@ public final class AddressPolicy {
         byte[] bytes = Addresses.normalise(a.getAddress()); // getAddress() has no zone id
         for (Range r : ALWAYS_REFUSED) {
             if (r.cidr().contains(bytes)) {
-                return Optional.of(r.what() + ", which is never allowed");
+                return Optional.of(r.what() + NEVER);
             }
         }
         if (allowed.contains(bytes)) {

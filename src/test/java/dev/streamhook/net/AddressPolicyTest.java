@@ -88,11 +88,17 @@ class AddressPolicyTest {
 
     @Test
     void theMessageNamesTheHostAndTheAddressItResolvedTo() throws Exception {
-        assertThat(hosted.check("db.example.com", List.of(InetAddress.getByName("8.8.8.8"), InetAddress.getByName("10.0.0.5"))))
-                .hasValue("the host 'db.example.com' resolves to 10.0.0.5, a private address (10.0.0.0/8), which this StreamHook "
+        assertThat(selfHosted.check("db.example.com", List.of(InetAddress.getByName("8.8.8.8"), InetAddress.getByName("198.18.0.5"))))
+                .hasValue("the host 'db.example.com' resolves to 198.18.0.5, a benchmarking address (198.18.0.0/15), which this StreamHook "
                         + "does not allow (STREAMHOOK_ALLOWED_NETWORKS)");
         assertThat(selfHosted.check("169.254.169.254")).hasValue("the address 169.254.169.254 is a link-local or cloud metadata address "
                 + "(169.254.0.0/16), which is never allowed");
+    }
+
+    @Test
+    void aNodeThatAllowsNoPrivateNetworkDoesNotTellWhatAnInternalNameResolvesTo() throws Exception {
+        assertThat(hosted.check("db.internal", List.of(InetAddress.getByName("10.0.0.5")))).hasValueSatisfying(why ->
+                assertThat(why).contains("'db.internal'", "outside the public internet").doesNotContain("10.0.0.5", "10.0.0.0/8"));
     }
 
     @Test
