@@ -11,8 +11,10 @@ import java.util.Properties;
 
 /**
  * A parsed {@code postgres://user:pass@host:port/db?param=value} connection URI, turned into what
- * PgJDBC wants. The libpq parameters sslmode, connect_timeout, application_name and password are
- * understood; any other parameter is refused.
+ * PgJDBC wants. The libpq parameters sslmode, connect_timeout (capped at
+ * {@link #MAX_CONNECT_TIMEOUT_SECONDS}), application_name and password are understood; any other
+ * parameter is refused. The driver always gets a password, empty when the URI has none, so it never
+ * falls back to a pgpass file on the StreamHook host. Immutable.
  */
 public record ConnectionSpec(String host, int port, String database, String user, String password, Map<String, String> params) {
 
