@@ -102,6 +102,17 @@ class AddressPolicyTest {
     }
 
     @Test
+    void hostsAsTheyComeOutOfAUrlAreJudgedByTheirAddress() {
+        for (String host : new String[] {"[fd00:ec2::254%1]", "[::ffff:169.254.169.254]", "[::ffff:a9fe:a9fe]",
+                "[64:ff9b::a9fe:a9fe]", "[2002:a9fe:a9fe::]"}) {
+            assertThat(everything.check(host)).as(host).hasValueSatisfying(why -> assertThat(why).contains("never allowed"));
+        }
+        for (String host : new String[] {"2130706433", "127.1", "[::ffff:127.0.0.1]", "[::127.0.0.1]"}) {
+            assertThat(hosted.check(host)).as(host).isPresent();
+        }
+    }
+
+    @Test
     void aHostThatDoesNotResolveIsRefusedWithItsName() {
         assertThat(selfHosted.check("no-such-host.invalid")).hasValueSatisfying(why -> assertThat(why).contains("does not resolve"));
     }
