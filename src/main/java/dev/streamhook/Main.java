@@ -8,6 +8,7 @@ import dev.streamhook.api.Idempotency;
 import dev.streamhook.api.SourceRoutes;
 import dev.streamhook.api.UsageRoutes;
 import dev.streamhook.capture.CaptureSupervisor;
+import dev.streamhook.capture.SourceCheckPool;
 import dev.streamhook.capture.SourceDatabase;
 import dev.streamhook.capture.SourceManager;
 import dev.streamhook.config.Config;
@@ -15,7 +16,7 @@ import dev.streamhook.config.ConfigException;
 import dev.streamhook.delivery.Dispatcher;
 import dev.streamhook.delivery.RetryPolicy;
 import dev.streamhook.delivery.WebhookSender;
-import dev.streamhook.net.AddressGuard;
+import dev.streamhook.net.AddressPolicy;
 import dev.streamhook.store.Accounts;
 import dev.streamhook.store.Database;
 import dev.streamhook.store.DeliveryQueue;
@@ -55,6 +56,9 @@ public final class Main {
      * limit): the most a month's first deliveries of an account with a backlog wait for.
      */
     private static final Duration RELEASE_CHECK = Duration.ofSeconds(10);
+    /** Calls to users' databases the API makes at once, and how many more may wait: few, each at most the capped connect timeout. */
+    private static final int SOURCE_CHECK_THREADS = 4;
+    private static final int SOURCE_CHECK_QUEUE = 8;
 
     /** A running node. {@link #close()} stops the API, capture and delivery, then closes the store. */
     public record Node(int port, ApiServer api, CaptureSupervisor capture, Dispatcher dispatcher, ReleaseTimer releaseTimer,
@@ -115,7 +119,7 @@ public final class Main {
         Database db = Database.open(config.databaseUrl(), config.dataDir());
         started.push(db::close);
         SecretBox secrets = SecretBox.load(config.masterKey(), config.dataDir());
-        AddressGuard addressGuard = new AddressGuard(config.allowPrivateNetworks());
+        AddressPolicy addressPolicy = new AddressPolicy(config.allowedNetworks());
 
         Accounts accounts = new Accounts(db);
         Sources sources = new Sources(db, secrets);
@@ -126,12 +130,12 @@ public final class Main {
         EventQueries eventQueries = new EventQueries(db);
         DeliveryQueue deliveryQueue = new DeliveryQueue(db);
 
-        SourceDatabase sourceDatabase = new SourceDatabase(addressGuard, Duration.ofSeconds(30));
+        SourceDatabase sourceDatabase = new SourceDatabase(addressPolicy, Duration.ofSeconds(30));
         CaptureSupervisor capture = new CaptureSupervisor(sources, eventLog, sourceDatabase);
-        SourceManager sourceManager = new SourceManager(sources, sourceDatabase, capture);
+        SourceManager sourceManager = new SourceManager(sources, sourceDatabase, capture, new SourceCheckPool(SOURCE_CHECK_THREADS, SOURCE_CHECK_QUEUE));
 
         RetryPolicy retryPolicy = new RetryPolicy(config.deliveryMaxAttempts(), config.retryBaseDelay(), config.retryMaxDelay());
-        WebhookSender sender = new WebhookSender(config.deliveryTimeout(), addressGuard);
+        WebhookSender sender = new WebhookSender(config.deliveryTimeout(), addressPolicy);
         started.push(sender::close);
         Dispatcher dispatcher = new Dispatcher(deliveryQueue, destinations, db.signals(), sender, retryPolicy, config.nodeId(),
                 config.deliveryMaxInFlight(), LANE_LEASE.toMillis(), LANE_WINDOW, LANE_WINDOW_BYTES, Clock.systemUTC());
@@ -142,7 +146,7 @@ public final class Main {
                 new Health.Part("delivery", dispatcher::problem)));
         Idempotency idempotency = new Idempotency(new IdempotencyKeys(db));
         ApiServer api = new ApiServer(health, accounts, new AccountRoutes(accounts), new SourceRoutes(sources, sourceManager, idempotency),
-                new DestinationRoutes(sources, destinations, addressGuard, idempotency),
+                new DestinationRoutes(sources, destinations, addressPolicy, config.allowHttpDestinations(), idempotency),
                 new EventRoutes(eventQueries, deliveryQueue, secrets, idempotency), new UsageRoutes(usage));
         ReleaseTimer releaseTimer = new ReleaseTimer(usage, RELEASE_CHECK);
 

@@ -1,7 +1,7 @@
 package dev.streamhook.api;
 
 import dev.streamhook.delivery.HeaderRules;
-import dev.streamhook.net.AddressGuard;
+import dev.streamhook.net.AddressPolicy;
 import dev.streamhook.store.Destinations;
 import dev.streamhook.store.Destinations.Destination;
 import dev.streamhook.store.Ids;
@@ -12,6 +12,7 @@ import io.javalin.http.Context;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -32,13 +33,17 @@ public final class DestinationRoutes {
     private static final int MAX_IN_FLIGHT_LIMIT = 1024;
     private final Sources sources;
     private final Destinations destinations;
-    private final AddressGuard addressGuard;
+    private final AddressPolicy addressPolicy;
+    private final boolean allowPlainHttp;
     private final Idempotency idempotency;
 
-    public DestinationRoutes(Sources sources, Destinations destinations, AddressGuard addressGuard, Idempotency idempotency) {
+    /** {@code allowPlainHttp}: whether http:// URLs are accepted ({@code STREAMHOOK_ALLOW_HTTP_DESTINATIONS}); they always get a warning. */
+    public DestinationRoutes(Sources sources, Destinations destinations, AddressPolicy addressPolicy, boolean allowPlainHttp,
+                             Idempotency idempotency) {
         this.sources = sources;
         this.destinations = destinations;
-        this.addressGuard = addressGuard;
+        this.addressPolicy = addressPolicy;
+        this.allowPlainHttp = allowPlainHttp;
         this.idempotency = idempotency;
     }
 
@@ -93,10 +98,14 @@ public final class DestinationRoutes {
         if (!(scheme.equals("https") || scheme.equals("http")) || uri.getHost() == null) {
             throw ApiException.invalid("url", "'url' must be an absolute http:// or https:// URL with a host, such as https://yourapp.com/webhooks");
         }
+        if (scheme.equals("http") && !allowPlainHttp) {
+            throw ApiException.invalid("url", "'url' must be https://: this StreamHook does not send events over plain http:// "
+                    + "(STREAMHOOK_ALLOW_HTTP_DESTINATIONS=false)");
+        }
         if (uri.getRawUserInfo() != null) {
             throw ApiException.invalid("url", "'url' must not carry credentials; put them in 'headers' (e.g. Authorization)");
         }
-        addressGuard.check(uri.getHost()).ifPresent(why -> {
+        addressPolicy.check(uri.getHost()).ifPresent(why -> {
             throw ApiException.invalid("url", "'url' is not allowed: " + why);
         });
         return text;
@@ -165,6 +174,9 @@ public final class DestinationRoutes {
         out.put("id", d.id());
         out.put("source_id", d.sourceId());
         out.put("url", d.url());
+        out.put("warnings", d.url().regionMatches(true, 0, "http://", 0, 7)
+                ? List.of("events are sent unencrypted (http://): anyone in the path can read and change them; use https://")
+                : List.of());
         out.put("secret", d.secretHint());
         Map<String, String> masked = new LinkedHashMap<>();
         d.headers().forEach((name, value) -> masked.put(name, maskHeader(value)));

@@ -33,15 +33,22 @@ final class ErrorMapper {
         int status = switch (e.reason()) {
             case INVALID_CONNECTION_URI, ADDRESS_NOT_ALLOWED -> 400;
             case SOURCE_DATABASE_ERROR -> 502;
+            case BUSY -> 503;
             default -> 422;
         };
         String param = switch (e.reason()) {
             case TABLE_NOT_FOUND, TABLE_NOT_READABLE, TABLE_NOT_OWNED -> "tables";
-            case SOURCE_DATABASE_ERROR, REPLICATION_SLOTS_EXHAUSTED -> null;
+            case SOURCE_DATABASE_ERROR, REPLICATION_SLOTS_EXHAUSTED, BUSY -> null;
             default -> "connection_uri";
         };
+        if (status == 503) {
+            ctx.header("Retry-After", String.valueOf(RETRY_AFTER_SECONDS));
+        }
         write(ctx, status, e.reason().name().toLowerCase(), e.getMessage(), param);
     }
+
+    /** When to try again after a 503: about the capped time a source check takes. */
+    private static final int RETRY_AFTER_SECONDS = 5;
 
     static void unexpected(Exception e, Context ctx) {
         log.error("unexpected error on {} {}", ctx.method(), ctx.path(), e);

@@ -98,6 +98,7 @@ public final class SourceRoutes {
         out.put("name", s.name());
         out.put("type", s.type());
         out.put("connection_uri", ConnectionSpec.redact(s.connectionUri()));
+        out.put("warnings", ConnectionSpec.parse(s.connectionUri()).warnings());
         out.put("database", s.database());
         out.put("tables", s.tables());
         out.put("slot_name", s.slotName());

@@ -12,7 +12,6 @@ import dev.streamhook.store.Sources.Source;
 import dev.streamhook.store.Sources.Status;
 import java.nio.ByteBuffer;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
@@ -119,7 +118,7 @@ public final class CaptureRunner {
     private void session() throws SQLException {
         // the plain connection first: it makes the address and credential checks, with their reasons
         try (Connection catalog = sourceDatabase.connect(spec);
-             Connection conn = DriverManager.getConnection(spec.jdbcUrl(), spec.replicationProperties())) {
+             Connection conn = sourceDatabase.connectForReplication(spec)) {
             replication = conn;
             if (!running) {
                 return;

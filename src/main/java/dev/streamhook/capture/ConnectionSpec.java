@@ -11,8 +11,10 @@ import java.util.Properties;
 
 /**
  * A parsed {@code postgres://user:pass@host:port/db?param=value} connection URI, turned into what
- * PgJDBC wants. The libpq parameters sslmode, connect_timeout, application_name and password are
- * understood; any other parameter is refused.
+ * PgJDBC wants. The libpq parameters sslmode, connect_timeout (capped at
+ * {@link #MAX_CONNECT_TIMEOUT_SECONDS}), application_name and password are understood; any other
+ * parameter is refused. The driver always gets a password, empty when the URI has none, so it never
+ * falls back to a pgpass file on the StreamHook host. Immutable.
  */
 public record ConnectionSpec(String host, int port, String database, String user, String password, Map<String, String> params) {
 
@@ -78,7 +80,7 @@ public record ConnectionSpec(String host, int port, String database, String user
                 if (!value.matches("\\d{1,4}")) {
                     throw invalid("connection_uri parameter connect_timeout must be a number of seconds");
                 }
-                yield "connectTimeout";
+                yield "connect_timeout"; // capped in sqlProperties: the URI may ask for less, never more
             }
             case "application_name" -> "ApplicationName";
             default -> throw invalid("connection_uri parameter '" + name + "' is not supported; use only sslmode, connect_timeout, "
@@ -102,16 +104,25 @@ public record ConnectionSpec(String host, int port, String database, String user
     /** Properties for an ordinary SQL connection. */
     public Properties sqlProperties() {
         Properties p = new Properties();
-        p.setProperty("connectTimeout", "10");
         p.setProperty("socketTimeout", "60");
         p.setProperty("ApplicationName", "streamhook");
         p.putAll(params);
+        p.remove("connect_timeout");
+        // a blackholed host holds a thread for the connect timeout, so the URI may shorten it but not lengthen it
+        // (0 would be "wait forever"); loginTimeout bounds the whole login, against a server that accepts and never answers
+        int connectTimeout = Math.min(Integer.parseInt(params.getOrDefault("connect_timeout", "10")), MAX_CONNECT_TIMEOUT_SECONDS);
+        String timeout = Integer.toString(connectTimeout == 0 ? MAX_CONNECT_TIMEOUT_SECONDS : connectTimeout);
+        p.setProperty("connectTimeout", timeout);
+        p.setProperty("loginTimeout", timeout);
         p.setProperty("user", user);
-        if (password != null) {
-            p.setProperty("password", password);
-        }
+        // always a password, even an empty one: without one PgJDBC would read ~/.pgpass or PGPASSFILE on the StreamHook
+        // host and log in to a user's database with the operator's password
+        p.setProperty("password", password == null ? "" : password);
         return p;
     }
+
+    /** The longest a connection attempt may take, whatever connect_timeout says. */
+    static final int MAX_CONNECT_TIMEOUT_SECONDS = 10;
 
     /** Properties for a logical replication (walsender) connection. */
     public Properties replicationProperties() {
@@ -129,10 +140,78 @@ public record ConnectionSpec(String host, int port, String database, String user
     /** How soon an idle replication session reports its stored position: every half of it. */
     static final int WAL_SENDER_TIMEOUT_SECONDS = 10;
 
-    /** The URI with its passwords (user-info and {@code password}/{@code sslpassword} parameters) masked. */
+    /**
+     * What a user should know about how this connection is protected, for the API to show next to
+     * the source: anything short of {@code sslmode=verify-full} lets a machine in the path read the
+     * changes or pose as the database. Nothing for a loopback host, where TLS protects nothing.
+     */
+    public java.util.List<String> warnings() {
+        if (host.equals("localhost") || host.startsWith("127.") || host.equals("::1")) {
+            return java.util.List.of();
+        }
+        String mode = params.get("sslmode");
+        String fix = "; use sslmode=verify-full to encrypt and check the server's certificate and name";
+        if (mode == null || mode.equals("prefer") || mode.equals("allow")) {
+            return java.util.List.of("TLS is not verified (sslmode=" + (mode == null ? "prefer, the default" : mode)
+                    + "): the connection may be unencrypted and the server is not authenticated" + fix);
+        }
+        return switch (mode) {
+            case "disable" -> java.util.List.of("TLS is off (sslmode=disable): the connection is unencrypted" + fix);
+            case "require" -> java.util.List.of("TLS is not verified (sslmode=require): the connection is encrypted but the server "
+                    + "is not authenticated" + fix);
+            case "verify-ca" -> java.util.List.of("the server's name is not checked (sslmode=verify-ca): any server with a certificate "
+                    + "from the same authority is accepted" + fix);
+            default -> java.util.List.of();
+        };
+    }
+
+    /**
+     * The URI with every password masked: the user-info password, and the value of any query
+     * parameter whose name, percent-decoded and in any case, contains "password"
+     * ({@code password}, {@code sslpassword}, {@code pass%77ord}, {@code PASSWORD}). Works on text that
+     * does not parse too: what cannot be decoded is masked.
+     */
     public static String redact(String uri) {
-        return uri.replaceFirst("^(postgres(?:ql)?://[^:/@]*):[^@]*@", "$1:****@")
-                .replaceAll("(?i)([?&](?:ssl)?password=)[^&]*", "$1****");
+        if (uri == null) {
+            return null;
+        }
+        int fragment = uri.indexOf('#');
+        String text = fragment < 0 ? uri : uri.substring(0, fragment);
+        int scheme = text.indexOf("://");
+        int authorityStart = scheme < 0 ? 0 : scheme + 3;
+        int query = text.indexOf('?', authorityStart);
+        int path = text.indexOf('/', authorityStart);
+        int authorityEnd = Math.min(path < 0 ? text.length() : path, query < 0 ? text.length() : query);
+        StringBuilder out = new StringBuilder();
+        String authority = text.substring(authorityStart, authorityEnd);
+        int at = authority.lastIndexOf('@');
+        int colon = at < 0 ? -1 : authority.indexOf(':');
+        out.append(text, 0, authorityStart);
+        if (colon >= 0 && colon < at) {
+            out.append(authority, 0, colon + 1).append("****").append(authority.substring(at));
+        } else {
+            out.append(authority);
+        }
+        out.append(text, authorityEnd, query < 0 ? text.length() : query);
+        if (query >= 0) {
+            String[] pairs = text.substring(query + 1).split("&", -1);
+            out.append('?');
+            for (int i = 0; i < pairs.length; i++) {
+                String pair = pairs[i];
+                int eq = pair.indexOf('=');
+                out.append(i == 0 ? "" : "&");
+                out.append(eq >= 0 && isSecretName(pair.substring(0, eq)) ? pair.substring(0, eq + 1) + "****" : pair);
+            }
+        }
+        return fragment < 0 ? out.toString() : out.append("#****").toString();
+    }
+
+    private static boolean isSecretName(String rawName) {
+        try {
+            return decode(rawName).toLowerCase(java.util.Locale.ROOT).contains("password");
+        } catch (IllegalArgumentException undecodable) {
+            return true;
+        }
     }
 
     @Override

@@ -1,8 +1,11 @@
 package dev.streamhook.capture;
 
 import dev.streamhook.capture.SourceException.Reason;
-import dev.streamhook.net.AddressGuard;
+import dev.streamhook.net.AddressPolicy;
+import dev.streamhook.net.AddressRefusedException;
+import dev.streamhook.net.GuardedSocketFactory;
 import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
@@ -15,6 +18,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Properties;
 
 /**
  * What StreamHook does to a user's database over plain SQL: checks that it can capture from it,
@@ -24,12 +28,12 @@ import java.util.Optional;
  */
 public final class SourceDatabase {
 
-    private final AddressGuard addressGuard;
+    private final AddressPolicy addressPolicy;
     private final Duration slotCreationTimeout;
 
     /** {@code slotCreationTimeout}: how long slot creation may wait for running transactions to end. */
-    public SourceDatabase(AddressGuard addressGuard, Duration slotCreationTimeout) {
-        this.addressGuard = addressGuard;
+    public SourceDatabase(AddressPolicy addressPolicy, Duration slotCreationTimeout) {
+        this.addressPolicy = addressPolicy;
         this.slotCreationTimeout = slotCreationTimeout;
     }
 
@@ -207,23 +211,75 @@ public final class SourceDatabase {
         }
     }
 
-    /** Opens a SQL connection after the address check; connection failures become reasons. */
+    /** Opens a SQL connection to a checked address (see {@link #open}). */
     public Connection connect(ConnectionSpec spec) {
-        addressGuard.check(spec.host()).ifPresent(why -> {
+        return open(spec, spec.sqlProperties());
+    }
+
+    /** Opens a logical replication (walsender) connection to a checked address (see {@link #open}). */
+    public Connection connectForReplication(ConnectionSpec spec) {
+        return open(spec, spec.replicationProperties());
+    }
+
+    /**
+     * Checks the host's addresses, then lets PgJDBC connect through a {@link GuardedSocketFactory},
+     * which resolves and checks again at connect time and connects only to what it checked. The
+     * first check gives the usual message; the second is the one a rebinding DNS server cannot get
+     * past. Connection failures become reasons; where the database is not in a network the operator
+     * allowed by name, refused ports, timeouts and rejected logins read the same (see
+     * {@link #connectError}).
+     */
+    private Connection open(ConnectionSpec spec, Properties properties) {
+        List<InetAddress> addresses;
+        try {
+            addresses = List.of(InetAddress.getAllByName(spec.host()));
+        } catch (UnknownHostException e) {
+            addresses = List.of();
+        }
+        addressPolicy.check(spec.host(), addresses).ifPresent(why -> {
             throw new SourceException(Reason.ADDRESS_NOT_ALLOWED, "cannot connect to the source: " + why);
         });
+        boolean detailed = addresses.stream().allMatch(addressPolicy::operatorAllowed);
+        properties.putAll(GuardedSocketFactory.properties(addressPolicy.allowed()));
         try {
-            return DriverManager.getConnection(spec.jdbcUrl(), spec.sqlProperties());
+            return DriverManager.getConnection(spec.jdbcUrl(), properties);
         } catch (SQLException e) {
-            throw connectError(spec, e);
+            throw connectError(spec, e, detailed);
         }
     }
 
-    static SourceException connectError(ConnectionSpec spec, SQLException e) {
+    /**
+     * The reason a connection failed. {@code detailed}: the database is in a network the operator
+     * allowed (self-hosted, their own network), so say exactly what failed. Otherwise a refused
+     * port, a timeout, an unknown role and a wrong password give one and the same answer, so that
+     * a user cannot probe which ports of a host answer or which roles exist (a timing difference
+     * remains, bounded by the capped connect timeout).
+     */
+    static SourceException connectError(ConnectionSpec spec, SQLException e, boolean detailed) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof AddressRefusedException refused) {
+                return new SourceException(Reason.ADDRESS_NOT_ALLOWED, "cannot connect to the source: " + refused.getMessage(), e);
+            }
+        }
+        SourceException precise = preciseConnectError(spec, e);
+        if (!detailed && (precise.reason() == Reason.AUTHENTICATION_FAILED || precise.reason() == Reason.UNREACHABLE)) {
+            return new SourceException(Reason.CONNECTION_FAILED, "cannot connect and log in to the database at " + spec.host() + ":"
+                    + spec.port() + ". Check the host, port, user and password in connection_uri, and that PostgreSQL accepts TCP "
+                    + "connections from StreamHook (listen_addresses, pg_hba.conf, firewall)", e);
+        }
+        return precise;
+    }
+
+    private static SourceException preciseConnectError(ConnectionSpec spec, SQLException e) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         if (state.equals("28P01") || state.equals("28000")) {
             return new SourceException(Reason.AUTHENTICATION_FAILED, "the database rejected user '" + spec.user() + "': "
                     + firstLine(e) + ". Check the user and password in connection_uri, and pg_hba.conf", e);
+        }
+        if (spec.password() == null && firstLine(e).contains("password")) {
+            // PgJDBC's own refusal to answer a password request with the empty password StreamHook sends (never ~/.pgpass)
+            return new SourceException(Reason.AUTHENTICATION_FAILED, "the database asks user '" + spec.user() + "' for a password and "
+                    + "connection_uri has none. Check the user and password in connection_uri, and pg_hba.conf", e);
         }
         if (state.equals("3D000")) {
             return new SourceException(Reason.DATABASE_NOT_FOUND, "database '" + spec.database() + "' does not exist on "

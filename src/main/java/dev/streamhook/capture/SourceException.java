@@ -7,9 +7,11 @@ package dev.streamhook.capture;
 public final class SourceException extends RuntimeException {
 
     public enum Reason {
-        INVALID_CONNECTION_URI, ADDRESS_NOT_ALLOWED, UNREACHABLE, AUTHENTICATION_FAILED, DATABASE_NOT_FOUND,
+        INVALID_CONNECTION_URI, ADDRESS_NOT_ALLOWED, UNREACHABLE, AUTHENTICATION_FAILED, CONNECTION_FAILED, DATABASE_NOT_FOUND,
         WAL_LEVEL_NOT_LOGICAL, REPLICATION_NOT_PERMITTED, TABLE_NOT_FOUND, TABLE_NOT_READABLE, TABLE_NOT_OWNED,
-        REPLICATION_SLOTS_EXHAUSTED, SLOT_NOT_FOUND, SOURCE_DATABASE_ERROR
+        REPLICATION_SLOTS_EXHAUSTED, SLOT_NOT_FOUND, SOURCE_DATABASE_ERROR,
+        /** Too many source databases are being checked at once; try again in a few seconds. */
+        BUSY
     }
 
     private final Reason reason;

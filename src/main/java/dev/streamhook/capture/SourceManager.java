@@ -19,20 +19,25 @@ public final class SourceManager {
     private final Sources sources;
     private final SourceDatabase sourceDatabase;
     private final CaptureSupervisor supervisor;
+    private final SourceCheckPool checks;
 
-    public SourceManager(Sources sources, SourceDatabase sourceDatabase, CaptureSupervisor supervisor) {
+    public SourceManager(Sources sources, SourceDatabase sourceDatabase, CaptureSupervisor supervisor, SourceCheckPool checks) {
         this.sources = sources;
         this.sourceDatabase = sourceDatabase;
         this.supervisor = supervisor;
+        this.checks = checks;
     }
 
     public Source create(String accountId, String name, String connectionUri, List<String> tableNames) {
         ConnectionSpec spec = ConnectionSpec.parse(connectionUri);
         List<TableName> tables = List.copyOf(new LinkedHashSet<>(tableNames.stream().map(TableName::parse).toList()));
-        sourceDatabase.validate(spec, tables);
         String id = Ids.random("src_", 16);
         String slot = "streamhook_" + id;
-        sourceDatabase.createReplication(spec, slot, slot, tables);
+        checks.run(() -> {
+            sourceDatabase.validate(spec, tables);
+            sourceDatabase.createReplication(spec, slot, slot, tables);
+            return null;
+        });
         Source source = new Source(id, accountId, name, "postgresql", connectionUri, spec.database(),
                 tables.stream().map(TableName::toString).toList(), slot, slot, Status.STARTING, null, Lsn.ZERO, 0, null,
                 System.currentTimeMillis());
@@ -54,8 +59,16 @@ public final class SourceManager {
     public void delete(Source source, boolean force) {
         supervisor.stop(source.id());
         try {
-            sourceDatabase.dropReplication(ConnectionSpec.parse(source.connectionUri()), source.slotName(), source.publicationName());
+            ConnectionSpec spec = ConnectionSpec.parse(source.connectionUri());
+            checks.run(() -> {
+                sourceDatabase.dropReplication(spec, source.slotName(), source.publicationName());
+                return null;
+            });
         } catch (SourceException e) {
+            if (e.reason() == SourceException.Reason.BUSY) {
+                supervisor.start(source); // not even tried: force must not forget a slot it never got to drop
+                throw e;
+            }
             if (!force) {
                 supervisor.start(source);
                 throw new SourceException(e.reason(), e.getMessage() + ". The source was kept; fix this and delete again, or delete "
@@ -82,13 +95,16 @@ public final class SourceManager {
         boolean tablesChanged = !tables.stream().map(TableName::toString).toList().equals(source.tables());
         boolean uriChanged = !uri.equals(source.connectionUri());
         if (tablesChanged || uriChanged) {
-            sourceDatabase.validate(spec, tables);
-        }
-        if (uriChanged) {
-            sourceDatabase.checkSlotReachable(spec, source.slotName());
-        }
-        if (tablesChanged) {
-            sourceDatabase.setPublishedTables(spec, source.publicationName(), tables);
+            checks.run(() -> { // off the request thread, with the capped timeout, like a create
+                sourceDatabase.validate(spec, tables);
+                if (uriChanged) {
+                    sourceDatabase.checkSlotReachable(spec, source.slotName());
+                }
+                if (tablesChanged) {
+                    sourceDatabase.setPublishedTables(spec, source.publicationName(), tables);
+                }
+                return null;
+            });
         }
         sources.update(source.id(), new Sources.Settings(name == null ? source.name() : name,
                 tables.stream().map(TableName::toString).toList(), uri, spec.database()));

@@ -1,5 +1,6 @@
 package dev.streamhook.config;
 
+import dev.streamhook.net.AllowedNetworks;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -15,7 +16,8 @@ public record Config(
         Path dataDir,
         Optional<StoreUrl> databaseUrl,
         String nodeId,
-        boolean allowPrivateNetworks,
+        AllowedNetworks allowedNetworks,
+        boolean allowHttpDestinations,
         Optional<String> masterKey,
         Duration deliveryTimeout,
         int deliveryMaxAttempts,
@@ -39,7 +41,8 @@ public record Config(
                 dataDir,
                 Optional.ofNullable(r.raw("STREAMHOOK_DATABASE_URL")).map(v -> StoreUrl.parse("STREAMHOOK_DATABASE_URL", v)),
                 r.string("STREAMHOOK_NODE_ID", defaultNodeId(dataDir)),
-                r.bool("STREAMHOOK_ALLOW_PRIVATE_NETWORKS", true),
+                allowedNetworks(r, AllowedNetworks.privateNetworks()),
+                r.bool("STREAMHOOK_ALLOW_HTTP_DESTINATIONS", true),
                 Optional.ofNullable(r.raw("STREAMHOOK_MASTER_KEY")),
                 Duration.ofMillis(r.integer("STREAMHOOK_DELIVERY_TIMEOUT_MS", 10_000, 100, 300_000)),
                 r.integer("STREAMHOOK_DELIVERY_MAX_ATTEMPTS", 12, 1, 100),
@@ -47,6 +50,28 @@ public record Config(
                 Duration.ofMillis(r.integer("STREAMHOOK_DELIVERY_RETRY_MAX_MS", 3_600_000, 1, 86_400_000)),
                 r.integer("STREAMHOOK_DELIVERY_MAX_IN_FLIGHT", 16, 1, 1024),
                 r.limit("STREAMHOOK_FREE_EVENTS_PER_MONTH", 50_000));
+    }
+
+    /**
+     * {@code STREAMHOOK_ALLOWED_NETWORKS}, or {@code fallback} when unset. The setting it replaced is
+     * refused rather than ignored: ignoring {@code STREAMHOOK_ALLOW_PRIVATE_NETWORKS=false} would
+     * quietly open the private networks of a node that had closed them.
+     */
+    private static AllowedNetworks allowedNetworks(Reader r, AllowedNetworks fallback) {
+        if (r.raw("STREAMHOOK_ALLOW_PRIVATE_NETWORKS") != null) {
+            throw new ConfigException("STREAMHOOK_ALLOW_PRIVATE_NETWORKS is gone: set STREAMHOOK_ALLOWED_NETWORKS=private "
+                    + "(for true) or STREAMHOOK_ALLOWED_NETWORKS=none (for false) instead");
+        }
+        String v = r.raw("STREAMHOOK_ALLOWED_NETWORKS");
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            return AllowedNetworks.parse(v);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("STREAMHOOK_ALLOWED_NETWORKS " + e.getMessage() + " (got '" + v + "'); write private, none, "
+                    + "or CIDRs separated by commas such as private,198.18.0.0/15");
+        }
     }
 
     /**

@@ -1,6 +1,6 @@
 package dev.streamhook.delivery;
 
-import dev.streamhook.net.AddressGuard;
+import dev.streamhook.net.AddressPolicy;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -11,7 +11,7 @@ import org.eclipse.jetty.util.Promise;
 import org.eclipse.jetty.util.SocketAddressResolver;
 
 /**
- * Resolves a webhook host once and hands the HTTP client only addresses the {@link AddressGuard}
+ * Resolves a webhook host once and hands the HTTP client only addresses the {@link AddressPolicy}
  * allowed, so the connection goes to exactly what was checked: no second lookup a rebinding DNS
  * server could answer differently.
  *
@@ -31,9 +31,9 @@ final class GuardedResolver implements SocketAddressResolver {
     }
 
     private final SocketAddressResolver dns;
-    private final AddressGuard guard;
+    private final AddressPolicy guard;
 
-    GuardedResolver(SocketAddressResolver dns, AddressGuard guard) {
+    GuardedResolver(SocketAddressResolver dns, AddressPolicy guard) {
         this.dns = dns;
         this.guard = guard;
     }

@@ -1,6 +1,6 @@
 package dev.streamhook.delivery;
 
-import dev.streamhook.net.AddressGuard;
+import dev.streamhook.net.AddressPolicy;
 import dev.streamhook.store.DeliveryQueue.Attempt;
 import dev.streamhook.store.DeliveryQueue.Due;
 import java.net.SocketTimeoutException;
@@ -34,7 +34,7 @@ import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
  *
  * <p>Jetty's HTTP client underneath (measured faster than the JDK's over keep-alive HTTP/1.1, see
  * {@code HttpClientComparison}), for one more reason: its resolver hook lets the
- * {@link AddressGuard} check the very addresses a connection is opened to ({@link GuardedResolver}).
+ * {@link AddressPolicy} check the very addresses a connection is opened to ({@link GuardedResolver}).
  * Connections are pooled per destination (scheme, host and port) and kept alive.
  *
  * <p>Thread-safe: called from many virtual threads at once, each waiting for its own answer
@@ -54,12 +54,12 @@ public final class WebhookSender implements Sender, AutoCloseable {
     private final HttpClient client;
     private final Duration timeout;
 
-    public WebhookSender(Duration timeout, AddressGuard addressGuard) {
-        this(timeout, addressGuard, null);
+    public WebhookSender(Duration timeout, AddressPolicy addressPolicy) {
+        this(timeout, addressPolicy, null);
     }
 
     /** {@code dns} looks host names up (tests give their own); null: the system's, on the client's threads. */
-    WebhookSender(Duration timeout, AddressGuard addressGuard, SocketAddressResolver dns) {
+    WebhookSender(Duration timeout, AddressPolicy addressPolicy, SocketAddressResolver dns) {
         this.timeout = timeout;
         QueuedThreadPool threads = new QueuedThreadPool();
         threads.setName("webhook-client");
@@ -75,7 +75,7 @@ public final class WebhookSender implements Sender, AutoCloseable {
         client.setExecutor(threads);
         client.setScheduler(scheduler);
         client.setSocketAddressResolver(new GuardedResolver(
-                dns != null ? dns : new SocketAddressResolver.Async(threads, scheduler, timeout.toMillis()), addressGuard));
+                dns != null ? dns : new SocketAddressResolver.Async(threads, scheduler, timeout.toMillis()), addressPolicy));
         client.setConnectTimeout(timeout.toMillis());
         // one idle timeout for pooled connections and running exchanges: it must not end an exchange
         // before the deadline does. (A per-request idle timeout looked like the finer tool, but a

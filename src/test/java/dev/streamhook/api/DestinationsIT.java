@@ -34,6 +34,7 @@ class DestinationsIT {
     private TestDb db;
     private Main.Node node;
     private ApiClient api;
+    private String apiKey;
     private String destinations;
 
     @BeforeEach
@@ -41,7 +42,8 @@ class DestinationsIT {
         db = TestPostgres.embedded().createDatabase();
         db.execute("CREATE TABLE orders (id int PRIMARY KEY, status text)");
         node = TestNodes.start(dataDir);
-        api = new ApiClient(node.port()).signUp("hooks@example.com");
+        apiKey = new ApiClient(node.port()).post("/v1/accounts", "{\"email\":\"hooks@example.com\"}").text("api_key");
+        api = new ApiClient(node.port()).withKey(apiKey);
         ApiClient.Response source = api.post("/v1/sources", """
                 {"name": "shop", "connection_uri": "%s", "tables": ["orders"]}""".formatted(db.uri()));
         assertThat(source.status()).as(source.body().toString()).isEqualTo(201);
@@ -52,6 +54,24 @@ class DestinationsIT {
     void stop() {
         node.close();
         db.close();
+    }
+
+    @Test
+    void aPlainHttpDestinationCarriesAWarningAndANodeCanRefuseIt() {
+        ApiClient.Response plain = api.post(destinations, body(Map.of("url", "http://127.0.0.1:9/hooks")));
+        assertThat(plain.status()).as(plain.body().toString()).isEqualTo(201);
+        assertThat(plain.body().path("warnings").get(0).asText()).contains("unencrypted", "https://");
+
+        node.close();
+        node = TestNodes.start(dataDir, Map.of("STREAMHOOK_ALLOW_HTTP_DESTINATIONS", "false"));
+        api = new ApiClient(node.port()).withKey(apiKey);
+        ApiClient.Response refused = api.post(destinations, body(Map.of("url", "http://127.0.0.1:9/hooks")));
+        assertThat(refused.status()).as(refused.body().toString()).isEqualTo(400);
+        assertThat(refused.body().at("/error/param").asText()).isEqualTo("url");
+        assertThat(refused.body().at("/error/message").asText()).contains("https://");
+        ApiClient.Response tls = api.post(destinations, body(Map.of("url", "https://127.0.0.1:9/hooks")));
+        assertThat(tls.status()).as(tls.body().toString()).isEqualTo(201);
+        assertThat(tls.body().path("warnings")).isEmpty();
     }
 
     @Test

@@ -93,6 +93,39 @@ class SourceValidationIT {
     }
 
     @Test
+    void aUriWithoutAPasswordNeverLogsInWithAPasswordFromTheServersPgpassFile(@TempDir Path home) throws Exception {
+        String role = role("LOGIN REPLICATION PASSWORD 'the-operators-password'");
+        db.execute("ALTER TABLE orders OWNER TO " + role);
+        Path hba = Path.of(scalar("SHOW hba_file"));
+        String original = Files.readString(hba);
+        Files.writeString(hba, "host all " + role + " 127.0.0.1/32 scram-sha-256\n" + original);
+        Path pgpass = home.resolve(".pgpass");
+        Files.writeString(pgpass, "*:*:*:" + role + ":the-operators-password\n");
+        Files.setPosixFilePermissions(pgpass, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        String before = System.getProperty("org.postgresql.pgpassfile");
+        System.setProperty("org.postgresql.pgpassfile", pgpass.toString()); // what PGPASSFILE or ~/.pgpass would give PgJDBC
+        try {
+            reloadConfig();
+            await().atMost(Duration.ofSeconds(10)).until(() -> passwordIsChecked(role));
+            try (Connection plain = DriverManager.getConnection(pg.jdbcUrl(db.name()), role, null)) {
+                assertThat(plain.isValid(1)).as("the file works: PgJDBC alone logs in with it").isTrue();
+            }
+
+            ApiClient.Response r = create("postgres://" + role + "@127.0.0.1:" + pg.port() + "/" + db.name(), "orders");
+
+            assertRefused(r, "authentication_failed", "connection_uri", role, "password");
+        } finally {
+            if (before == null) {
+                System.clearProperty("org.postgresql.pgpassfile");
+            } else {
+                System.setProperty("org.postgresql.pgpassfile", before);
+            }
+            Files.writeString(hba, original);
+            reloadConfig();
+        }
+    }
+
+    @Test
     void aRoleThatDoesNotExistIsRefusedAsBadCredentials() {
         ApiClient.Response r = create(db.uri("no_such_role_" + suffix(), "whatever"), "orders");
 

@@ -3,7 +3,8 @@ package dev.streamhook.capture;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.streamhook.net.AddressGuard;
+import dev.streamhook.net.AddressPolicy;
+import dev.streamhook.net.AllowedNetworks;
 import dev.streamhook.testing.TestDb;
 import dev.streamhook.testing.TestPostgres;
 import java.sql.Connection;
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 class SourceDatabaseIT {
 
-    private final SourceDatabase sourceDatabase = new SourceDatabase(new AddressGuard(true), Duration.ofSeconds(1));
+    private final SourceDatabase sourceDatabase = new SourceDatabase(new AddressPolicy(AllowedNetworks.privateNetworks()), Duration.ofSeconds(1));
 
     @Test
     void slotCreationBlockedByALongTransactionGivesUpAndLeavesNothingBehind() throws Exception {

@@ -3,6 +3,8 @@ package dev.streamhook.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.streamhook.net.AllowedNetworks;
+import dev.streamhook.net.Cidr;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -14,7 +16,7 @@ class ConfigTest {
         Config c = Config.from(Map.of());
         assertThat(c.port()).isEqualTo(8080);
         assertThat(c.dataDir()).isEqualTo(Path.of("./data").toAbsolutePath().normalize());
-        assertThat(c.allowPrivateNetworks()).isTrue();
+        assertThat(c.allowedNetworks()).as("self-hosted: the private networks").isEqualTo(AllowedNetworks.privateNetworks());
         assertThat(c.masterKey()).isEmpty();
         assertThat(c.deliveryMaxAttempts()).isEqualTo(12);
         assertThat(c.deliveryMaxInFlight()).isEqualTo(16);
@@ -52,9 +54,9 @@ class ConfigTest {
 
     @Test
     void settingsComeFromTheEnvironment() {
-        Config c = Config.from(Map.of("STREAMHOOK_PORT", "9090", "STREAMHOOK_ALLOW_PRIVATE_NETWORKS", "false", "STREAMHOOK_DATA_DIR", "/tmp/x"));
+        Config c = Config.from(Map.of("STREAMHOOK_PORT", "9090", "STREAMHOOK_ALLOWED_NETWORKS", "none", "STREAMHOOK_DATA_DIR", "/tmp/x"));
         assertThat(c.port()).isEqualTo(9090);
-        assertThat(c.allowPrivateNetworks()).isFalse();
+        assertThat(c.allowedNetworks().isEmpty()).isTrue();
         assertThat(c.dataDir()).isEqualTo(Path.of("/tmp/x"));
     }
 
@@ -63,7 +65,30 @@ class ConfigTest {
         assertThatThrownBy(() -> Config.from(Map.of("STREAMHOOK_PORT", "eighty"))).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("STREAMHOOK_PORT").hasMessageContaining("eighty");
         assertThatThrownBy(() -> Config.from(Map.of("STREAMHOOK_PORT", "70000"))).hasMessageContaining("0 to 65535");
-        assertThatThrownBy(() -> Config.from(Map.of("STREAMHOOK_ALLOW_PRIVATE_NETWORKS", "maybe"))).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("STREAMHOOK_ALLOW_PRIVATE_NETWORKS");
+    }
+
+    @Test
+    void allowedNetworksAreCidrsAndTheWordPrivate() {
+        AllowedNetworks allowed = Config.from(Map.of("STREAMHOOK_ALLOWED_NETWORKS", " private, 198.18.0.0/15 ,2001:db8:1::/48,192.0.2.7"))
+                .allowedNetworks();
+        assertThat(allowed.networks()).containsAll(AllowedNetworks.PRIVATE)
+                .contains(Cidr.parse("198.18.0.0/15"), Cidr.parse("2001:db8:1::/48"), Cidr.parse("192.0.2.7/32"));
+        assertThat(AllowedNetworks.parse(allowed.toString())).as("its text reads back the same").isEqualTo(allowed);
+    }
+
+    @Test
+    void badAllowedNetworksStopTheStartNamingTheVariable() {
+        for (String bad : new String[] {"10.0.0.0/33", "db.internal/24", "10.0.0.0/8,,", "none,private", "fe80::/64", "169.254.169.254",
+                "10.0.0.0/x", "10.0.0.0/8; 11.0.0.0/8"}) {
+            assertThatThrownBy(() -> Config.from(Map.of("STREAMHOOK_ALLOWED_NETWORKS", bad))).as(bad).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("STREAMHOOK_ALLOWED_NETWORKS");
+        }
+        assertThatThrownBy(() -> Config.from(Map.of("STREAMHOOK_ALLOWED_NETWORKS", "169.254.0.0/16"))).hasMessageContaining("never connects to");
+    }
+
+    @Test
+    void theRemovedPrivateNetworksSwitchIsRefusedRatherThanIgnored() {
+        assertThatThrownBy(() -> Config.from(Map.of("STREAMHOOK_ALLOW_PRIVATE_NETWORKS", "false"))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("STREAMHOOK_ALLOWED_NETWORKS=none");
     }
 }

@@ -2,7 +2,8 @@ package dev.streamhook.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.streamhook.net.AddressGuard;
+import dev.streamhook.net.AddressPolicy;
+import dev.streamhook.net.AllowedNetworks;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -19,7 +20,7 @@ class GuardedResolverTest {
         return new InetSocketAddress(InetAddress.getByName(literal), 443); // literals: no lookup
     }
 
-    private static CompletableFuture<List<InetSocketAddress>> resolve(SocketAddressResolver dns, AddressGuard guard) {
+    private static CompletableFuture<List<InetSocketAddress>> resolve(SocketAddressResolver dns, AddressPolicy guard) {
         CompletableFuture<List<InetSocketAddress>> result = new CompletableFuture<>();
         new GuardedResolver(dns, guard).resolve("hooks.example.com", 443, Map.of(), Promise.from(result));
         return result;
@@ -29,25 +30,25 @@ class GuardedResolverTest {
     void allowedAddressesArePassedOnUnchangedSoTheClientConnectsToExactlyThose() throws Exception {
         List<InetSocketAddress> answer = List.of(at("93.184.216.34"), at("2606:2800:220:1:248:1893:25c8:1946"));
 
-        assertThat(resolve((h, p, c, promise) -> promise.succeeded(answer), new AddressGuard(false)).get()).isEqualTo(answer);
+        assertThat(resolve((h, p, c, promise) -> promise.succeeded(answer), new AddressPolicy(AllowedNetworks.none())).get()).isEqualTo(answer);
     }
 
     @Test
     void oneRefusedAddressRefusesTheHost() throws Exception {
         List<InetSocketAddress> answer = List.of(at("93.184.216.34"), at("10.0.0.5"));
 
-        assertThat(resolve((h, p, c, promise) -> promise.succeeded(answer), new AddressGuard(false)))
+        assertThat(resolve((h, p, c, promise) -> promise.succeeded(answer), new AddressPolicy(AllowedNetworks.none())))
                 .failsWithin(java.time.Duration.ofSeconds(1))
                 .withThrowableOfType(java.util.concurrent.ExecutionException.class)
                 .havingCause()
                 .isInstanceOf(GuardedResolver.RefusedDestination.class)
-                .withMessage("the host 'hooks.example.com' resolves to 10.0.0.5, a private or loopback address; "
-                        + "set STREAMHOOK_ALLOW_PRIVATE_NETWORKS=true to allow it");
+                .withMessage("the host 'hooks.example.com' resolves to an address outside the public internet, which this "
+                        + "StreamHook does not allow (STREAMHOOK_ALLOWED_NETWORKS)");
     }
 
     @Test
     void aHostThatDoesNotResolveIsRefusedWithItsName() {
-        assertThat(resolve((h, p, c, promise) -> promise.failed(new UnknownHostException(h)), new AddressGuard(true)))
+        assertThat(resolve((h, p, c, promise) -> promise.failed(new UnknownHostException(h)), new AddressPolicy(AllowedNetworks.privateNetworks())))
                 .failsWithin(java.time.Duration.ofSeconds(1))
                 .withThrowableOfType(java.util.concurrent.ExecutionException.class)
                 .havingCause()

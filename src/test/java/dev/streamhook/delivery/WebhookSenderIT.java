@@ -2,7 +2,8 @@ package dev.streamhook.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.streamhook.net.AddressGuard;
+import dev.streamhook.net.AddressPolicy;
+import dev.streamhook.net.AllowedNetworks;
 import dev.streamhook.store.DeliveryQueue.Attempt;
 import dev.streamhook.store.DeliveryQueue.Due;
 import dev.streamhook.testing.WebhookReceiver;
@@ -32,7 +33,7 @@ class WebhookSenderIT {
     private static final byte[] BODY = "{\"id\":\"evt_0123456789abcdef01234567\",\"note\":\"caf\u00e9 \u2713\"}".getBytes(StandardCharsets.UTF_8);
 
     /** Generous: the first exchange of a fresh JVM loads the client's classes on a busy machine. */
-    private final WebhookSender sender = new WebhookSender(Duration.ofSeconds(5), new AddressGuard(true));
+    private final WebhookSender sender = new WebhookSender(Duration.ofSeconds(5), new AddressPolicy(AllowedNetworks.privateNetworks()));
 
     @AfterEach
     void closeSender() {
@@ -115,7 +116,7 @@ class WebhookSenderIT {
             Thread.sleep(10_000);
             return false;
         })) {
-            WebhookSender impatient = new WebhookSender(Duration.ofMillis(500), new AddressGuard(true));
+            WebhookSender impatient = new WebhookSender(Duration.ofMillis(500), new AddressPolicy(AllowedNetworks.privateNetworks()));
             try (WebhookReceiver warmUp = new WebhookReceiver()) {
                 impatient.send(due(warmUp.url())); // loads the client's classes, which can take 500 ms on a busy machine
                 Attempt attempt = impatient.send(due(server.url()));
@@ -154,7 +155,7 @@ class WebhookSenderIT {
             out.flush();
             return true;
         })) {
-            WebhookSender patient = new WebhookSender(Duration.ofSeconds(20), new AddressGuard(true));
+            WebhookSender patient = new WebhookSender(Duration.ofSeconds(20), new AddressPolicy(AllowedNetworks.privateNetworks()));
             try {
                 Attempt attempt = patient.send(due(server.url()));
 
@@ -192,7 +193,7 @@ class WebhookSenderIT {
 
     @Test
     void aHostThatResolvesToALoopbackAddressIsRefusedWhenPrivateNetworksAreNot() {
-        WebhookSender hosted = new WebhookSender(Duration.ofSeconds(5), new AddressGuard(false));
+        WebhookSender hosted = new WebhookSender(Duration.ofSeconds(5), new AddressPolicy(AllowedNetworks.none()));
         try (WebhookReceiver receiver = new WebhookReceiver()) {
             String viaLocalhost = receiver.url().replace("127.0.0.1", "localhost");
 
@@ -201,8 +202,8 @@ class WebhookSenderIT {
 
             assertThat(byName.statusCode()).isNull();
             assertThat(byName.error()).startsWith("destination refused: the host 'localhost' resolves to ")
-                    .contains("STREAMHOOK_ALLOW_PRIVATE_NETWORKS");
-            assertThat(byAddress.error()).startsWith("destination refused: the host '127.0.0.1' resolves to 127.0.0.1");
+                    .contains("STREAMHOOK_ALLOWED_NETWORKS");
+            assertThat(byAddress.error()).startsWith("destination refused: the address 127.0.0.1 is a loopback address");
             assertThat(receiver.requests()).isEmpty();
         } finally {
             hosted.close();
@@ -225,7 +226,7 @@ class WebhookSenderIT {
             lookups.incrementAndGet();
             promise.succeeded(List.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), port)));
         };
-        WebhookSender pinned = new WebhookSender(Duration.ofSeconds(2), new AddressGuard(true), dns);
+        WebhookSender pinned = new WebhookSender(Duration.ofSeconds(2), new AddressPolicy(AllowedNetworks.privateNetworks()), dns);
         try (WebhookReceiver receiver = new WebhookReceiver()) {
             String url = receiver.url().replace("127.0.0.1", "hooks.streamhook.invalid");
 
@@ -246,12 +247,12 @@ class WebhookSenderIT {
         SocketAddressResolver dns = (host, port, context, promise) -> promise.succeeded(List.of(
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), port),
                 new InetSocketAddress(metadata, port)));
-        WebhookSender mixed = new WebhookSender(Duration.ofSeconds(2), new AddressGuard(true), dns);
+        WebhookSender mixed = new WebhookSender(Duration.ofSeconds(2), new AddressPolicy(AllowedNetworks.privateNetworks()), dns);
         try (WebhookReceiver receiver = new WebhookReceiver()) {
             Attempt attempt = mixed.send(due(receiver.url().replace("127.0.0.1", "mixed.streamhook.invalid")));
 
             assertThat(attempt.error()).isEqualTo("destination refused: the host 'mixed.streamhook.invalid' resolves to 169.254.169.254, "
-                    + "a link-local or cloud metadata address, which is never allowed");
+                    + "a link-local or cloud metadata address (169.254.0.0/16), which is never allowed");
             assertThat(receiver.requests()).isEmpty();
         } finally {
             mixed.close();

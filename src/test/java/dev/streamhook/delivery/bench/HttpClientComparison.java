@@ -2,7 +2,8 @@ package dev.streamhook.delivery.bench;
 
 import dev.streamhook.delivery.Signer;
 import dev.streamhook.delivery.WebhookSender;
-import dev.streamhook.net.AddressGuard;
+import dev.streamhook.net.AddressPolicy;
+import dev.streamhook.net.AllowedNetworks;
 import dev.streamhook.store.DeliveryQueue.Attempt;
 import dev.streamhook.store.DeliveryQueue.Due;
 import java.net.URI;
@@ -254,7 +255,7 @@ public final class HttpClientComparison {
     /** The production sender (Jetty underneath, guarded resolution, 2 KiB snippet). */
     private static final class Sender implements Contestant {
         private final String url;
-        private final WebhookSender sender = new WebhookSender(Duration.ofSeconds(10), new AddressGuard(true));
+        private final WebhookSender sender = new WebhookSender(Duration.ofSeconds(10), new AddressPolicy(AllowedNetworks.privateNetworks()));
 
         Sender(URI uri) {
             this.url = uri.toString();
