@@ -4,6 +4,8 @@ import dev.streamhook.api.AccountRoutes;
 import dev.streamhook.api.ApiServer;
 import dev.streamhook.api.DestinationRoutes;
 import dev.streamhook.api.EventRoutes;
+import dev.streamhook.api.KeyRoutes;
+import dev.streamhook.api.RequestGate;
 import dev.streamhook.api.SourceRoutes;
 import dev.streamhook.capture.CaptureSupervisor;
 import dev.streamhook.capture.SourceDatabase;
@@ -20,6 +22,7 @@ import dev.streamhook.store.DeliveryQueue;
 import dev.streamhook.store.Destinations;
 import dev.streamhook.store.EventLog;
 import dev.streamhook.store.EventQueries;
+import dev.streamhook.store.KeyUsage;
 import dev.streamhook.store.SecretBox;
 import dev.streamhook.store.StoreException;
 import dev.streamhook.store.Sources;
@@ -28,6 +31,7 @@ import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,15 +50,20 @@ public final class Main {
     /** The same bound in body bytes, for large events: 4 MiB a destination. */
     private static final long LANE_WINDOW_BYTES = 4L << 20;
 
-    /** A running node. {@link #close()} stops the API, capture and delivery, then closes the store. */
-    public record Node(int port, ApiServer api, CaptureSupervisor capture, Dispatcher dispatcher, WebhookSender sender, Database db)
-            implements AutoCloseable {
+    /**
+     * A running node. {@link #close()} stops the API, capture and delivery, then closes the store.
+     * {@code adminKey}: the key of the admin account this start created (closed sign-up, first
+     * start), the only copy in clear; empty on every other start.
+     */
+    public record Node(int port, ApiServer api, CaptureSupervisor capture, Dispatcher dispatcher, WebhookSender sender,
+                       KeyUsage keyUsage, Database db, Optional<String> adminKey) implements AutoCloseable {
         @Override
         public void close() {
             api.stop();
             capture.stopAll();
             dispatcher.stop();
             sender.close();
+            keyUsage.close();
             db.close();
         }
     }
@@ -66,9 +75,16 @@ public final class Main {
             System.exit(2);
         }
         try {
-            Node node = start(Config.fromEnvironment());
+            Config config = Config.fromEnvironment();
+            Node node = start(config);
             Runtime.getRuntime().addShutdownHook(new Thread(node::close, "shutdown"));
-            log.info("StreamHook serving on http://localhost:{}", node.port());
+            // on stdout only, never through the logger: the one time this key exists in clear
+            node.adminKey().ifPresent(key -> {
+                System.out.println("streamhook: admin API key (shown once): " + key);
+                System.out.flush();
+            });
+            log.info("StreamHook serving on http://{}:{} (sign-up {})", config.host(), node.port(),
+                    config.signup().name().toLowerCase());
         } catch (ConfigException e) {
             System.err.println("streamhook: configuration error: " + e.getMessage());
             System.exit(2);
@@ -107,6 +123,7 @@ public final class Main {
         AddressGuard addressGuard = new AddressGuard(config.allowPrivateNetworks());
 
         Accounts accounts = new Accounts(db);
+        KeyUsage keyUsage = new KeyUsage(accounts);
         Sources sources = new Sources(db, secrets);
         Destinations destinations = new Destinations(db, secrets);
         EventLog eventLog = new EventLog(db);
@@ -127,16 +144,23 @@ public final class Main {
                 new Health.Part("store", db::problem),
                 new Health.Part("capture", capture::problem),
                 new Health.Part("delivery", dispatcher::problem)));
-        ApiServer api = new ApiServer(health, accounts, new AccountRoutes(accounts), new SourceRoutes(sources, sourceManager),
+        RequestGate gate = new RequestGate(accounts, keyUsage, config.signup(), config.rateLimits(), config.trustForwardedFor());
+        ApiServer api = new ApiServer(health, gate, new AccountRoutes(accounts, config.signup()), new KeyRoutes(accounts, keyUsage),
+                new SourceRoutes(sources, sourceManager),
                 new DestinationRoutes(sources, destinations, addressGuard), new EventRoutes(eventQueries, deliveryQueue));
 
         // the port first: a taken port stops the start before capture runs; /healthz says 503 until the rest runs
-        int port = api.start(config.port());
+        int port = api.start(config.host(), config.port());
         started.push(api::stop);
+        started.push(keyUsage::close);
+        keyUsage.start();
         started.push(capture::stopAll);
         capture.startAll();
         started.push(dispatcher::stop);
         dispatcher.start();
-        return new Node(port, api, capture, dispatcher, sender, db);
+        // last, once nothing else can fail: a key printed by a start that then failed would be lost
+        Optional<String> adminKey = config.signup() == Config.SignupMode.CLOSED
+                ? accounts.createAdminIfNone().map(Accounts.Created::apiKey) : Optional.empty();
+        return new Node(port, api, capture, dispatcher, sender, keyUsage, db, adminKey);
     }
 }

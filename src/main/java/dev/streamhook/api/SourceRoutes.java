@@ -39,13 +39,14 @@ public final class SourceRoutes {
 
     private void create(Context ctx) {
         var body = Json.object(ctx, CREATE_FIELDS);
-        String name = Json.requiredString(body, "name");
+        String name = Json.requiredString(body, "name", Json.Max.NAME);
         String type = Json.optionalString(body, "type");
         if (type != null && !type.equals("postgresql")) {
             throw ApiException.invalid("type", "'type' must be \"postgresql\", the only kind of source so far");
         }
-        String uri = Json.requiredString(body, "connection_uri");
-        var tables = Json.stringList(body, "tables");
+        String uri = Json.requiredString(body, "connection_uri", Json.Max.CONNECTION_URI);
+        var tables = Json.stringList(body, "tables", Json.Max.TABLES, 2 * Json.Max.IDENTIFIER_BYTES + 1);
+        tables.forEach(t -> Json.checkIdentifiers("tables", t));
         Source created = manager.create(ApiServer.account(ctx).id(), name, uri, tables);
         Json.respond(ctx, 201, view(created, null));
     }

@@ -21,7 +21,30 @@ public record Config(
         int deliveryMaxAttempts,
         Duration retryBaseDelay,
         Duration retryMaxDelay,
-        int deliveryMaxInFlight) {
+        int deliveryMaxInFlight,
+        String host,
+        SignupMode signup,
+        RateLimits rateLimits,
+        boolean trustForwardedFor) {
+
+    /**
+     * Who may create accounts. {@code CLOSED} (the default, a private installation): only an admin
+     * key; the first start creates the admin account and prints its key once. {@code OPEN} (a hosted
+     * service): anyone who reaches the port may sign up, so the address policy defaults to no private
+     * networks.
+     */
+    public enum SignupMode { CLOSED, OPEN }
+
+    /**
+     * Request budgets: {@code perKeyPerSecond} requests a second per API key (bursts up to five
+     * seconds' worth), {@code anonymousPerMinute} unauthenticated calls (sign-up, a missing or wrong
+     * key) a minute per client address.
+     */
+    public record RateLimits(int perKeyPerSecond, int anonymousPerMinute) {
+        public int perKeyBurst() {
+            return perKeyPerSecond * 5;
+        }
+    }
 
     public static Config fromEnvironment() {
         return from(System.getenv());
@@ -30,18 +53,25 @@ public record Config(
     public static Config from(Map<String, String> env) {
         Reader r = new Reader(env);
         Path dataDir = Path.of(r.string("STREAMHOOK_DATA_DIR", "./data")).toAbsolutePath().normalize();
+        SignupMode signup = r.signup("STREAMHOOK_SIGNUP");
         return new Config(
                 r.integer("STREAMHOOK_PORT", 8080, 0, 65535),
                 dataDir,
                 Optional.ofNullable(r.raw("STREAMHOOK_DATABASE_URL")).map(v -> StoreUrl.parse("STREAMHOOK_DATABASE_URL", v)),
                 r.string("STREAMHOOK_NODE_ID", defaultNodeId(dataDir)),
-                r.bool("STREAMHOOK_ALLOW_PRIVATE_NETWORKS", true),
+                // an open sign-up lets strangers make requests from this host: no private networks unless asked
+                r.bool("STREAMHOOK_ALLOW_PRIVATE_NETWORKS", signup == SignupMode.CLOSED),
                 Optional.ofNullable(r.raw("STREAMHOOK_MASTER_KEY")),
                 Duration.ofMillis(r.integer("STREAMHOOK_DELIVERY_TIMEOUT_MS", 10_000, 100, 300_000)),
                 r.integer("STREAMHOOK_DELIVERY_MAX_ATTEMPTS", 12, 1, 100),
                 Duration.ofMillis(r.integer("STREAMHOOK_DELIVERY_RETRY_BASE_MS", 1_000, 1, 3_600_000)),
                 Duration.ofMillis(r.integer("STREAMHOOK_DELIVERY_RETRY_MAX_MS", 3_600_000, 1, 86_400_000)),
-                r.integer("STREAMHOOK_DELIVERY_MAX_IN_FLIGHT", 16, 1, 1024));
+                r.integer("STREAMHOOK_DELIVERY_MAX_IN_FLIGHT", 16, 1, 1024),
+                r.string("STREAMHOOK_HOST", "127.0.0.1"),
+                signup,
+                new RateLimits(r.integer("STREAMHOOK_RATE_LIMIT_PER_KEY", 20, 1, 1_000_000),
+                        r.integer("STREAMHOOK_RATE_LIMIT_SIGNUP_PER_MINUTE", 10, 1, 1_000_000)),
+                r.bool("STREAMHOOK_TRUST_X_FORWARDED_FOR", false));
     }
 
     /**
@@ -84,6 +114,18 @@ public record Config(
             } catch (NumberFormatException e) {
                 throw new ConfigException(name + " must be a whole number from " + min + " to " + max + ", got '" + v + "'");
             }
+        }
+
+        SignupMode signup(String name) {
+            String v = raw(name);
+            if (v == null) {
+                return SignupMode.CLOSED;
+            }
+            return switch (v.toLowerCase()) {
+                case "closed" -> SignupMode.CLOSED;
+                case "open" -> SignupMode.OPEN;
+                default -> throw new ConfigException(name + " must be closed or open, got '" + v + "'");
+            };
         }
 
         boolean bool(String name, boolean fallback) {

@@ -68,6 +68,10 @@ final class StreamHookProcess implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().put("STREAMHOOK_PORT", Integer.toString(port));
         builder.environment().put("STREAMHOOK_DATA_DIR", dataDir.toString());
+        // the bench signs up and delivers to a receiver on 127.0.0.1; its own environment may say otherwise
+        builder.environment().putIfAbsent("STREAMHOOK_SIGNUP", "open");
+        builder.environment().putIfAbsent("STREAMHOOK_ALLOW_PRIVATE_NETWORKS", "true");
+        builder.environment().putIfAbsent("STREAMHOOK_RATE_LIMIT_PER_KEY", "1000000");
         process = builder.start();
     }
 
