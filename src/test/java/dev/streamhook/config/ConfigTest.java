@@ -55,4 +55,43 @@ class ConfigTest {
         assertThatThrownBy(() -> Config.from(Map.of("STREAMHOOK_ALLOW_PRIVATE_NETWORKS", "maybe"))).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("STREAMHOOK_ALLOW_PRIVATE_NETWORKS");
     }
+
+    @Test
+    void serverListensOnLoopbackByDefault() {
+        assertThat(Config.from(Map.of()).host()).isEqualTo("127.0.0.1");
+        assertThat(Config.from(Map.of("STREAMHOOK_HOST", "0.0.0.0")).host()).isEqualTo("0.0.0.0");
+    }
+
+    @Test
+    void signUpIsClosedByDefaultAndAClosedInstallationMayReachPrivateNetworks() {
+        Config c = Config.from(Map.of());
+        assertThat(c.signup()).isEqualTo(Config.SignupMode.CLOSED);
+        assertThat(c.allowPrivateNetworks()).isTrue();
+    }
+
+    @Test
+    void anOpenSignUpRefusesPrivateNetworksUnlessTheOperatorAllowsThem() {
+        assertThat(Config.from(Map.of("STREAMHOOK_SIGNUP", "open")).allowPrivateNetworks()).isFalse();
+        assertThat(Config.from(Map.of("STREAMHOOK_SIGNUP", "OPEN", "STREAMHOOK_ALLOW_PRIVATE_NETWORKS", "true")).allowPrivateNetworks()).isTrue();
+        assertThat(Config.from(Map.of("STREAMHOOK_SIGNUP", "closed", "STREAMHOOK_ALLOW_PRIVATE_NETWORKS", "false")).allowPrivateNetworks()).isFalse();
+    }
+
+    @Test
+    void rateLimitsHaveTheDocumentedDefaultsAndCanBeSet() {
+        Config c = Config.from(Map.of());
+        assertThat(c.rateLimits().perKeyPerSecond()).isEqualTo(20);
+        assertThat(c.rateLimits().perKeyBurst()).isEqualTo(100);
+        assertThat(c.rateLimits().anonymousPerMinute()).isEqualTo(10);
+        assertThat(c.trustForwardedFor()).isFalse();
+        Config set = Config.from(Map.of("STREAMHOOK_RATE_LIMIT_PER_KEY", "5", "STREAMHOOK_RATE_LIMIT_SIGNUP_PER_MINUTE", "3"));
+        assertThat(set.rateLimits()).isEqualTo(new Config.RateLimits(5, 3));
+    }
+
+    @Test
+    void anUnknownSignUpModeIsRefusedWithTheNameOfItsSetting() {
+        assertThatThrownBy(() -> Config.from(Map.of("STREAMHOOK_SIGNUP", "public"))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("STREAMHOOK_SIGNUP").hasMessageContaining("closed or open");
+        assertThatThrownBy(() -> Config.from(Map.of("STREAMHOOK_RATE_LIMIT_PER_KEY", "0"))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("STREAMHOOK_RATE_LIMIT_PER_KEY");
+    }
 }
