@@ -35,7 +35,8 @@ public final class AccountRoutes {
             }
             var body = Json.object(ctx, Set.of("email"));
             String email = Json.requiredString(body, "email", Json.Max.EMAIL).trim().toLowerCase();
-            if (!EMAIL.matcher(email).matches()) {
+            // .invalid (RFC 2606) is never a mailbox; the admin account's address is there and stays the admin's
+            if (!EMAIL.matcher(email).matches() || email.endsWith(".invalid")) {
                 throw ApiException.invalid("email", "'email' must be an email address such as you@example.com");
             }
             var created = accounts.create(email).orElseThrow(() ->

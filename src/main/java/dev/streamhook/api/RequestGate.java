@@ -57,10 +57,12 @@ public final class RequestGate {
         if (m != HandlerType.POST && m != HandlerType.PUT && m != HandlerType.PATCH) {
             return;
         }
-        String type = ctx.header("Content-Type");
-        if (type == null && ctx.req().getContentLengthLong() == 0) {
-            return; // no body at all (POST /v1/events/:id/retry)
+        // HTTP/1.1: a request has a body only with a Content-Length above 0 or a Transfer-Encoding
+        boolean hasBody = ctx.req().getContentLengthLong() > 0 || ctx.header("Transfer-Encoding") != null;
+        if (!hasBody) {
+            return; // nothing to read (POST /v1/events/:id/retry)
         }
+        String type = ctx.header("Content-Type");
         String media = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
         if (!media.equals("application/json")) {
             throw new ApiException(ApiException.Reason.UNSUPPORTED_MEDIA_TYPE, null,

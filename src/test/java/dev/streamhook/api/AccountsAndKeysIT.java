@@ -177,6 +177,8 @@ class AccountsAndKeysIT {
         }
         ApiClient.RawResponse charset = api.raw("POST", "/v1/api_keys", "application/json; charset=utf-8", "{\"name\": \"ok\"}");
         assertThat(charset.status()).as("a charset is fine: " + charset.text()).isEqualTo(201);
+        ApiClient.RawResponse noBody = api.raw("POST", "/v1/events/evt_nothing/retry", null, null);
+        assertThat(noBody.status()).as("a POST without a body needs no type: " + noBody.text()).isEqualTo(404);
         assertThat(anonymous().post("/v1/accounts", "{\"email\": \"form@example.com\"}").status())
                 .as("the refused form created nothing").isEqualTo(201);
     }
