@@ -58,14 +58,13 @@ public final class ApiServer {
 
     /**
      * No query value carries a NUL or another control character: none is meaningful in an id, a
-     * table name or a cursor, and a NUL is refused by a PostgreSQL store (it would be a 500).
+     * table name or a cursor, and a NUL is refused by a PostgreSQL store (it would be a 500). None is
+     * longer than {@link Json.Max#TEXT} either.
      */
     private static void refuseControlCharactersInQuery(Context ctx) {
         ctx.queryParamMap().forEach((name, values) -> {
             for (String v : values) {
-                if (v.chars().anyMatch(Character::isISOControl)) {
-                    throw ApiException.invalid(name, "'" + name + "' must not contain control characters");
-                }
+                Json.checkText(name, v, Json.Max.TEXT);
             }
         });
     }
