@@ -7,6 +7,9 @@ import dev.streamhook.store.Accounts.Caller;
 import dev.streamhook.store.KeyUsage;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.HexFormat;
 import java.util.Locale;
 
 /**
@@ -45,10 +48,6 @@ public final class RequestGate {
         this.trustForwardedFor = trustForwardedFor;
         this.perKey = new TokenBuckets(limits.perKeyBurst(), limits.perKeyPerSecond(), MAX_BUCKETS, System::nanoTime);
         this.perAddress = new TokenBuckets(limits.anonymousPerMinute(), limits.anonymousPerMinute() / 60.0, MAX_BUCKETS, System::nanoTime);
-    }
-
-    SignupMode signup() {
-        return signup;
     }
 
     /** 415 for a POST, PUT or PATCH whose body is not {@code application/json} (parameters such as charset allowed). */
@@ -107,14 +106,37 @@ public final class RequestGate {
     }
 
     private String clientAddress(Context ctx) {
+        String address = ctx.req().getRemoteAddr();
         if (trustForwardedFor) {
             String forwarded = ctx.header("X-Forwarded-For");
             if (forwarded != null && !forwarded.isBlank()) {
                 String[] hops = forwarded.split(",");
-                return hops[hops.length - 1].trim();
+                address = hops[hops.length - 1].trim();
             }
         }
-        return ctx.req().getRemoteAddr();
+        return limitedUnit(address);
+    }
+
+    /**
+     * The unit an address limit counts: an IPv4 address, or the /64 network of an IPv6 address (one
+     * host usually holds a whole /64, so counting single IPv6 addresses would let it take 2^64
+     * budgets and evict everyone else's buckets).
+     */
+    static String limitedUnit(String address) {
+        if (address.indexOf(':') < 0) {
+            return address;
+        }
+        String literal = address.startsWith("[") ? address : "[" + address + "]";
+        try {
+            // in brackets, InetAddress only parses an IPv6 literal and never asks DNS
+            byte[] bytes = InetAddress.getByName(literal).getAddress();
+            if (bytes.length == 16) {
+                return HexFormat.of().formatHex(bytes, 0, 8) + "::/64";
+            }
+            return InetAddress.getByAddress(bytes).getHostAddress();
+        } catch (UnknownHostException e) {
+            return address; // not an address (a proxy's odd header): counted as it is
+        }
     }
 
     /** The caller of a request that passed {@link #authenticate}; null for an anonymous sign-up. */

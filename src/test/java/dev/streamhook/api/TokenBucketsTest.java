@@ -54,4 +54,13 @@ class TokenBucketsTest {
 
         assertThat(buckets.take("busy")).as("still limited after the flood").isPositive();
     }
+
+    @Test
+    void anIpv6HostIsLimitedByItsSlash64AndIpv4ByItsAddress() {
+        assertThat(RequestGate.limitedUnit("2001:db8:1:2:aaaa::1")).isEqualTo(RequestGate.limitedUnit("2001:db8:1:2:bbbb::9"));
+        assertThat(RequestGate.limitedUnit("[2001:db8:1:2::1]")).isEqualTo(RequestGate.limitedUnit("2001:db8:1:2::1"));
+        assertThat(RequestGate.limitedUnit("2001:db8:1:3::1")).isNotEqualTo(RequestGate.limitedUnit("2001:db8:1:2::1"));
+        assertThat(RequestGate.limitedUnit("203.0.113.7")).isEqualTo("203.0.113.7");
+        assertThat(RequestGate.limitedUnit("not:an:address:zz")).isEqualTo("not:an:address:zz");
+    }
 }
