@@ -5,6 +5,8 @@ import dev.streamhook.api.ApiServer;
 import dev.streamhook.api.DestinationRoutes;
 import dev.streamhook.api.EventRoutes;
 import dev.streamhook.api.Idempotency;
+import dev.streamhook.api.KeyRoutes;
+import dev.streamhook.api.RequestGate;
 import dev.streamhook.api.SourceRoutes;
 import dev.streamhook.api.UsageRoutes;
 import dev.streamhook.capture.CaptureSupervisor;
@@ -24,6 +26,7 @@ import dev.streamhook.store.Destinations;
 import dev.streamhook.store.EventLog;
 import dev.streamhook.store.EventQueries;
 import dev.streamhook.store.IdempotencyKeys;
+import dev.streamhook.store.KeyUsage;
 import dev.streamhook.store.SecretBox;
 import dev.streamhook.store.StoreException;
 import dev.streamhook.store.ReleaseTimer;
@@ -34,6 +37,7 @@ import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,9 +64,14 @@ public final class Main {
     private static final int SOURCE_CHECK_THREADS = 4;
     private static final int SOURCE_CHECK_QUEUE = 8;
 
-    /** A running node. {@link #close()} stops the API, capture and delivery, then closes the store. */
+    /**
+     * A running node. {@link #close()} stops the API, capture and delivery, then closes the store.
+     * {@code adminKey}: the key of the admin account this start created (closed sign-up, first
+     * start), the only copy in clear; empty on every other start.
+     */
     public record Node(int port, ApiServer api, CaptureSupervisor capture, Dispatcher dispatcher, ReleaseTimer releaseTimer,
-                       WebhookSender sender, Database db) implements AutoCloseable {
+                       WebhookSender sender,
+                       KeyUsage keyUsage, Database db, Optional<String> adminKey) implements AutoCloseable {
         @Override
         public void close() {
             api.stop();
@@ -70,6 +79,7 @@ public final class Main {
             releaseTimer.stop();
             dispatcher.stop();
             sender.close();
+            keyUsage.close();
             db.close();
         }
     }
@@ -81,9 +91,16 @@ public final class Main {
             System.exit(2);
         }
         try {
-            Node node = start(Config.fromEnvironment());
+            Config config = Config.fromEnvironment();
+            Node node = start(config);
             Runtime.getRuntime().addShutdownHook(new Thread(node::close, "shutdown"));
-            log.info("StreamHook serving on http://localhost:{}", node.port());
+            // on stdout only, never through the logger: the one time this key exists in clear
+            node.adminKey().ifPresent(key -> {
+                System.out.println("streamhook: admin API key (shown once): " + key);
+                System.out.flush();
+            });
+            log.info("StreamHook serving on http://{}:{} (sign-up {})", config.host(), node.port(),
+                    config.signup().name().toLowerCase());
         } catch (ConfigException e) {
             System.err.println("streamhook: configuration error: " + e.getMessage());
             System.exit(2);
@@ -122,6 +139,7 @@ public final class Main {
         AddressPolicy addressPolicy = new AddressPolicy(config.allowedNetworks());
 
         Accounts accounts = new Accounts(db);
+        KeyUsage keyUsage = new KeyUsage(accounts);
         Sources sources = new Sources(db, secrets);
         Destinations destinations = new Destinations(db, secrets);
         destinations.encryptClearHeaders(); // rows stored before headers were encrypted
@@ -145,20 +163,27 @@ public final class Main {
                 new Health.Part("capture", capture::problem),
                 new Health.Part("delivery", dispatcher::problem)));
         Idempotency idempotency = new Idempotency(new IdempotencyKeys(db));
-        ApiServer api = new ApiServer(health, accounts, new AccountRoutes(accounts), new SourceRoutes(sources, sourceManager, idempotency),
+        RequestGate gate = new RequestGate(accounts, keyUsage, config.signup(), config.rateLimits(), config.trustForwardedFor());
+        ApiServer api = new ApiServer(health, gate, new AccountRoutes(accounts, config.signup()), new KeyRoutes(accounts, keyUsage),
+                new SourceRoutes(sources, sourceManager, idempotency),
                 new DestinationRoutes(sources, destinations, addressPolicy, config.allowHttpDestinations(), idempotency),
                 new EventRoutes(eventQueries, deliveryQueue, secrets, idempotency), new UsageRoutes(usage));
         ReleaseTimer releaseTimer = new ReleaseTimer(usage, RELEASE_CHECK);
 
         // the port first: a taken port stops the start before capture runs; /healthz says 503 until the rest runs
-        int port = api.start(config.port());
+        int port = api.start(config.host(), config.port());
         started.push(api::stop);
+        started.push(keyUsage::close);
+        keyUsage.start();
         started.push(capture::stopAll);
         capture.startAll();
         started.push(dispatcher::stop);
         dispatcher.start();
         started.push(releaseTimer::stop);
         releaseTimer.start();
-        return new Node(port, api, capture, dispatcher, releaseTimer, sender, db);
+        // last, once nothing else can fail: a key printed by a start that then failed would be lost
+        Optional<String> adminKey = config.signup() == Config.SignupMode.CLOSED
+                ? accounts.createAdminIfNone().map(Accounts.Created::apiKey) : Optional.empty();
+        return new Node(port, api, capture, dispatcher, releaseTimer, sender, keyUsage, db, adminKey);
     }
 }

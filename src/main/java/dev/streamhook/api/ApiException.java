@@ -1,17 +1,30 @@
 package dev.streamhook.api;
 
-/** A request the API refuses: bad input, no or wrong key, or something that does not exist. */
+/**
+ * A request the API refuses: bad input, no or wrong key, a key that may not do this, something that
+ * does not exist, a body that is not JSON, or too many requests (with the seconds to wait).
+ */
 public final class ApiException extends RuntimeException {
 
-    public enum Reason { INVALID_REQUEST, UNAUTHORIZED, NOT_FOUND, CONFLICT }
+    public enum Reason { INVALID_REQUEST, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, CONFLICT, UNSUPPORTED_MEDIA_TYPE, RATE_LIMITED }
 
     private final Reason reason;
     private final String param;
+    private final long retryAfterSeconds;
 
     public ApiException(Reason reason, String param, String message) {
+        this(reason, param, message, 0);
+    }
+
+    private ApiException(Reason reason, String param, String message, long retryAfterSeconds) {
         super(message);
         this.reason = reason;
         this.param = param;
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    public static ApiException rateLimited(String message, long retryAfterSeconds) {
+        return new ApiException(Reason.RATE_LIMITED, null, message + "; retry in " + retryAfterSeconds + " s", retryAfterSeconds);
     }
 
     public static ApiException invalid(String param, String message) {
@@ -24,6 +37,11 @@ public final class ApiException extends RuntimeException {
 
     public Reason reason() {
         return reason;
+    }
+
+    /** For {@link Reason#RATE_LIMITED}: whole seconds until a request will be taken again. */
+    public long retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 
     public String param() {

@@ -2,25 +2,23 @@ package dev.streamhook.api;
 
 import dev.streamhook.capture.SourceException;
 import dev.streamhook.observe.Health;
-import dev.streamhook.store.Accounts;
 import dev.streamhook.store.Accounts.Account;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import io.javalin.http.HandlerType;
 import java.util.Map;
 
 /**
  * The REST API under {@code /v1}, {@code GET /healthz} (200 only while the store, capture and
  * delivery run, else 503) and {@code GET /readyz} (each part's state, to say what is not running). Every {@code /v1} call but
- * {@code POST /v1/accounts} needs an {@code X-API-Key}; the handlers find the caller's account with
+ * an open sign-up ({@code POST /v1/accounts}) needs an {@code X-API-Key}; {@link RequestGate} checks
+ * keys, JSON bodies and rate limits, and the handlers find the caller's account with
  * {@link #account(Context)}. Started and stopped once, by Main.
  */
 public final class ApiServer {
 
-    private static final String ACCOUNT = "streamhook.account";
     private final Javalin app;
 
-    public ApiServer(Health health, Accounts accounts, AccountRoutes accountRoutes, SourceRoutes sourceRoutes,
+    public ApiServer(Health health, RequestGate gate, AccountRoutes accountRoutes, KeyRoutes keyRoutes, SourceRoutes sourceRoutes,
                      DestinationRoutes destinationRoutes, EventRoutes eventRoutes, UsageRoutes usageRoutes) {
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
@@ -32,9 +30,11 @@ public final class ApiServer {
                 Health.Report report = health.check();
                 Json.respond(ctx, report.ready() ? 200 : 503, report);
             });
-            config.routes.before("/v1/*", ctx -> authenticate(accounts, ctx));
+            config.routes.before("/v1/*", RequestGate::requireJsonBody);
+            config.routes.before("/v1/*", gate::authenticate);
             config.routes.before("/v1/*", ApiServer::refuseControlCharactersInQuery);
             accountRoutes.register(config.routes);
+            keyRoutes.register(config.routes);
             sourceRoutes.register(config.routes);
             destinationRoutes.register(config.routes);
             eventRoutes.register(config.routes);
@@ -55,40 +55,27 @@ public final class ApiServer {
         });
     }
 
-    private static void authenticate(Accounts accounts, Context ctx) {
-        if (ctx.method() == HandlerType.POST && ctx.path().equals("/v1/accounts")) {
-            return;
-        }
-        String key = ctx.header("X-API-Key");
-        if (key == null || key.isBlank()) {
-            throw new ApiException(ApiException.Reason.UNAUTHORIZED, null, "missing X-API-Key header; create an account with POST /v1/accounts to get a key");
-        }
-        Account account = accounts.findByApiKey(key.trim())
-                .orElseThrow(() -> new ApiException(ApiException.Reason.UNAUTHORIZED, null, "the X-API-Key is not valid"));
-        ctx.attribute(ACCOUNT, account);
-    }
-
     /**
      * No query value carries a NUL or another control character: none is meaningful in an id, a
-     * table name or a cursor, and a NUL is refused by a PostgreSQL store (it would be a 500).
+     * table name or a cursor, and a NUL is refused by a PostgreSQL store (it would be a 500). None is
+     * longer than {@link Json.Max#TEXT} either.
      */
     private static void refuseControlCharactersInQuery(Context ctx) {
         ctx.queryParamMap().forEach((name, values) -> {
             for (String v : values) {
-                if (v.chars().anyMatch(Character::isISOControl)) {
-                    throw ApiException.invalid(name, "'" + name + "' must not contain control characters");
-                }
+                Json.checkText(name, v, Json.Max.TEXT);
             }
         });
     }
 
+    /** The caller's account; on every route but an anonymous sign-up. */
     static Account account(Context ctx) {
-        return ctx.attribute(ACCOUNT);
+        return RequestGate.caller(ctx).account();
     }
 
-    /** Starts serving; returns the bound port (useful when 0 asked for any free port). */
-    public int start(int port) {
-        app.start(port);
+    /** Starts serving on {@code host}; returns the bound port (useful when 0 asked for any free port). */
+    public int start(String host, int port) {
+        app.start(host, port);
         return app.port();
     }
 

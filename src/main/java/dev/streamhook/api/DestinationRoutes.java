@@ -51,9 +51,9 @@ public final class DestinationRoutes {
         routes.post("/v1/sources/{id}/destinations", idempotency.wrap(ctx -> {
             Source source = SourceRoutes.owned(ctx, sources, ctx.pathParam("id"));
             var body = Json.object(ctx, FIELDS);
-            String secret = secret(Json.optionalString(body, "secret"));
-            Destination d = new Destination(Ids.random("dst_", 16), source.id(), url(Json.requiredString(body, "url")), secret,
-                    hint(secret), headers(Json.stringMap(body, "headers")), Json.optionalInt(body, "max_in_flight", 1, MAX_IN_FLIGHT_LIMIT),
+            String secret = secret(Json.optionalString(body, "secret", Json.Max.SECRET));
+            Destination d = new Destination(Ids.random("dst_", 16), source.id(), url(Json.requiredString(body, "url", Json.Max.URL)), secret,
+                    hint(secret), headers(Json.stringMap(body, "headers", Json.Max.HEADERS, Json.Max.HEADER_NAME, Json.Max.HEADER_VALUE)), Json.optionalInt(body, "max_in_flight", 1, MAX_IN_FLIGHT_LIMIT),
                     System.currentTimeMillis());
             destinations.upsert(d);
             Json.respond(ctx, 201, view(d));
@@ -66,9 +66,10 @@ public final class DestinationRoutes {
         routes.patch("/v1/sources/{id}/destinations/{did}", ctx -> {
             Destination d = owned(ctx);
             var body = Json.object(ctx, FIELDS);
-            String url = body.has("url") ? url(Json.requiredString(body, "url")) : d.url();
-            String secret = body.has("secret") ? secret(Json.optionalString(body, "secret")) : d.secret();
-            Map<String, String> headers = body.has("headers") ? headers(keepMasked(Json.stringMap(body, "headers"), d.headers())) : d.headers();
+            String url = body.has("url") ? url(Json.requiredString(body, "url", Json.Max.URL)) : d.url();
+            String secret = body.has("secret") ? secret(Json.optionalString(body, "secret", Json.Max.SECRET)) : d.secret();
+            Map<String, String> headers = body.has("headers") ? headers(keepMasked(Json.stringMap(body, "headers", Json.Max.HEADERS,
+                    Json.Max.HEADER_NAME, Json.Max.HEADER_VALUE), d.headers())) : d.headers();
             Integer maxInFlight = body.has("max_in_flight") ? Json.optionalInt(body, "max_in_flight", 1, MAX_IN_FLIGHT_LIMIT) : d.maxInFlight();
             Destination updated = new Destination(d.id(), d.sourceId(), url, secret, hint(secret), headers, maxInFlight, d.createdAt());
             destinations.upsert(updated);

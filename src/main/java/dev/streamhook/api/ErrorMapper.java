@@ -23,9 +23,15 @@ final class ErrorMapper {
         int status = switch (e.reason()) {
             case INVALID_REQUEST -> 400;
             case UNAUTHORIZED -> 401;
+            case FORBIDDEN -> 403;
             case NOT_FOUND -> 404;
             case CONFLICT -> 409;
+            case UNSUPPORTED_MEDIA_TYPE -> 415;
+            case RATE_LIMITED -> 429;
         };
+        if (e.reason() == ApiException.Reason.RATE_LIMITED) {
+            ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
+        }
         write(ctx, status, e.reason().name().toLowerCase(), e.getMessage(), e.param());
     }
 

@@ -46,13 +46,14 @@ public final class SourceRoutes {
 
     private void create(Context ctx) {
         var body = Json.object(ctx, CREATE_FIELDS);
-        String name = Json.requiredString(body, "name");
+        String name = Json.requiredString(body, "name", Json.Max.NAME);
         String type = Json.optionalString(body, "type");
         if (type != null && !type.equals("postgresql")) {
             throw ApiException.invalid("type", "'type' must be \"postgresql\", the only kind of source so far");
         }
-        String uri = Json.requiredString(body, "connection_uri");
-        var tables = Json.stringList(body, "tables");
+        String uri = Json.requiredString(body, "connection_uri", Json.Max.CONNECTION_URI);
+        var tables = Json.stringList(body, "tables", Json.Max.TABLES, 2 * Json.Max.IDENTIFIER_BYTES + 1);
+        tables.forEach(t -> Json.checkIdentifiers("tables", t));
         Source created = manager.create(ApiServer.account(ctx).id(), name, uri, tables);
         Json.respond(ctx, 201, view(created));
     }
@@ -60,9 +61,9 @@ public final class SourceRoutes {
     /** A request to edit a source: each field null when the body leaves it out. */
     record Patch(String name, String connectionUri, List<String> tables, Boolean paused) {
         static Patch read(ObjectNode body) {
-            String name = body.has("name") ? Json.requiredString(body, "name") : null;
-            String uri = body.has("connection_uri") ? Json.requiredString(body, "connection_uri") : null;
-            List<String> tables = body.has("tables") ? Json.stringList(body, "tables") : null;
+            String name = body.has("name") ? Json.requiredString(body, "name", Json.Max.NAME) : null;
+            String uri = body.has("connection_uri") ? Json.requiredString(body, "connection_uri", Json.Max.CONNECTION_URI) : null;
+            List<String> tables = body.has("tables") ? Json.stringList(body, "tables", Json.Max.TABLES, 2 * Json.Max.IDENTIFIER_BYTES + 1) : null;
             Boolean paused = null;
             if (body.has("status")) {
                 String status = Json.optionalString(body, "status");

@@ -24,7 +24,30 @@ public record Config(
         Duration retryBaseDelay,
         Duration retryMaxDelay,
         int deliveryMaxInFlight,
-        long freeEventsPerMonth) {
+        long freeEventsPerMonth,
+        String host,
+        SignupMode signup,
+        RateLimits rateLimits,
+        boolean trustForwardedFor) {
+
+    /**
+     * Who may create accounts. {@code CLOSED} (the default, a private installation): only an admin
+     * key; the first start creates the admin account and prints its key once. {@code OPEN} (a hosted
+     * service): anyone who reaches the port may sign up, so the address policy defaults to no private
+     * networks.
+     */
+    public enum SignupMode { CLOSED, OPEN }
+
+    /**
+     * Request budgets: {@code perKeyPerSecond} requests a second per API key (bursts up to five
+     * seconds' worth), {@code anonymousPerMinute} unauthenticated calls (sign-up, a missing or wrong
+     * key) a minute per client address.
+     */
+    public record RateLimits(int perKeyPerSecond, int anonymousPerMinute) {
+        public int perKeyBurst() {
+            return perKeyPerSecond * 5;
+        }
+    }
 
     /** {@link #freeEventsPerMonth} when {@code STREAMHOOK_FREE_EVENTS_PER_MONTH=unlimited}. */
     public static final long UNLIMITED = Long.MAX_VALUE;
@@ -36,20 +59,27 @@ public record Config(
     public static Config from(Map<String, String> env) {
         Reader r = new Reader(env);
         Path dataDir = Path.of(r.string("STREAMHOOK_DATA_DIR", "./data")).toAbsolutePath().normalize();
+        SignupMode signup = r.signup("STREAMHOOK_SIGNUP");
         return new Config(
                 r.integer("STREAMHOOK_PORT", 8080, 0, 65535),
                 dataDir,
                 Optional.ofNullable(r.raw("STREAMHOOK_DATABASE_URL")).map(v -> StoreUrl.parse("STREAMHOOK_DATABASE_URL", v)),
                 r.string("STREAMHOOK_NODE_ID", defaultNodeId(dataDir)),
-                allowedNetworks(r, AllowedNetworks.privateNetworks()),
-                r.bool("STREAMHOOK_ALLOW_HTTP_DESTINATIONS", true),
+                // an open sign-up lets strangers make requests from this host: no private networks unless named
+                allowedNetworks(r, signup == SignupMode.CLOSED ? AllowedNetworks.privateNetworks() : AllowedNetworks.none()),
+                r.bool("STREAMHOOK_ALLOW_HTTP_DESTINATIONS", signup == SignupMode.CLOSED),
                 Optional.ofNullable(r.raw("STREAMHOOK_MASTER_KEY")),
                 Duration.ofMillis(r.integer("STREAMHOOK_DELIVERY_TIMEOUT_MS", 10_000, 100, 300_000)),
                 r.integer("STREAMHOOK_DELIVERY_MAX_ATTEMPTS", 12, 1, 100),
                 Duration.ofMillis(r.integer("STREAMHOOK_DELIVERY_RETRY_BASE_MS", 1_000, 1, 3_600_000)),
                 Duration.ofMillis(r.integer("STREAMHOOK_DELIVERY_RETRY_MAX_MS", 3_600_000, 1, 86_400_000)),
                 r.integer("STREAMHOOK_DELIVERY_MAX_IN_FLIGHT", 16, 1, 1024),
-                r.limit("STREAMHOOK_FREE_EVENTS_PER_MONTH", 50_000));
+                r.limit("STREAMHOOK_FREE_EVENTS_PER_MONTH", 50_000),
+                r.string("STREAMHOOK_HOST", "127.0.0.1"),
+                signup,
+                new RateLimits(r.integer("STREAMHOOK_RATE_LIMIT_PER_KEY", 20, 1, 1_000_000),
+                        r.integer("STREAMHOOK_RATE_LIMIT_SIGNUP_PER_MINUTE", 10, 1, 1_000_000)),
+                r.bool("STREAMHOOK_TRUST_X_FORWARDED_FOR", false));
     }
 
     /**
@@ -134,6 +164,18 @@ public record Config(
             } catch (NumberFormatException e) {
                 throw new ConfigException(name + " must be a whole number of events from 0, or unlimited, got '" + v + "'");
             }
+        }
+
+        SignupMode signup(String name) {
+            String v = raw(name);
+            if (v == null) {
+                return SignupMode.CLOSED;
+            }
+            return switch (v.toLowerCase()) {
+                case "closed" -> SignupMode.CLOSED;
+                case "open" -> SignupMode.OPEN;
+                default -> throw new ConfigException(name + " must be closed or open, got '" + v + "'");
+            };
         }
 
         boolean bool(String name, boolean fallback) {

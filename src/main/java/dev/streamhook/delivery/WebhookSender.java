@@ -21,6 +21,7 @@ import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.client.Result;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.http.HttpCookieStore;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.util.SocketAddressResolver;
@@ -44,7 +45,12 @@ import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 public final class WebhookSender implements Sender, AutoCloseable {
 
     static final String USER_AGENT = "StreamHook/1.0";
-    private static final int RESPONSE_BODY_LIMIT = 2048;
+    /**
+     * What is kept of a response body for the user: a webhook receiver's answer ("ok", a short error),
+     * not a page. Only this much, and only of a text-like content type, so a destination URL cannot
+     * be used to read an internal HTTP service's pages or files through the attempt log.
+     */
+    static final int RESPONSE_BODY_LIMIT = 256;
     /** How long an unused pooled connection stays open (longer when the deadline is); endpoints often close theirs sooner. */
     private static final Duration POOLED_IDLE = Duration.ofSeconds(30);
     private static final Duration DESTINATION_IDLE = Duration.ofMinutes(5);
@@ -197,20 +203,44 @@ public final class WebhookSender implements Sender, AutoCloseable {
     }
 
     /**
-     * Listens to one exchange: keeps the first 2 KiB of the response body and drops the rest as it
-     * arrives (an endpoint answering with a huge body cannot fill the heap, and the connection
-     * stays reusable), then completes with Jetty's result. Jetty calls it on one thread at a time.
+     * Whether a response of this Content-Type is kept for the user: text ({@code text/*}), JSON,
+     * XML and form data. A missing type or any other (images, archives, octet-stream...) is not.
+     */
+    static boolean keepsBodyOf(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        String media = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        return media.startsWith("text/") || media.equals("application/json") || media.endsWith("+json")
+                || media.equals("application/xml") || media.endsWith("+xml") || media.equals("application/x-www-form-urlencoded")
+                || media.equals("application/problem+json");
+    }
+
+    /**
+     * Listens to one exchange: keeps the first {@link #RESPONSE_BODY_LIMIT} bytes of a text-like
+     * response body and drops the rest as it arrives (an endpoint answering with a huge body cannot
+     * fill the heap, and the connection stays reusable), then completes with Jetty's result. Jetty
+     * calls it on one thread at a time.
      */
     private static final class Exchange implements Response.Listener {
         private final CompletableFuture<Result> done = new CompletableFuture<>();
         private final byte[] kept = new byte[RESPONSE_BODY_LIMIT];
         private int size;
+        private Boolean keep;
 
         @Override
         public void onContent(Response response, ByteBuffer content) {
+            if (keep == null) {
+                keep = keepsBodyOf(response.getHeaders().get(HttpHeader.CONTENT_TYPE));
+            }
+            if (!keep) {
+                content.position(content.limit());
+                return;
+            }
             int n = Math.min(content.remaining(), kept.length - size);
             content.get(kept, size, n);
             size += n;
+            content.position(content.limit());
         }
 
         @Override

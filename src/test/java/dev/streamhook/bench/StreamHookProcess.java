@@ -70,6 +70,11 @@ final class StreamHookProcess implements AutoCloseable {
         builder.environment().put("STREAMHOOK_DATA_DIR", dataDir.toString());
         // a bench sends millions of events: the free plan's monthly limit would hold most of them
         builder.environment().putIfAbsent("STREAMHOOK_FREE_EVENTS_PER_MONTH", "unlimited");
+        // the bench signs up and delivers to a receiver on 127.0.0.1; its own environment may say otherwise
+        builder.environment().putIfAbsent("STREAMHOOK_SIGNUP", "open");
+        builder.environment().putIfAbsent("STREAMHOOK_ALLOWED_NETWORKS", "private");
+        builder.environment().putIfAbsent("STREAMHOOK_ALLOW_HTTP_DESTINATIONS", "true");
+        builder.environment().putIfAbsent("STREAMHOOK_RATE_LIMIT_PER_KEY", "1000000");
         process = builder.start();
     }
 

@@ -91,4 +91,48 @@ class ConfigTest {
         assertThatThrownBy(() -> Config.from(Map.of("STREAMHOOK_ALLOW_PRIVATE_NETWORKS", "false"))).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("STREAMHOOK_ALLOWED_NETWORKS=none");
     }
+
+    @Test
+    void serverListensOnLoopbackByDefault() {
+        assertThat(Config.from(Map.of()).host()).isEqualTo("127.0.0.1");
+        assertThat(Config.from(Map.of("STREAMHOOK_HOST", "0.0.0.0")).host()).isEqualTo("0.0.0.0");
+    }
+
+    @Test
+    void signUpIsClosedByDefaultAndAClosedInstallationMayReachPrivateNetworks() {
+        Config c = Config.from(Map.of());
+        assertThat(c.signup()).isEqualTo(Config.SignupMode.CLOSED);
+        assertThat(c.allowedNetworks()).isEqualTo(AllowedNetworks.privateNetworks());
+        assertThat(c.allowHttpDestinations()).isTrue();
+    }
+
+    @Test
+    void anOpenSignUpRefusesPrivateNetworksUnlessTheOperatorAllowsThem() {
+        Config open = Config.from(Map.of("STREAMHOOK_SIGNUP", "open"));
+        assertThat(open.allowedNetworks()).isEqualTo(AllowedNetworks.none());
+        assertThat(open.allowHttpDestinations()).as("plain http:// is refused on an open sign-up unless allowed").isFalse();
+        assertThat(Config.from(Map.of("STREAMHOOK_SIGNUP", "OPEN", "STREAMHOOK_ALLOWED_NETWORKS", "private")).allowedNetworks())
+                .isEqualTo(AllowedNetworks.privateNetworks());
+        assertThat(Config.from(Map.of("STREAMHOOK_SIGNUP", "closed", "STREAMHOOK_ALLOWED_NETWORKS", "none")).allowedNetworks())
+                .isEqualTo(AllowedNetworks.none());
+    }
+
+    @Test
+    void rateLimitsHaveTheDocumentedDefaultsAndCanBeSet() {
+        Config c = Config.from(Map.of());
+        assertThat(c.rateLimits().perKeyPerSecond()).isEqualTo(20);
+        assertThat(c.rateLimits().perKeyBurst()).isEqualTo(100);
+        assertThat(c.rateLimits().anonymousPerMinute()).isEqualTo(10);
+        assertThat(c.trustForwardedFor()).isFalse();
+        Config set = Config.from(Map.of("STREAMHOOK_RATE_LIMIT_PER_KEY", "5", "STREAMHOOK_RATE_LIMIT_SIGNUP_PER_MINUTE", "3"));
+        assertThat(set.rateLimits()).isEqualTo(new Config.RateLimits(5, 3));
+    }
+
+    @Test
+    void anUnknownSignUpModeIsRefusedWithTheNameOfItsSetting() {
+        assertThatThrownBy(() -> Config.from(Map.of("STREAMHOOK_SIGNUP", "public"))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("STREAMHOOK_SIGNUP").hasMessageContaining("closed or open");
+        assertThatThrownBy(() -> Config.from(Map.of("STREAMHOOK_RATE_LIMIT_PER_KEY", "0"))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("STREAMHOOK_RATE_LIMIT_PER_KEY");
+    }
 }

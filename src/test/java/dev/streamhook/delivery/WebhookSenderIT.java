@@ -25,6 +25,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.util.SocketAddressResolver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The sender against real HTTP servers on 127.0.0.1: what arrives, what is recorded, and where it connects. */
 class WebhookSenderIT {
@@ -143,11 +145,12 @@ class WebhookSenderIT {
     }
 
     @Test
-    void ofAHugeResponseBodyOnlyTheFirst2KiBAreKept() throws Exception {
+    void ofAHugeResponseBodyOnlyTheFirst256BytesAreKept() throws Exception {
         int size = 20 * 1024 * 1024;
         try (RawServer server = new RawServer((in, out) -> {
             readRequest(in);
-            out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + size + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + size + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             byte[] chunk = "x".repeat(64 * 1024).getBytes(StandardCharsets.US_ASCII);
             for (int sent = 0; sent < size; sent += chunk.length) {
                 out.write(chunk);
@@ -161,10 +164,50 @@ class WebhookSenderIT {
 
                 assertThat(attempt.error()).isNull();
                 assertThat(attempt.statusCode()).isEqualTo(200);
-                assertThat(attempt.responseBody()).isEqualTo("x".repeat(2048));
+                assertThat(attempt.responseBody()).isEqualTo("x".repeat(256));
             } finally {
                 patient.close();
             }
+        }
+    }
+
+    /** StreamHook must not be a way to read an internal service's pages, files or binaries through the attempt log. */
+    @ParameterizedTest(name = "Content-Type: {0}")
+    @ValueSource(strings = {"application/octet-stream", "image/png", "application/zip", "none"})
+    void aResponseBodyThatIsNotTextIsNotKept(String contentType) throws Exception {
+        String header = contentType.equals("none") ? "" : "Content-Type: " + contentType + "\r\n";
+        try (RawServer server = new RawServer((in, out) -> {
+            if (readRequest(in) == null) {
+                return false;
+            }
+            out.write(("HTTP/1.1 200 OK\r\n" + header + "Content-Length: 11\r\n\r\nsecret-data").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            return true;
+        })) {
+            Attempt attempt = sender.send(due(server.url()));
+
+            assertThat(attempt.statusCode()).isEqualTo(200);
+            assertThat(attempt.responseBody()).isNull();
+        }
+    }
+
+    @ParameterizedTest(name = "Content-Type: {0}")
+    @ValueSource(strings = {"text/plain", "text/html; charset=utf-8", "application/json", "application/problem+json"})
+    void aTextResponseBodyIsKeptUpTo256Bytes(String contentType) throws Exception {
+        String body = "y".repeat(1000);
+        try (RawServer server = new RawServer((in, out) -> {
+            if (readRequest(in) == null) {
+                return false;
+            }
+            out.write(("HTTP/1.1 500 Internal Server Error\r\nContent-Type: " + contentType + "\r\nContent-Length: 1000\r\n\r\n" + body)
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            return true;
+        })) {
+            Attempt attempt = sender.send(due(server.url()));
+
+            assertThat(attempt.statusCode()).isEqualTo(500);
+            assertThat(attempt.responseBody()).isEqualTo("y".repeat(256));
         }
     }
 

@@ -15,14 +15,16 @@ import dev.streamhook.testing.WebhookReceiver;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The product page's quickstart, step by step through the REST API, against a real PostgreSQL and
- * a real HTTP receiver; the page's own JavaScript checks every signature.
+ * The README's quickstart, step by step through the REST API with the default closed sign-up and
+ * the admin key of the first start, against a real PostgreSQL and a real HTTP receiver; the page's
+ * own JavaScript checks every signature.
  */
 class QuickstartIT {
 
@@ -37,10 +39,15 @@ class QuickstartIT {
     @MethodSource("servers")
     void eachInsertUpdateAndDeleteArrivesSignedInCommitOrderWithEveryDocumentedField(TestPostgres.Server server, @TempDir Path dataDir)
             throws Exception {
-        try (TestDb db = server.createDatabase(); WebhookReceiver receiver = new WebhookReceiver(); Main.Node node = TestNodes.start(dataDir)) {
+        try (TestDb db = server.createDatabase(); WebhookReceiver receiver = new WebhookReceiver(); Main.Node node = TestNodes.start(dataDir, Map.of("STREAMHOOK_SIGNUP", "closed"))) {
             db.execute("CREATE TABLE orders (id int PRIMARY KEY, status text, amount numeric(10,2), updated_at timestamptz)",
                     "ALTER TABLE orders REPLICA IDENTITY FULL");
-            ApiClient api = new ApiClient(node.port()).signUp("dev@example.com");
+            // the default closed sign-up: the first start made the admin account and gave its key once
+            String adminKey = node.adminKey().orElseThrow();
+            ApiClient api = new ApiClient(node.port()).withKey(adminKey);
+            ApiClient.Response colleague = api.post("/v1/accounts", "{\"email\": \"colleague@example.com\"}");
+            assertThat(colleague.status()).as(colleague.body().toString()).isEqualTo(201);
+            assertThat(colleague.text("api_key")).startsWith("sk_live_");
 
             ApiClient.Response source = api.post("/v1/sources", """
                     {"name": "Production Postgres", "type": "postgresql", "connection_uri": "%s", "tables": ["orders"]}

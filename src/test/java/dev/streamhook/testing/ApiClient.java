@@ -81,7 +81,10 @@ public final class ApiClient {
     }
 
     /** A response as received, for a test that checks what any request gets back. */
-    public record RawResponse(int status, String contentType, String text) {
+    public record RawResponse(int status, String contentType, String text, java.net.http.HttpHeaders headers) {
+        public String header(String name) {
+            return headers.firstValue(name).orElse(null);
+        }
     }
 
     /**
@@ -99,7 +102,7 @@ public final class ApiClient {
         }
         try {
             HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            return new RawResponse(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body());
+            return new RawResponse(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body(), r.headers());
         } catch (IOException e) {
             throw new IllegalStateException("API call failed", e);
         } catch (InterruptedException e) {

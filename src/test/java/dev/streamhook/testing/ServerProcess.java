@@ -29,6 +29,8 @@ public final class ServerProcess implements AutoCloseable {
     /** The jar {@code mvn package} builds; failsafe runs after {@code package}, so it exists in {@code verify}. */
     public static final Path JAR = Path.of("target", "streamhook.jar");
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    /** How {@code streamhook serve} prints the admin key on stdout, the one time it does. */
+    public static final String ADMIN_KEY_LINE = "streamhook: admin API key (shown once): ";
 
     private final Process process;
     private final int port;
@@ -55,7 +57,8 @@ public final class ServerProcess implements AutoCloseable {
     /**
      * The command that runs {@code streamhook serve} from the jar on {@code port} with its store in
      * {@code dataDir}, fast retries under {@code settings}, and its output appended to {@code log};
-     * for a test that watches a start fail.
+     * for a test that watches a start fail. Sign-up is open and private networks allowed, as for
+     * {@link TestNodes}, unless {@code settings} say otherwise.
      */
     public static ProcessBuilder command(int port, Path dataDir, Path log, Map<String, String> settings) {
         if (!Files.isRegularFile(JAR)) {
@@ -73,6 +76,7 @@ public final class ServerProcess implements AutoCloseable {
         env.put("STREAMHOOK_DELIVERY_RETRY_BASE_MS", "50");
         env.put("STREAMHOOK_DELIVERY_RETRY_MAX_MS", "200");
         env.put("STREAMHOOK_DELIVERY_TIMEOUT_MS", "2000");
+        env.putAll(TestNodes.TEST_ACCESS);
         env.putAll(TestNodes.storeSettings(dataDir));
         env.putAll(settings);
         return builder;
@@ -160,6 +164,11 @@ public final class ServerProcess implements AutoCloseable {
         } catch (IOException e) {
             return "(cannot read " + log + ": " + e + ")";
         }
+    }
+
+    /** The admin API keys the process printed so far (one on a closed node's first start, else none). */
+    public List<String> adminKeysPrinted() {
+        return output().lines().filter(l -> l.startsWith(ADMIN_KEY_LINE)).map(l -> l.substring(ADMIN_KEY_LINE.length()).trim()).toList();
     }
 
     public Path log() {

@@ -10,10 +10,22 @@ import java.util.Map;
  * Starts a whole StreamHook node in the test JVM, on a free port, with fast retries, on the store
  * of this run ({@link StoreBackend#current()}). Nodes started on the same data directory share one
  * store, as a restarted node would.
+ *
+ * <p>Unlike a production node, a test node has open sign-up (tests make accounts with
+ * {@code POST /v1/accounts}), allows private networks (receivers and databases are on 127.0.0.1)
+ * and has rate limits too high to meet; a test of closed sign-up or of the limits sets them.
  */
 public final class TestNodes {
 
     private static final Map<Path, Map<String, String>> stores = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Open sign-up, private networks and http:// destinations allowed, limits no test meets; a test overrides any of them. */
+    public static final Map<String, String> TEST_ACCESS = Map.of(
+            "STREAMHOOK_SIGNUP", "open",
+            "STREAMHOOK_ALLOWED_NETWORKS", "private",
+            "STREAMHOOK_ALLOW_HTTP_DESTINATIONS", "true",
+            "STREAMHOOK_RATE_LIMIT_PER_KEY", "1000000",
+            "STREAMHOOK_RATE_LIMIT_SIGNUP_PER_MINUTE", "1000000");
 
     private TestNodes() {
     }
@@ -34,6 +46,7 @@ public final class TestNodes {
         env.put("STREAMHOOK_DELIVERY_RETRY_BASE_MS", "50");
         env.put("STREAMHOOK_DELIVERY_RETRY_MAX_MS", "200");
         env.put("STREAMHOOK_DELIVERY_TIMEOUT_MS", "2000");
+        env.putAll(TEST_ACCESS);
         env.putAll(storeSettings(dataDir));
         env.putAll(settings);
         return Main.start(Config.from(env));

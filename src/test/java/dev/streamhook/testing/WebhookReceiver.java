@@ -61,6 +61,7 @@ public final class WebhookReceiver implements AutoCloseable {
             Integer queued = fail ? null : statuses.poll();
             int status = fail ? 500 : queued == null ? 200 : queued;
             byte[] reply = (status == 200 ? "ok" : "nope").getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
             exchange.sendResponseHeaders(status, reply.length);
             exchange.getResponseBody().write(reply);
             exchange.close();
