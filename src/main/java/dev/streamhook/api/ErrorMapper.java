@@ -37,13 +37,13 @@ final class ErrorMapper {
 
     static void source(SourceException e, Context ctx) {
         int status = switch (e.reason()) {
-            case INVALID_CONNECTION_URI, ADDRESS_NOT_ALLOWED -> 400;
+            case INVALID_CONNECTION_URI, ADDRESS_NOT_ALLOWED, INVALID_TABLE_NAME -> 400;
             case SOURCE_DATABASE_ERROR -> 502;
             case BUSY -> 503;
             default -> 422;
         };
         String param = switch (e.reason()) {
-            case TABLE_NOT_FOUND, TABLE_NOT_READABLE, TABLE_NOT_OWNED -> "tables";
+            case INVALID_TABLE_NAME, TABLE_NOT_FOUND, TABLE_NOT_READABLE, TABLE_NOT_OWNED -> "tables";
             case SOURCE_DATABASE_ERROR, REPLICATION_SLOTS_EXHAUSTED, BUSY -> null;
             default -> "connection_uri";
         };

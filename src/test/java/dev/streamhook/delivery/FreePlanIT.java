@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.streamhook.Main;
-import dev.streamhook.store.Usage;
 import dev.streamhook.testing.ApiClient;
 import dev.streamhook.testing.Quickstart;
 import dev.streamhook.testing.TestDb;
@@ -14,7 +13,6 @@ import dev.streamhook.testing.TestNodes;
 import dev.streamhook.testing.TestPostgres;
 import dev.streamhook.testing.WebhookReceiver;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
@@ -51,9 +49,11 @@ class FreePlanIT {
 
     @Test
     void eventsOverTheMonthlyLimitAreKeptAndShownHeldThenDeliveredInCommitOrderWhenTheLimitIsRaised() throws Exception {
-        try (Main.Node node = TestNodes.start(dataDir, Map.of("STREAMHOOK_FREE_EVENTS_PER_MONTH", "3"))) {
+        // closed sign-up: the operator's admin key makes the account and later raises its limit
+        try (Main.Node node = TestNodes.start(dataDir, Map.of("STREAMHOOK_FREE_EVENTS_PER_MONTH", "3", "STREAMHOOK_SIGNUP", "closed"))) {
+            ApiClient admin = new ApiClient(node.port()).withKey(node.adminKey().orElseThrow());
             ApiClient api = new ApiClient(node.port());
-            ApiClient.Response signUp = api.post("/v1/accounts", "{\"email\":\"free@example.com\"}");
+            ApiClient.Response signUp = admin.post("/v1/accounts", "{\"email\":\"free@example.com\"}");
             String accountId = signUp.text("id");
             api.withKey(signUp.text("api_key"));
             Quickstart.sourceWithDestination(api, db, "items", receiver.url(), "whsec_free_plan");
@@ -91,8 +91,15 @@ class FreePlanIT {
             assertThat(oneHeld.at("/deliveries/0/status").asText()).isEqualTo("held");
             assertThat(oneHeld.at("/deliveries/0/attempt_count").asInt()).isZero();
 
-            // the operator raises the account's limit (the admin route calls this)
-            assertThat(new Usage(node.db(), Clock.systemUTC(), 3).setMonthlyLimit(accountId, 1_000L)).isTrue();
+            // a user may not raise their own limit; the operator does, through the admin route
+            ApiClient.Response selfServe = api.patch("/v1/accounts/" + accountId, "{\"monthly_event_limit\": 1000000}");
+            assertThat(selfServe.status()).isEqualTo(403);
+            assertThat(admin.patch("/v1/accounts/acc_nobody", "{\"monthly_event_limit\": 1000}").status()).isEqualTo(404);
+            assertThat(admin.patch("/v1/accounts/" + accountId, "{\"monthly_event_limit\": -1}").body().at("/error/param").asText())
+                    .isEqualTo("monthly_event_limit");
+            ApiClient.Response raised = admin.patch("/v1/accounts/" + accountId, "{\"monthly_event_limit\": 1000}");
+            assertThat(raised.status()).as(raised.body().toString()).isEqualTo(200);
+            assertThat(raised.body().path("monthly_event_limit").asLong()).isEqualTo(1_000);
 
             await().atMost(Duration.ofSeconds(30)).until(() -> receiver.requests().size() >= 10);
             List<String> seen = receiver.requests().stream().map(FreePlanIT::describe).toList();

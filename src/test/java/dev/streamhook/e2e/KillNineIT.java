@@ -89,8 +89,10 @@ class KillNineIT {
             String key = signUp(port);
             ApiClient api = new ApiClient(port).withKey(key);
             String sourceId = Quickstart.sourceWithDestination(api, db, "items", receiver.url(), SECRET);
-            // slow answers keep the backlog in flight: about 32 concurrent requests x 10 ms each
-            receiver.delayEveryResponse(10);
+            // slow answers keep the backlog in flight while the changes below are written: 16 requests
+            // in flight x 40 ms is about 400 events/s, so the kill below lands mid-backlog (at 10 ms
+            // the engine delivered all 4,900 before the last change was written)
+            receiver.delayEveryResponse(40);
 
             Model model = new Model();
             model.insert(1, 1_000);
