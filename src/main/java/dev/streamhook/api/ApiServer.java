@@ -5,7 +5,9 @@ import dev.streamhook.observe.Health;
 import dev.streamhook.store.Accounts.Account;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The REST API under {@code /v1}, {@code GET /healthz} (200 only while the store, capture and
@@ -17,11 +19,17 @@ import java.util.Map;
 public final class ApiServer {
 
     private final Javalin app;
+    private final List<String> routes = new CopyOnWriteArrayList<>();
 
     public ApiServer(Health health, RequestGate gate, AccountRoutes accountRoutes, KeyRoutes keyRoutes, SourceRoutes sourceRoutes,
                      DestinationRoutes destinationRoutes, EventRoutes eventRoutes, UsageRoutes usageRoutes) {
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
+            config.events.handlerAdded(meta -> {
+                if (meta.getHttpMethod().isHttpMethod()) {
+                    routes.add(meta.getHttpMethod().name() + " " + meta.getPath());
+                }
+            });
             config.routes.get("/healthz", ctx -> {
                 boolean ready = health.check().ready();
                 Json.respond(ctx, ready ? 200 : 503, Map.of("status", ready ? "ok" : "unavailable"));
@@ -74,6 +82,11 @@ public final class ApiServer {
     }
 
     /** Starts serving on {@code host}; returns the bound port (useful when 0 asked for any free port). */
+    /** Every route served, as {@code "METHOD /path/{param}"}, in the order registered: for tests that walk them all. */
+    public List<String> routes() {
+        return List.copyOf(routes);
+    }
+
     public int start(String host, int port) {
         app.start(host, port);
         return app.port();
