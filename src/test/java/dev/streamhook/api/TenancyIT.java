@@ -10,7 +10,6 @@ import dev.streamhook.testing.TestDb;
 import dev.streamhook.testing.TestNodes;
 import dev.streamhook.testing.TestPostgres;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -41,7 +40,7 @@ class TenancyIT {
                 String dst = alice.get("/v1/sources/" + src + "/destinations").body().at("/data/0/id").asText();
                 String key = alice.get("/v1/api_keys").body().at("/data/0/id").asText();
                 db.execute("INSERT INTO orders VALUES (1, 'paid')");
-                String evt = awaitEvent(alice, src);
+                String evt = Quickstart.awaitNewestEventId(alice, src);
                 JsonNode before = snapshot(alice, src, dst, evt);
 
                 List<String> tried = new ArrayList<>();
@@ -67,18 +66,6 @@ class TenancyIT {
                 assertThat(snapshot(alice, src, dst, evt)).as("the first account's objects are unchanged").isEqualTo(before);
             }
         }
-    }
-
-    private static String awaitEvent(ApiClient api, String src) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            JsonNode data = api.get("/v1/events?source_id=" + src).body().path("data");
-            if (!data.isEmpty()) {
-                return data.get(0).path("id").asText();
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("the insert's event was not captured");
     }
 
     private static JsonNode snapshot(ApiClient api, String src, String dst, String evt) {

@@ -21,4 +21,10 @@ public final class Quickstart {
         assertThat(destination.status()).as(destination.body().toString()).isEqualTo(201);
         return sourceId;
     }
+
+    /** Waits until the source has captured an event and returns the id of its newest one. */
+    public static String awaitNewestEventId(ApiClient api, String sourceId) {
+        return org.awaitility.Awaitility.await("an event of " + sourceId + " is captured").atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> api.get("/v1/events?source_id=" + sourceId).body().at("/data/0/id").asText(null), java.util.Objects::nonNull);
+    }
 }
