@@ -27,6 +27,7 @@ import dev.streamhook.store.EventLog;
 import dev.streamhook.store.EventQueries;
 import dev.streamhook.store.IdempotencyKeys;
 import dev.streamhook.store.KeyUsage;
+import dev.streamhook.store.Pruner;
 import dev.streamhook.store.SecretBox;
 import dev.streamhook.store.StoreException;
 import dev.streamhook.store.ReleaseTimer;
@@ -70,13 +71,14 @@ public final class Main {
      * start), the only copy in clear; empty on every other start.
      */
     public record Node(int port, ApiServer api, CaptureSupervisor capture, Dispatcher dispatcher, ReleaseTimer releaseTimer,
-                       WebhookSender sender,
+                       Pruner pruner, WebhookSender sender,
                        KeyUsage keyUsage, Database db, Optional<String> adminKey) implements AutoCloseable {
         @Override
         public void close() {
             api.stop();
             capture.stopAll();
             releaseTimer.stop();
+            pruner.stop();
             dispatcher.stop();
             sender.close();
             keyUsage.close();
@@ -167,8 +169,9 @@ public final class Main {
         ApiServer api = new ApiServer(health, gate, new AccountRoutes(accounts, config.signup()), new KeyRoutes(accounts, keyUsage),
                 new SourceRoutes(sources, sourceManager, idempotency),
                 new DestinationRoutes(sources, destinations, addressPolicy, config.allowHttpDestinations(), idempotency),
-                new EventRoutes(eventQueries, deliveryQueue, secrets, idempotency), new UsageRoutes(usage));
+                new EventRoutes(eventQueries, deliveryQueue, secrets, idempotency, config.retention()), new UsageRoutes(usage));
         ReleaseTimer releaseTimer = new ReleaseTimer(usage, RELEASE_CHECK);
+        Pruner pruner = new Pruner(db, config.retention(), Clock.systemUTC());
 
         // the port first: a taken port stops the start before capture runs; /healthz says 503 until the rest runs
         int port = api.start(config.host(), config.port());
@@ -181,9 +184,11 @@ public final class Main {
         dispatcher.start();
         started.push(releaseTimer::stop);
         releaseTimer.start();
+        started.push(pruner::stop);
+        pruner.start();
         // last, once nothing else can fail: a key printed by a start that then failed would be lost
         Optional<String> adminKey = config.signup() == Config.SignupMode.CLOSED
                 ? accounts.createAdminIfNone().map(Accounts.Created::apiKey) : Optional.empty();
-        return new Node(port, api, capture, dispatcher, releaseTimer, sender, keyUsage, db, adminKey);
+        return new Node(port, api, capture, dispatcher, releaseTimer, pruner, sender, keyUsage, db, adminKey);
     }
 }

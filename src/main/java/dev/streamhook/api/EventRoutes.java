@@ -5,6 +5,7 @@ import dev.streamhook.store.EventQueries;
 import dev.streamhook.store.EventQueries.AttemptRow;
 import dev.streamhook.store.EventQueries.DeliveryRow;
 import dev.streamhook.store.EventQueries.EventRow;
+import dev.streamhook.store.RetentionPolicy;
 import dev.streamhook.store.SecretBox;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -31,8 +32,10 @@ public final class EventRoutes {
     private final DeliveryQueue queue;
     private final PageCursor cursors;
     private final Idempotency idempotency;
+    private final RetentionPolicy retention;
 
-    public EventRoutes(EventQueries queries, DeliveryQueue queue, SecretBox secrets, Idempotency idempotency) {
+    public EventRoutes(EventQueries queries, DeliveryQueue queue, SecretBox secrets, Idempotency idempotency, RetentionPolicy retention) {
+        this.retention = retention;
         this.queries = queries;
         this.queue = queue;
         this.cursors = new PageCursor(secrets);
@@ -44,7 +47,9 @@ public final class EventRoutes {
         routes.get("/v1/events/{id}", ctx -> {
             EventRow e = owned(ctx);
             Map<String, Object> out = summary(e);
-            out.put("deliveries", queries.deliveries(e.id()).stream().map(EventRoutes::delivery).toList());
+            List<DeliveryRow> deliveries = queries.deliveries(e.id());
+            out.put("deliveries", deliveries.stream().map(EventRoutes::delivery).toList());
+            out.put("retained_until", keptUntil(e, deliveries.stream().map(DeliveryRow::status).toList()));
             Json.respond(ctx, 200, out);
         });
         routes.post("/v1/events/{id}/retry", idempotency.wrap(ctx -> {
@@ -83,11 +88,17 @@ public final class EventRoutes {
             Map<String, Integer> byStatus = new LinkedHashMap<>(); // e.g. {"held": 1}: held until the account's month turns or its limit rises
             counts.getOrDefault(e.seq(), Map.of()).forEach((status, n) -> byStatus.put(status.name().toLowerCase(Locale.ROOT), n));
             item.put("deliveries_by_status", byStatus);
+            item.put("retained_until", keptUntil(e, counts.getOrDefault(e.seq(), Map.of()).keySet()));
             return item;
         }).toList());
         out.put("has_more", hasMore);
         out.put("next_cursor", hasMore ? cursors.encode(account, page.get(page.size() - 1).seq()) : null);
         Json.respond(ctx, 200, out);
+    }
+
+    /** When retention deletes the event; null while a delivery is pending or held, or when events are kept for ever. */
+    private String keptUntil(EventRow e, java.util.Collection<DeliveryQueue.Status> statuses) {
+        return retention.keptUntil(e.createdAt(), statuses).map(Json::time).orElse(null);
     }
 
     private static String blankToNull(String s) {

@@ -1,6 +1,7 @@
 package dev.streamhook.config;
 
 import dev.streamhook.net.AllowedNetworks;
+import dev.streamhook.store.RetentionPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -28,7 +29,8 @@ public record Config(
         String host,
         SignupMode signup,
         RateLimits rateLimits,
-        boolean trustForwardedFor) {
+        boolean trustForwardedFor,
+        RetentionPolicy retention) {
 
     /**
      * Who may create accounts. {@code CLOSED} (the default, a private installation): only an admin
@@ -79,7 +81,9 @@ public record Config(
                 signup,
                 new RateLimits(r.integer("STREAMHOOK_RATE_LIMIT_PER_KEY", 20, 1, 1_000_000),
                         r.integer("STREAMHOOK_RATE_LIMIT_SIGNUP_PER_MINUTE", 10, 1, 1_000_000)),
-                r.bool("STREAMHOOK_TRUST_X_FORWARDED_FOR", false));
+                r.bool("STREAMHOOK_TRUST_X_FORWARDED_FOR", false),
+                new RetentionPolicy(r.period("STREAMHOOK_RETENTION", Duration.ofDays(7)),
+                        r.period("STREAMHOOK_FAILED_RETENTION", Duration.ofDays(30))));
     }
 
     /**
@@ -176,6 +180,28 @@ public record Config(
                 case "open" -> SignupMode.OPEN;
                 default -> throw new ConfigException(name + " must be closed or open, got '" + v + "'");
             };
+        }
+
+        /** A period such as {@code 7d}, {@code 12h}, {@code 30m} or {@code 45s}; empty for {@code forever}. */
+        Optional<Duration> period(String name, Duration fallback) {
+            String v = raw(name);
+            if (v == null) {
+                return Optional.of(fallback);
+            }
+            if (v.equalsIgnoreCase("forever")) {
+                return Optional.empty();
+            }
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,6})([dhms])").matcher(v.toLowerCase());
+            if (m.matches() && Long.parseLong(m.group(1)) > 0) {
+                long n = Long.parseLong(m.group(1));
+                return Optional.of(switch (m.group(2)) {
+                    case "d" -> Duration.ofDays(n);
+                    case "h" -> Duration.ofHours(n);
+                    case "m" -> Duration.ofMinutes(n);
+                    default -> Duration.ofSeconds(n);
+                });
+            }
+            throw new ConfigException(name + " must be a period such as 7d, 12h, 30m or 45s, or forever, got '" + v + "'");
         }
 
         boolean bool(String name, boolean fallback) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.streamhook.net.AllowedNetworks;
 import dev.streamhook.net.Cidr;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -22,6 +23,19 @@ class ConfigTest {
         assertThat(c.deliveryMaxInFlight()).isEqualTo(16);
         assertThat(c.databaseUrl()).as("the embedded store").isEmpty();
         assertThat(c.freeEventsPerMonth()).isEqualTo(50_000);
+        assertThat(c.retention().delivered()).contains(Duration.ofDays(7));
+        assertThat(c.retention().failed()).contains(Duration.ofDays(30));
+    }
+
+    @Test
+    void retentionIsAPeriodInDaysHoursMinutesOrSecondsOrForever() {
+        assertThat(Config.from(Map.of("STREAMHOOK_RETENTION", "12h")).retention().delivered()).contains(Duration.ofHours(12));
+        assertThat(Config.from(Map.of("STREAMHOOK_FAILED_RETENTION", "45s")).retention().failed()).contains(Duration.ofSeconds(45));
+        assertThat(Config.from(Map.of("STREAMHOOK_RETENTION", "forever", "STREAMHOOK_FAILED_RETENTION", "FOREVER")).retention().prunes()).isFalse();
+        for (String bad : new String[] {"7", "7 days", "0d", "-1d", "1w"}) {
+            assertThatThrownBy(() -> Config.from(Map.of("STREAMHOOK_RETENTION", bad))).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("STREAMHOOK_RETENTION").hasMessageContaining("7d");
+        }
     }
 
     @Test
