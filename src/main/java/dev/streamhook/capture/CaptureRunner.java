@@ -3,7 +3,6 @@ package dev.streamhook.capture;
 import dev.streamhook.capture.pgoutput.Begin;
 import dev.streamhook.capture.pgoutput.PgOutputDecoder;
 import dev.streamhook.capture.pgoutput.PgOutputMessage;
-import dev.streamhook.capture.pgoutput.Relation;
 import dev.streamhook.event.EncodedEvent;
 import dev.streamhook.event.Lsn;
 import dev.streamhook.store.EventLog;
@@ -159,9 +158,7 @@ public final class CaptureRunner {
                     return; // the stream was closed
                 }
                 PgOutputMessage decoded = PgOutputDecoder.decode(message);
-                if (decoded instanceof Relation r) {
-                    primaryKeys.forget(r.oid());
-                } else if (decoded instanceof Begin) {
+                if (decoded instanceof Begin) {
                     flushed.begin();
                 }
                 ChangeAssembler.Transaction tx = assembler.accept(decoded);
