@@ -122,6 +122,7 @@ public final class CaptureRunner {
             if (!running) {
                 return;
             }
+            upgradePublication(catalog);
             PGReplicationStream stream = conn.unwrap(PGConnection.class).getReplicationAPI()
                     .replicationStream().logical()
                     .withSlotName(source.slotName())
@@ -170,6 +171,19 @@ public final class CaptureRunner {
             }
         } finally {
             idle.cancel(false);
+        }
+    }
+
+    /**
+     * Brings a publication made before partitions were reported under their root (or before
+     * generated columns were published) up to date. Not fatal: capture works without it, as before.
+     */
+    private void upgradePublication(Connection catalog) {
+        try {
+            SourceDatabase.upgradePublication(catalog, source.publicationName());
+        } catch (SQLException e) {
+            log.warn("capture of {} could not set the options of publication {} (partitions may be reported under their own "
+                    + "names): {}", source.id(), source.publicationName(), SourceDatabase.firstLine(e));
         }
     }
 
