@@ -1,6 +1,9 @@
 package dev.streamhook.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.streamhook.delivery.HeaderRules;
+import dev.streamhook.event.Operation;
 import dev.streamhook.net.AddressPolicy;
 import dev.streamhook.store.Destinations;
 import dev.streamhook.store.Destinations.Destination;
@@ -11,6 +14,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -23,13 +27,14 @@ import java.util.Set;
  *
  * <p>PATCH semantics, per field: left out, the setting stays as it is; {@code null} clears it where
  * that means something ({@code secret}: send unsigned; {@code headers}: no extra headers;
- * {@code max_in_flight}: the node's default), while {@code url} cannot be cleared. {@code headers}
+ * {@code max_in_flight}: the node's default; {@code operations}: all four), while {@code url}
+ * cannot be cleared. {@code headers}
  * replaces the whole set; a value sent back exactly as an answer masked it keeps the stored value,
  * so reading a destination, changing one header and sending the set back loses no credential.
  */
 public final class DestinationRoutes {
 
-    private static final Set<String> FIELDS = Set.of("url", "secret", "headers", "max_in_flight");
+    private static final Set<String> FIELDS = Set.of("url", "secret", "headers", "max_in_flight", "operations");
     private static final int MAX_IN_FLIGHT_LIMIT = 1024;
     private final Sources sources;
     private final Destinations destinations;
@@ -54,7 +59,7 @@ public final class DestinationRoutes {
             String secret = secret(Json.optionalString(body, "secret", Json.Max.SECRET));
             Destination d = new Destination(Ids.random("dst_", 16), source.id(), url(Json.requiredString(body, "url", Json.Max.URL)), secret,
                     hint(secret), headers(Json.stringMap(body, "headers", Json.Max.HEADERS, Json.Max.HEADER_NAME, Json.Max.HEADER_VALUE)), Json.optionalInt(body, "max_in_flight", 1, MAX_IN_FLIGHT_LIMIT),
-                    System.currentTimeMillis());
+                    operations(body), System.currentTimeMillis());
             destinations.upsert(d);
             Json.respond(ctx, 201, view(d));
         }));
@@ -71,7 +76,8 @@ public final class DestinationRoutes {
             Map<String, String> headers = body.has("headers") ? headers(keepMasked(Json.stringMap(body, "headers", Json.Max.HEADERS,
                     Json.Max.HEADER_NAME, Json.Max.HEADER_VALUE), d.headers())) : d.headers();
             Integer maxInFlight = body.has("max_in_flight") ? Json.optionalInt(body, "max_in_flight", 1, MAX_IN_FLIGHT_LIMIT) : d.maxInFlight();
-            Destination updated = new Destination(d.id(), d.sourceId(), url, secret, hint(secret), headers, maxInFlight, d.createdAt());
+            Set<Operation> operations = body.has("operations") ? operations(body) : d.operations();
+            Destination updated = new Destination(d.id(), d.sourceId(), url, secret, hint(secret), headers, maxInFlight, operations, d.createdAt());
             destinations.upsert(updated);
             Json.respond(ctx, 200, view(updated));
         });
@@ -111,6 +117,34 @@ public final class DestinationRoutes {
         });
         return text;
     }
+
+    /**
+     * The operations to send: absent or null, all four; else a non-empty array of INSERT, UPDATE,
+     * DELETE and TRUNCATE (any case, repeats allowed).
+     */
+    private static Set<Operation> operations(ObjectNode body) {
+        JsonNode v = body.get("operations");
+        if (v == null || v.isNull()) {
+            return Destinations.ALL_OPERATIONS;
+        }
+        String rule = "'operations' must be a non-empty array of \"INSERT\", \"UPDATE\", \"DELETE\" and \"TRUNCATE\" "
+                + "(the events this destination is sent), or null for all four";
+        if (!v.isArray() || v.isEmpty() || v.size() > 16) {
+            throw ApiException.invalid("operations", rule);
+        }
+        EnumSet<Operation> out = EnumSet.noneOf(Operation.class);
+        for (JsonNode item : v) {
+            Operation op = item.isTextual() ? OPERATION_NAMES.get(item.asText().toUpperCase(Locale.ROOT)) : null;
+            if (op == null) {
+                throw ApiException.invalid("operations", rule);
+            }
+            out.add(op);
+        }
+        return out;
+    }
+
+    private static final Map<String, Operation> OPERATION_NAMES = Map.of(
+            "INSERT", Operation.INSERT, "UPDATE", Operation.UPDATE, "DELETE", Operation.DELETE, "TRUNCATE", Operation.TRUNCATE);
 
     private static String secret(String secret) {
         if (secret != null && (secret.length() < 8 || secret.length() > 512)) {
@@ -183,6 +217,7 @@ public final class DestinationRoutes {
         d.headers().forEach((name, value) -> masked.put(name, maskHeader(value)));
         out.put("headers", masked); // write-only values, like the secret
         out.put("max_in_flight", d.maxInFlight()); // null: the node's STREAMHOOK_DELIVERY_MAX_IN_FLIGHT
+        out.put("operations", d.operations().stream().map(Operation::name).toList());
         out.put("created_at", Json.time(d.createdAt()));
         return out;
     }

@@ -27,7 +27,7 @@ public final class EventRoutes {
 
     private static final int DEFAULT_LIMIT = 20;
     private static final int MAX_LIMIT = 100;
-    private static final Set<String> OPERATIONS = Set.of("INSERT", "UPDATE", "DELETE");
+    private static final Set<String> OPERATIONS = Set.of("INSERT", "UPDATE", "DELETE", "TRUNCATE");
     private final EventQueries queries;
     private final DeliveryQueue queue;
     private final PageCursor cursors;
@@ -70,7 +70,7 @@ public final class EventRoutes {
         if (operation != null) {
             operation = operation.toUpperCase(Locale.ROOT);
             if (!OPERATIONS.contains(operation)) {
-                throw ApiException.invalid("operation", "'operation' must be INSERT, UPDATE or DELETE");
+                throw ApiException.invalid("operation", "'operation' must be INSERT, UPDATE, DELETE or TRUNCATE");
             }
         }
         String cursor = ctx.queryParam("cursor");
@@ -112,7 +112,7 @@ public final class EventRoutes {
         try {
             return DeliveryQueue.Status.valueOf(text.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw ApiException.invalid("status", "'status' must be pending, succeeded, failed or held (an event with such a delivery)");
+            throw ApiException.invalid("status", "'status' must be pending, succeeded, failed, held or skipped (an event with such a delivery)");
         }
     }
 

@@ -3,7 +3,6 @@ package dev.streamhook.capture;
 import dev.streamhook.capture.pgoutput.Begin;
 import dev.streamhook.capture.pgoutput.PgOutputDecoder;
 import dev.streamhook.capture.pgoutput.PgOutputMessage;
-import dev.streamhook.capture.pgoutput.Relation;
 import dev.streamhook.event.EncodedEvent;
 import dev.streamhook.event.Lsn;
 import dev.streamhook.store.EventLog;
@@ -123,6 +122,7 @@ public final class CaptureRunner {
             if (!running) {
                 return;
             }
+            upgradePublication(catalog);
             PGReplicationStream stream = conn.unwrap(PGConnection.class).getReplicationAPI()
                     .replicationStream().logical()
                     .withSlotName(source.slotName())
@@ -159,9 +159,7 @@ public final class CaptureRunner {
                     return; // the stream was closed
                 }
                 PgOutputMessage decoded = PgOutputDecoder.decode(message);
-                if (decoded instanceof Relation r) {
-                    primaryKeys.forget(r.oid());
-                } else if (decoded instanceof Begin) {
+                if (decoded instanceof Begin) {
                     flushed.begin();
                 }
                 ChangeAssembler.Transaction tx = assembler.accept(decoded);
@@ -173,6 +171,19 @@ public final class CaptureRunner {
             }
         } finally {
             idle.cancel(false);
+        }
+    }
+
+    /**
+     * Brings a publication made before partitions were reported under their root (or before
+     * generated columns were published) up to date. Not fatal: capture works without it, as before.
+     */
+    private void upgradePublication(Connection catalog) {
+        try {
+            SourceDatabase.upgradePublication(catalog, source.publicationName());
+        } catch (SQLException e) {
+            log.warn("capture of {} could not set the options of publication {} (partitions may be reported under their own "
+                    + "names): {}", source.id(), source.publicationName(), SourceDatabase.firstLine(e));
         }
     }
 

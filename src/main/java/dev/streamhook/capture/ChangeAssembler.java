@@ -7,6 +7,7 @@ import dev.streamhook.capture.pgoutput.Delete;
 import dev.streamhook.capture.pgoutput.Insert;
 import dev.streamhook.capture.pgoutput.PgOutputMessage;
 import dev.streamhook.capture.pgoutput.Relation;
+import dev.streamhook.capture.pgoutput.Truncate;
 import dev.streamhook.capture.pgoutput.TupleData;
 import dev.streamhook.capture.pgoutput.Update;
 import dev.streamhook.capture.types.PgTypes;
@@ -29,7 +30,16 @@ import java.util.function.IntFunction;
 /**
  * Turns the pgoutput message stream of one source into whole transactions of {@link ChangeEvent}s.
  * Not thread-safe: one per replication session, fed in stream order. Relations are remembered for
- * the session, as pgoutput sends each one once per session before its first change.
+ * the session, as pgoutput sends each one once per session before its first change, and again
+ * before the first change after the table's shape changed (so an added, dropped, renamed or
+ * retyped column shows in the next event).
+ *
+ * <p>The row key is decided when the Relation message arrives, from what the stream says as of
+ * that change: the columns the Relation flags as the replica identity (the primary key under
+ * REPLICA IDENTITY DEFAULT, the index's columns under USING INDEX). Under FULL every column is
+ * flagged, which would give each version of a row its own key, and under NOTHING none is; there
+ * the table's primary key is read from the catalog at that moment instead. A table with no key
+ * at all orders all its rows as one.
  */
 final class ChangeAssembler {
 
@@ -37,16 +47,23 @@ final class ChangeAssembler {
     record Transaction(Lsn endLsn, List<EncodedEvent> events) {
     }
 
+    /** A relation as the stream last described it, with the columns that make its row key. */
+    private record Table(Relation relation, boolean[] keyColumns) {
+    }
+
     private final String sourceId;
     private final String database;
     private final IntFunction<Set<String>> primaryKey;
-    private final Map<Integer, Relation> relations = new HashMap<>();
+    private final Map<Integer, Table> tables = new HashMap<>();
     private Begin begin;
     private int position;
     private final List<EncodedEvent> events = new ArrayList<>();
     private long bufferedBytes;
 
-    /** {@code primaryKey} gives a table's primary-key column names by relation oid (empty: none). */
+    /**
+     * {@code primaryKey} gives a table's primary-key column names by relation oid (empty: none); it
+     * is asked only for tables with REPLICA IDENTITY FULL or NOTHING, when their Relation arrives.
+     */
     ChangeAssembler(String sourceId, String database, IntFunction<Set<String>> primaryKey) {
         this.sourceId = sourceId;
         this.database = database;
@@ -79,7 +96,10 @@ final class ChangeAssembler {
         return chunk;
     }
 
-    /** Feeds one message; returns the transaction when the message was its Commit, else null. */
+    /**
+     * Feeds one message; returns the transaction when the message was its Commit, else null.
+     * Messages that carry no change we deliver (Origin, Type, logical messages) are passed over.
+     */
     Transaction accept(PgOutputMessage message) {
         switch (message) {
             case Begin b -> {
@@ -88,10 +108,11 @@ final class ChangeAssembler {
                 events.clear();
                 bufferedBytes = 0;
             }
-            case Relation r -> relations.put(r.oid(), r);
+            case Relation r -> tables.put(r.oid(), new Table(r, keyColumns(r)));
             case Insert i -> add(i.relationOid(), Operation.INSERT, null, false, i.newTuple());
             case Update u -> add(u.relationOid(), Operation.UPDATE, u.oldTuple(), u.oldIsKeyOnly(), u.newTuple());
             case Delete d -> add(d.relationOid(), Operation.DELETE, d.oldTuple(), d.oldIsKeyOnly(), null);
+            case Truncate t -> truncate(t);
             case Commit c -> {
                 Transaction done = new Transaction(c.endLsn(), List.copyOf(events));
                 begin = null;
@@ -100,31 +121,66 @@ final class ChangeAssembler {
                 return done;
             }
             default -> {
-                // Origin, Type, Truncate and logical messages carry no row change we deliver
+                // Origin, Type and logical messages carry no change we deliver
             }
         }
         return null;
     }
 
-    private void add(int relationOid, Operation op, TupleData oldTuple, boolean oldIsKeyOnly, TupleData newTuple) {
+    private boolean[] keyColumns(Relation r) {
+        List<Relation.Column> columns = r.columns();
+        boolean[] key = new boolean[columns.size()];
+        boolean flagsAreTheKey = r.replicaIdentity() == 'd' || r.replicaIdentity() == 'i';
+        Set<String> primary = flagsAreTheKey ? Set.of() : primaryKey.apply(r.oid());
+        for (int i = 0; i < key.length; i++) {
+            key[i] = flagsAreTheKey ? columns.get(i).partOfKey() : primary.contains(columns.get(i).name());
+        }
+        return key;
+    }
+
+    private Table table(int relationOid) {
         if (begin == null) {
-            throw new IllegalStateException("a row change arrived outside a transaction");
+            throw new IllegalStateException("a change arrived outside a transaction");
         }
-        Relation rel = relations.get(relationOid);
-        if (rel == null) {
-            throw new IllegalStateException("a row change names relation " + relationOid + " before its Relation message");
+        Table table = tables.get(relationOid);
+        if (table == null) {
+            throw new IllegalStateException("a change names relation " + Integer.toUnsignedLong(relationOid) + " before its Relation message");
         }
+        return table;
+    }
+
+    private void add(int relationOid, Operation op, TupleData oldTuple, boolean oldIsKeyOnly, TupleData newTuple) {
+        Table table = table(relationOid);
+        Relation rel = table.relation();
         List<String> unchanged = new ArrayList<>();
         JsonValue before = oldTuple == null ? JsonValue.NULL : row(rel, oldTuple, null, oldIsKeyOnly, null);
         JsonValue after = newTuple == null ? JsonValue.NULL
                 : row(rel, newTuple, oldIsKeyOnly ? null : oldTuple, false, unchanged);
-        TupleData keySource = newTuple != null ? newTuple : oldTuple;
+        String rowKey = newTuple != null ? rowKey(table, newTuple, oldTuple) : rowKey(table, oldTuple, null);
+        String oldRowKey = null;
+        if (newTuple != null && oldTuple != null) {
+            String old = rowKey(table, oldTuple, null);
+            oldRowKey = old.equals(rowKey) ? null : old; // the UPDATE moved the row to another key
+        }
+        emit(rel, op, before, after, unchanged, rowKey, oldRowKey, null);
+    }
+
+    /** One event per truncated table, keyed on the table alone (the sequencer orders it against all the table's rows). */
+    private void truncate(Truncate t) {
+        var options = new ChangeEvent.TruncateOptions(t.cascade(), t.restartIdentity());
+        for (int oid : t.relationOids()) {
+            Relation rel = table(oid).relation();
+            emit(rel, Operation.TRUNCATE, JsonValue.NULL, JsonValue.NULL, List.of(), tableKey(rel), null, options);
+        }
+    }
+
+    private void emit(Relation rel, Operation op, JsonValue before, JsonValue after, List<String> unchanged,
+                      String rowKey, String oldRowKey, ChangeEvent.TruncateOptions truncate) {
         int position = this.position++;
         Lsn commitLsn = begin.finalLsn();
-        Instant commitTime = begin.commitTime();
-        EncodedEvent encoded = EncodedEvent.of(new ChangeEvent(EventId.of(sourceId, commitLsn, position), sourceId, commitLsn, position,
-                commitTime, database, rel.namespace(), rel.name(), op, before, after, unchanged,
-                rowKey(rel, primaryKey.apply(relationOid), keySource)));
+        EncodedEvent encoded = EncodedEvent.of(new ChangeEvent(EventId.of(sourceId, commitLsn, position), sourceId, commitLsn,
+                begin.xid(), position, begin.commitTime(), database, rel.namespace(), rel.name(), op, before, after, unchanged,
+                rowKey, oldRowKey, truncate));
         events.add(encoded);
         bufferedBytes += encoded.body().length;
     }
@@ -168,22 +224,29 @@ final class ChangeAssembler {
     }
 
     /**
-     * Table plus primary-key values. Without a primary key, the replica identity index stands in
-     * (unless it is FULL, where every column is flagged); a table with neither orders all its rows
-     * as one.
+     * Table plus key values (see the class comment for which columns). A key value the new tuple
+     * left out as an unchanged TOASTed value is taken from {@code old} when that has it.
      */
-    private static String rowKey(Relation rel, Set<String> primaryKey, TupleData tuple) {
-        boolean usePrimaryKey = !primaryKey.isEmpty();
-        boolean useIdentity = !usePrimaryKey && rel.replicaIdentity() != 'f';
+    private static String rowKey(Table table, TupleData tuple, TupleData old) {
         List<JsonValue> key = new ArrayList<>();
-        List<Relation.Column> columns = rel.columns();
-        for (int i = 0; i < columns.size(); i++) {
-            Relation.Column col = columns.get(i);
-            boolean keyColumn = usePrimaryKey ? primaryKey.contains(col.name()) : useIdentity && col.partOfKey();
-            if (keyColumn && tuple.values().get(i) instanceof ColumnValue.Text t) {
+        boolean[] keyColumns = table.keyColumns();
+        for (int i = 0; i < keyColumns.length; i++) {
+            if (!keyColumns[i]) {
+                continue;
+            }
+            ColumnValue v = tuple.values().get(i);
+            if (v instanceof ColumnValue.UnchangedToast && old != null) {
+                v = old.values().get(i);
+            }
+            if (v instanceof ColumnValue.Text t) {
                 key.add(JsonValue.of(t.value()));
             }
         }
-        return rel.namespace() + "." + rel.name() + (key.isEmpty() ? "" : JsJson.stringify(new JsonValue.Arr(key)));
+        return tableKey(table.relation()) + (key.isEmpty() ? "" : JsJson.stringify(new JsonValue.Arr(key)));
+    }
+
+    /** The key of the whole table: a keyless table's rows and a TRUNCATE share it. */
+    private static String tableKey(Relation rel) {
+        return rel.namespace() + "." + rel.name();
     }
 }

@@ -90,7 +90,8 @@ public final class SourceDatabase {
     public void createReplication(ConnectionSpec spec, String slot, String publication, List<TableName> tables) {
         try (Connection c = connect(spec); Statement s = c.createStatement()) {
             String list = String.join(", ", tables.stream().map(TableName::quoted).toList());
-            s.execute("CREATE PUBLICATION " + TableName.quote(publication) + " FOR TABLE " + list);
+            s.execute("CREATE PUBLICATION " + TableName.quote(publication) + " FOR TABLE " + list
+                    + " WITH (" + publicationOptions(c) + ")");
             s.execute("SET statement_timeout = " + slotCreationTimeout.toMillis());
             try (PreparedStatement create = c.prepareStatement("SELECT pg_create_logical_replication_slot(?, 'pgoutput')")) {
                 create.setString(1, slot);
@@ -163,6 +164,27 @@ public final class SourceDatabase {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * The options every publication of ours has: a partition's changes are reported under its
+     * root table (the table the user named), and from PostgreSQL 18 on, stored generated columns
+     * are published like others (before 18 the server never sends them).
+     */
+    private static String publicationOptions(Connection c) throws SQLException {
+        return "publish_via_partition_root = true"
+                + (c.getMetaData().getDatabaseMajorVersion() >= 18 ? ", publish_generated_columns = stored" : "");
+    }
+
+    /**
+     * Gives a publication made by an earlier version the options of {@link #publicationOptions}.
+     * Capture calls it at the start of each session, on its catalog connection; the changes decoded
+     * after this commit follow the options.
+     */
+    static void upgradePublication(Connection c, String publication) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("ALTER PUBLICATION " + TableName.quote(publication) + " SET (" + publicationOptions(c) + ")");
         }
     }
 

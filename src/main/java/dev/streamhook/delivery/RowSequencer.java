@@ -3,17 +3,25 @@ package dev.streamhook.delivery;
 import dev.streamhook.store.DeliveryQueue.Pending;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.TreeMap;
 
 /**
  * Per-row order for one lane, in memory: the deliveries a lane has read, queued per row (table and
- * key) in event order. Only the head of a row may be sent, so a row's events reach the endpoint in
- * commit order while different rows go in parallel, oldest event first. A head that failed waits
- * for its retry time and holds its row back meanwhile.
+ * key) in event order. Only an event at the head of its row may be sent, so a row's events reach
+ * the endpoint in commit order while different rows go in parallel, oldest event first. A head
+ * that failed waits for its retry time and holds its row back meanwhile.
+ *
+ * <p>Two kinds of event belong to more than one row. An UPDATE that changed the row's key is in
+ * the queue of its old key and of its new key, and goes only when it heads both: after the old
+ * key's earlier events, before the new key's later ones. A table-wide event (TRUNCATE) goes only
+ * once every earlier event of its table is settled, and every later event of the table waits for
+ * it.
  *
  * <p>Not thread-safe: owned by its lane's loop.
  */
@@ -22,22 +30,43 @@ final class RowSequencer {
     /** A delivery in the lane, with its retry state as the lane last recorded it. */
     static final class Item {
         final Pending pending;
+        final List<String> rowKeys;
         int attempts;
         long nextAttemptAt;
         boolean inFlight;
+        /** In {@code waiting} or {@code ready}: free to go when due. */
+        boolean queued;
 
         Item(Pending pending) {
             this.pending = pending;
             this.attempts = pending.attempts();
             this.nextAttemptAt = pending.nextAttemptAt();
+            if (pending.operation().tableWide()) {
+                this.rowKeys = List.of();
+            } else if (pending.oldRowKey() == null || pending.oldRowKey().equals(pending.rowKey())) {
+                this.rowKeys = List.of(pending.rowKey());
+            } else {
+                this.rowKeys = List.of(pending.oldRowKey(), pending.rowKey());
+            }
         }
 
         long seq() {
             return pending.eventSeq();
         }
+
+        boolean tableWide() {
+            return pending.operation().tableWide();
+        }
+    }
+
+    /** A table's events in the lane by event order, and its table-wide ones among them. */
+    private static final class Table {
+        final TreeMap<Long, Item> all = new TreeMap<>();
+        final TreeMap<Long, Item> tableWide = new TreeMap<>();
     }
 
     private final Map<String, ArrayDeque<Item>> rows = new HashMap<>();
+    private final Map<String, Table> tables = new HashMap<>();
     private long bytes;
     private final Map<Long, Item> byId = new HashMap<>();
     private final PriorityQueue<Item> ready = new PriorityQueue<>(Comparator.comparingLong(Item::seq));
@@ -52,15 +81,21 @@ final class RowSequencer {
         Item item = new Item(p);
         byId.put(p.deliveryId(), item);
         bytes += p.body().length;
-        ArrayDeque<Item> row = rows.computeIfAbsent(p.rowKey(), k -> new ArrayDeque<>());
-        if (row.isEmpty()) {
-            row.add(item);
-            waiting.add(item);
-        } else if (row.peekLast().seq() < item.seq()) {
-            row.addLast(item);
-        } else {
-            insertEarlier(row, item);
+        Table table = tables.computeIfAbsent(p.table(), k -> new Table());
+        table.all.put(item.seq(), item);
+        if (item.tableWide()) {
+            table.tableWide.put(item.seq(), item);
         }
+        for (String key : item.rowKeys) {
+            ArrayDeque<Item> row = rows.computeIfAbsent(key, k -> new ArrayDeque<>());
+            if (row.isEmpty() || row.peekLast().seq() < item.seq()) {
+                row.addLast(item);
+            } else {
+                insertEarlier(row, item);
+            }
+        }
+        // usually just the new item; an older one (made due again by hand) may take a place before others of its table
+        refreshAll(table.all.tailMap(item.seq(), true).values());
         return true;
     }
 
@@ -68,24 +103,54 @@ final class RowSequencer {
      * An older delivery arrives after newer ones of its row (one failed for good was made due again
      * by hand): it goes in event order, but never before a head already in flight.
      */
-    private void insertEarlier(ArrayDeque<Item> row, Item item) {
+    private static void insertEarlier(ArrayDeque<Item> row, Item item) {
         List<Item> items = new ArrayList<>(row);
-        Item head = items.get(0);
         int at = 0;
-        while (at < items.size() && (items.get(at).seq() < item.seq() || (at == 0 && head.inFlight))) {
+        while (at < items.size() && (items.get(at).seq() < item.seq() || (at == 0 && items.get(0).inFlight))) {
             at++;
         }
         items.add(at, item);
-        if (at == 0) {
-            waiting.remove(head);
-            ready.remove(head);
-            waiting.add(item);
-        }
         row.clear();
         row.addAll(items);
     }
 
-    /** Up to {@code max} row heads due at {@code now}, oldest event first, now marked in flight. */
+    /** Whether nothing that must go first is still in the lane. */
+    private boolean free(Item item) {
+        Table table = tables.get(item.pending.table());
+        if (item.tableWide()) {
+            return table.all.firstKey() == item.seq();
+        }
+        for (String key : item.rowKeys) {
+            if (rows.get(key).peekFirst() != item) {
+                return false;
+            }
+        }
+        return table.tableWide.isEmpty() || table.tableWide.firstKey() > item.seq();
+    }
+
+    /** Queues the item when it became free, takes it out of the queues when it no longer is; in flight, it is left alone. */
+    private void refresh(Item item) {
+        if (item.inFlight) {
+            return;
+        }
+        boolean free = free(item);
+        if (free && !item.queued) {
+            item.queued = true;
+            waiting.add(item);
+        } else if (!free && item.queued) {
+            item.queued = false;
+            waiting.remove(item);
+            ready.remove(item);
+        }
+    }
+
+    private void refreshAll(Collection<Item> items) {
+        for (Item i : List.copyOf(items)) { // a copy: refreshing reads the table the view is of
+            refresh(i);
+        }
+    }
+
+    /** Up to {@code max} free events due at {@code now}, oldest event first, now marked in flight. */
     List<Item> take(long now, int max) {
         while (!waiting.isEmpty() && waiting.peek().nextAttemptAt <= now) {
             ready.add(waiting.poll());
@@ -93,30 +158,52 @@ final class RowSequencer {
         List<Item> out = new ArrayList<>(Math.min(max, ready.size()));
         while (out.size() < max && !ready.isEmpty()) {
             Item item = ready.poll();
+            item.queued = false;
             item.inFlight = true;
             out.add(item);
         }
         return out;
     }
 
-    /** The item is settled (delivered, or failed for good): its row's next delivery becomes the head. */
+    /** The item is settled (delivered, or failed for good): what waited for it may become free. */
     void done(Item item) {
         byId.remove(item.pending.deliveryId());
         bytes -= item.pending.body().length;
-        ArrayDeque<Item> row = rows.get(item.pending.rowKey());
-        row.remove(item);
-        if (row.isEmpty()) {
-            rows.remove(item.pending.rowKey());
-        } else {
-            waiting.add(row.peekFirst()); // only a head is ever scheduled or in flight, so the next one is neither yet
+        item.inFlight = false;
+        if (item.queued) {
+            item.queued = false;
+            waiting.remove(item);
+            ready.remove(item);
+        }
+        String tableName = item.pending.table();
+        Table table = tables.get(tableName);
+        table.all.remove(item.seq());
+        table.tableWide.remove(item.seq());
+        for (String key : item.rowKeys) {
+            ArrayDeque<Item> row = rows.get(key);
+            row.remove(item);
+            if (row.isEmpty()) {
+                rows.remove(key);
+            } else {
+                refresh(row.peekFirst());
+            }
+        }
+        if (table.all.isEmpty()) {
+            tables.remove(tableName);
+        } else if (item.tableWide()) {
+            // the table's events up to its next table-wide one waited for this one
+            Long next = table.tableWide.isEmpty() ? null : table.tableWide.firstKey();
+            refreshAll(next == null ? table.all.values() : table.all.headMap(next, true).values());
+        } else if (!table.tableWide.isEmpty()) {
+            refresh(table.tableWide.firstEntry().getValue());
         }
     }
 
-    /** The item failed and is tried again at {@code at}; its row waits for it. */
+    /** The item failed and is tried again at {@code at}; its rows wait for it. */
     void retryAt(Item item, long at) {
         item.inFlight = false;
         item.nextAttemptAt = at;
-        waiting.add(item);
+        refresh(item);
     }
 
     /** When the earliest waiting head becomes due; {@link Long#MAX_VALUE} when none waits. */

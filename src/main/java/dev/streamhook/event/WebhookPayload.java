@@ -10,6 +10,10 @@ import java.time.format.DateTimeFormatter;
  * The webhook body of an event, byte for byte: the product page's payload, encoded so that
  * JavaScript's {@code JSON.stringify(JSON.parse(body))} gives back the same bytes (users sign-check
  * the re-serialised object). Made once at capture; every attempt sends the stored bytes.
+ *
+ * <p>Field order is fixed (users may compare bodies byte for byte): {@code metadata} is
+ * {@code source_id, connector, lsn, xid, position, snapshot}, then {@code unchanged_columns} when
+ * a TOASTed value was not sent, then {@code cascade, restart_identity} on a TRUNCATE.
  */
 public final class WebhookPayload {
 
@@ -28,9 +32,15 @@ public final class WebhookPayload {
                 .put("source_id", JsonValue.of(e.sourceId()))
                 .put("connector", JsonValue.of("postgresql"))
                 .put("lsn", JsonValue.of(e.commitLsn().toString()))
+                .put("xid", JsonValue.of(e.xid()))
+                .put("position", JsonValue.of(e.position()))
                 .put("snapshot", JsonValue.of(false));
         if (!e.unchangedColumns().isEmpty()) {
             metadata.put("unchanged_columns", new JsonValue.Arr(e.unchangedColumns().stream().map(JsonValue::of).toList()));
+        }
+        if (e.truncate() != null) {
+            metadata.put("cascade", JsonValue.of(e.truncate().cascade()))
+                    .put("restart_identity", JsonValue.of(e.truncate().restartIdentity()));
         }
         return JsonValue.objectBuilder()
                 .put("id", JsonValue.of(e.id().value()))

@@ -1,5 +1,6 @@
 package dev.streamhook.store;
 
+import dev.streamhook.event.Operation;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -29,15 +30,22 @@ public final class DeliveryQueue {
     /**
      * Where a delivery stands. {@code HELD}: its account is over its monthly event limit; lanes do
      * not read it until {@link Usage} releases it (to {@code PENDING}), in event order.
+     * {@code SKIPPED}: the destination does not take the event's operation ({@code operations});
+     * never sent, and never in a lane, so it holds nothing back.
      */
-    public enum Status { PENDING, SUCCEEDED, FAILED, HELD }
+    public enum Status { PENDING, SUCCEEDED, FAILED, HELD, SKIPPED }
 
     /** A lane held by {@code owner} until {@code until}; {@code token} fences it against later holders. */
     public record Lease(String destinationId, String owner, long token, long until) {
     }
 
-    /** A pending delivery as its lane reads it, in event order. */
-    public record Pending(long deliveryId, long eventSeq, String eventId, String rowKey, int attempts, long nextAttemptAt, byte[] body) {
+    /**
+     * A pending delivery as its lane reads it, in event order. {@code oldRowKey} is the row's key
+     * before a key-changing UPDATE, else null; {@code table} is {@code schema.table}, the key a
+     * table-wide event ({@code operation} TRUNCATE) orders against.
+     */
+    public record Pending(long deliveryId, long eventSeq, String eventId, String rowKey, String oldRowKey, String table,
+                          Operation operation, int attempts, long nextAttemptAt, byte[] body) {
     }
 
     /** A delivery with all that sending it needs. */
@@ -125,7 +133,8 @@ public final class DeliveryQueue {
     public List<Pending> pending(String destinationId, long afterSeq, int limit) {
         return db.read(c -> {
             try (PreparedStatement q = c.prepareStatement("""
-                    SELECT d.id, d.event_seq, e.id, d.row_key, d.attempts, d.next_attempt_at, e.body
+                    SELECT d.id, d.event_seq, e.id, d.row_key, e.old_row_key, e.schema_name, e.table_name, e.operation,
+                           d.attempts, d.next_attempt_at, e.body
                     FROM (SELECT id, event_seq, row_key, attempts, next_attempt_at FROM deliveries
                           WHERE destination_id = ? AND status = 'PENDING' AND event_seq > ?
                           ORDER BY event_seq LIMIT ?) d
@@ -137,7 +146,9 @@ public final class DeliveryQueue {
                 ResultSet rs = q.executeQuery();
                 List<Pending> out = new ArrayList<>();
                 while (rs.next()) {
-                    out.add(new Pending(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getInt(5), rs.getLong(6), rs.getBytes(7)));
+                    out.add(new Pending(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                            rs.getString(6) + "." + rs.getString(7), Operation.valueOf(rs.getString(8)), rs.getInt(9), rs.getLong(10),
+                            rs.getBytes(11)));
                 }
                 return out;
             }

@@ -1,11 +1,16 @@
 package dev.streamhook.store;
 
+import dev.streamhook.event.Operation;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Webhook destinations of a source. Signing secrets and extra headers (which often carry
@@ -14,15 +19,31 @@ import java.util.Optional;
  */
 public final class Destinations {
 
-    /** {@code maxInFlight} null means the node's default. */
+    /**
+     * {@code maxInFlight} null means the node's default. {@code operations}: the operations the
+     * destination is sent (never empty); an event of another operation is recorded as SKIPPED.
+     */
     public record Destination(String id, String sourceId, String url, String secret, String secretHint,
-                              Map<String, String> headers, Integer maxInFlight, long createdAt) {
+                              Map<String, String> headers, Integer maxInFlight, Set<Operation> operations, long createdAt) {
         public Destination {
             headers = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(headers));
+            if (operations.isEmpty()) {
+                throw new IllegalArgumentException("a destination takes at least one operation");
+            }
+            operations = Collections.unmodifiableSet(EnumSet.copyOf(operations));
+        }
+
+        /** A destination sent every operation. */
+        public Destination(String id, String sourceId, String url, String secret, String secretHint,
+                           Map<String, String> headers, Integer maxInFlight, long createdAt) {
+            this(id, sourceId, url, secret, secretHint, headers, maxInFlight, ALL_OPERATIONS, createdAt);
         }
     }
 
-    private static final String COLUMNS = "id, source_id, url, secret_enc, secret_hint, headers, max_in_flight, created_at";
+    /** Every operation: what a destination is sent unless told otherwise. */
+    public static final Set<Operation> ALL_OPERATIONS = Collections.unmodifiableSet(EnumSet.allOf(Operation.class));
+
+    private static final String COLUMNS = "id, source_id, url, secret_enc, secret_hint, headers, max_in_flight, created_at, operations";
     private final Database db;
     private final SecretBox secrets;
 
@@ -33,19 +54,20 @@ public final class Destinations {
 
     public void upsert(Destination d) {
         db.transaction(c -> {
-            try (PreparedStatement del = c.prepareStatement("UPDATE destinations SET url = ?, secret_enc = ?, secret_hint = ?, headers = ?, max_in_flight = ? WHERE id = ?")) {
+            try (PreparedStatement del = c.prepareStatement("UPDATE destinations SET url = ?, secret_enc = ?, secret_hint = ?, headers = ?, max_in_flight = ?, operations = ? WHERE id = ?")) {
                 bindMutable(del, d);
-                del.setString(6, d.id());
+                del.setString(7, d.id());
                 if (del.executeUpdate() == 1) {
                     return null;
                 }
             }
             try (PreparedStatement ins = c.prepareStatement(
-                    "INSERT INTO destinations (url, secret_enc, secret_hint, headers, max_in_flight, id, source_id, created_at) VALUES (?,?,?,?,?,?,?,?)")) {
+                    "INSERT INTO destinations (url, secret_enc, secret_hint, headers, max_in_flight, operations, id, source_id, created_at) "
+                            + "VALUES (?,?,?,?,?,?,?,?,?)")) {
                 bindMutable(ins, d);
-                ins.setString(6, d.id());
-                ins.setString(7, d.sourceId());
-                ins.setLong(8, d.createdAt());
+                ins.setString(7, d.id());
+                ins.setString(8, d.sourceId());
+                ins.setLong(9, d.createdAt());
                 ins.executeUpdate();
             }
             return null;
@@ -63,6 +85,20 @@ public final class Destinations {
         } else {
             st.setInt(5, d.maxInFlight());
         }
+        // null for all: so an operation added later reaches destinations that never chose
+        st.setString(6, d.operations().equals(ALL_OPERATIONS) ? null
+                : d.operations().stream().map(Operation::name).collect(Collectors.joining(",")));
+    }
+
+    private static Set<Operation> operations(String stored) {
+        if (stored == null) {
+            return ALL_OPERATIONS;
+        }
+        EnumSet<Operation> out = EnumSet.noneOf(Operation.class);
+        for (String name : stored.split(",")) {
+            out.add(Operation.valueOf(name));
+        }
+        return out;
     }
 
     /** Every destination of every account: what the node's delivery works. */
@@ -151,7 +187,7 @@ public final class Destinations {
             String enc = rs.getString(4);
             out.add(new Destination(rs.getString(1), rs.getString(2), rs.getString(3),
                     enc == null ? null : secrets.decrypt(enc), rs.getString(5),
-                    headers(rs.getString(6)), maxInFlight(rs), rs.getLong(8)));
+                    headers(rs.getString(6)), maxInFlight(rs), operations(rs.getString(9)), rs.getLong(8)));
         }
         return out;
     }

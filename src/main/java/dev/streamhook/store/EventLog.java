@@ -29,10 +29,14 @@ import java.util.function.BooleanSupplier;
 public final class EventLog {
 
     private static final String INSERT_EVENT = "INSERT INTO events (id, source_id, commit_lsn, position, schema_name, table_name, "
-            + "operation, row_key, committed_at, body, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING";
-    /** One statement fans a new event out to every destination its source has at that commit. */
+            + "operation, row_key, old_row_key, committed_at, body, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING";
+    /**
+     * One statement fans a new event out to every destination its source has at that commit; a
+     * destination whose {@code operations} leave the event's operation out gets it as SKIPPED.
+     */
     private static final String INSERT_DELIVERIES = "INSERT INTO deliveries (event_seq, destination_id, row_key, status, attempts, next_attempt_at) "
-            + "SELECT e.seq, t.id, e.row_key, ?, 0, ? FROM events e JOIN destinations t ON t.source_id = e.source_id WHERE e.id = ? "
+            + "SELECT e.seq, t.id, e.row_key, CASE WHEN t.operations IS NULL OR (',' || t.operations || ',') LIKE ('%,' || e.operation || ',%') "
+            + "THEN ? ELSE 'SKIPPED' END, 0, ? FROM events e JOIN destinations t ON t.source_id = e.source_id WHERE e.id = ? "
             + "ON CONFLICT DO NOTHING"; // idempotent too when a driver cannot say which events were new (PgJDBC's reWriteBatchedInserts)
 
     private final Database db;
@@ -93,9 +97,10 @@ public final class EventLog {
                 ins.setString(6, e.table());
                 ins.setString(7, e.operation().name());
                 ins.setString(8, e.rowKey());
-                ins.setLong(9, e.commitTime().toEpochMilli());
-                ins.setBytes(10, e.body());
-                ins.setLong(11, now);
+                ins.setString(9, e.oldRowKey());
+                ins.setLong(10, e.commitTime().toEpochMilli());
+                ins.setBytes(11, e.body());
+                ins.setLong(12, now);
                 ins.addBatch();
             }
             inserted = ins.executeBatch();

@@ -145,6 +145,11 @@ class BadInputIT {
         c.add(post("destination: max_in_flight 0", dests, "{\"url\":\"http://127.0.0.1:9/\",\"max_in_flight\":0}", 400, "max_in_flight"));
         c.add(post("destination: max_in_flight too high", dests, "{\"url\":\"http://127.0.0.1:9/\",\"max_in_flight\":100000}", 400, "max_in_flight"));
         c.add(post("destination: max_in_flight a string", dests, "{\"url\":\"http://127.0.0.1:9/\",\"max_in_flight\":\"8\"}", 400, "max_in_flight"));
+        c.add(post("destination: operations empty", dests, "{\"url\":\"http://127.0.0.1:9/\",\"operations\":[]}", 400, "operations"));
+        c.add(post("destination: an unknown operation", dests, "{\"url\":\"http://127.0.0.1:9/\",\"operations\":[\"INSERT\",\"UPSERT\"]}",
+                400, "operations"));
+        c.add(post("destination: operations a string", dests, "{\"url\":\"http://127.0.0.1:9/\",\"operations\":\"INSERT\"}", 400, "operations"));
+        c.add(new Case("destination: patch operations to a number", "PATCH", dests + "/{dst}", JSON, "{\"operations\": [1]}", 400, "operations"));
         c.add(post("destination: unknown field", dests, "{\"url\":\"http://127.0.0.1:9/\",\"retries\":3}", 400, "retries"));
         c.add(new Case("destination: patch url of the wrong type", "PATCH", dests + "/{dst}", JSON, "{\"url\": 5}", 400, "url"));
         c.add(new Case("destination: patch an unknown id", "PATCH", dests + "/dst_doesnotexist", JSON, "{}", 404, null));

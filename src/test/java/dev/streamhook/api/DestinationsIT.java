@@ -150,6 +150,18 @@ class DestinationsIT {
         assertThat(cleared.body().path("headers")).isEmpty();
         assertThat(cleared.body().path("max_in_flight").isNull()).as("null: the node's default").isTrue();
 
+        assertThat(cleared.body().path("operations").toString()).as("every operation unless told otherwise")
+                .isEqualTo("[\"INSERT\",\"UPDATE\",\"DELETE\",\"TRUNCATE\"]");
+
+        ApiClient.Response onlyOperations = api.patch(path, "{\"operations\": [\"truncate\", \"INSERT\", \"INSERT\"]}");
+        assertThat(onlyOperations.body().path("operations").toString()).isEqualTo("[\"INSERT\",\"TRUNCATE\"]");
+        assertThat(onlyOperations.text("url")).isEqualTo("http://127.0.0.1:9/hooks");
+        assertThat(api.patch(path, "{\"max_in_flight\": 2}").body().path("operations").toString()).as("left out: unchanged")
+                .isEqualTo("[\"INSERT\",\"TRUNCATE\"]");
+        assertThat(api.patch(path, "{\"operations\": null}").body().path("operations")).hasSize(4);
+
+        assertInvalid(api.patch(path, "{\"operations\": []}"), "operations");
+        assertInvalid(api.patch(path, "{\"operations\": [\"MERGE\"]}"), "operations");
         assertInvalid(api.patch(path, "{\"url\": null}"), "url");
         assertInvalid(api.patch(path, "{\"max_in_flight\": 0}"), "max_in_flight");
         assertInvalid(api.patch(path, "{\"secret\": \"short\"}"), "secret");

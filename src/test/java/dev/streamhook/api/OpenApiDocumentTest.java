@@ -82,7 +82,10 @@ class OpenApiDocumentTest {
         List<ChangeEvent> events = List.of(
                 event(Operation.INSERT, JsonValue.NULL, row, List.of(), at),
                 event(Operation.UPDATE, JsonValue.NULL, row, List.of("big_text"), at),
-                event(Operation.DELETE, key, JsonValue.NULL, List.of(), at));
+                event(Operation.DELETE, key, JsonValue.NULL, List.of(), at),
+                new ChangeEvent(new EventId("evt_0123456789abcdef01234568"), "src_openapi", Lsn.parse("16/B374D848"), 771, 4, at,
+                        "shop", "public", "orders", Operation.TRUNCATE, JsonValue.NULL, JsonValue.NULL, List.of(), "public.orders", null,
+                        new ChangeEvent.TruncateOptions(true, false)));
         for (ChangeEvent e : events) {
             JsonNode body = MAPPER.readTree(WebhookPayload.encode(e));
             assertThat(doc.problems("/components/schemas/WebhookEvent", body)).as(body.toString()).isEmpty();
@@ -93,7 +96,7 @@ class OpenApiDocumentTest {
     }
 
     private static ChangeEvent event(Operation op, JsonValue before, JsonValue after, List<String> unchanged, Instant at) {
-        return new ChangeEvent(new EventId("evt_0123456789abcdef01234567"), "src_openapi", Lsn.parse("16/B374D848"), 3, at,
+        return ChangeEvent.row(new EventId("evt_0123456789abcdef01234567"), "src_openapi", Lsn.parse("16/B374D848"), 771, 3, at,
                 "shop", "public", "orders", op, before, after, unchanged, "public.orders[\"42\"]");
     }
 

@@ -120,7 +120,7 @@ class DispatcherTest {
             Lsn commit = new Lsn(0x1000L + transactions++ * 0x100L);
             EventId id = EventId.of("src_1", commit, 0);
             ids.add(id.value());
-            ChangeEvent e = new ChangeEvent(id, "src_1", commit, 0, Instant.EPOCH, "d", "public", "t", Operation.UPDATE,
+            ChangeEvent e = ChangeEvent.row(id, "src_1", commit, 700, 0, Instant.EPOCH, "d", "public", "t", Operation.UPDATE,
                     JsonValue.NULL, JsonValue.objectBuilder().put("v", JsonValue.of(i)).build(), List.of(), "public.t[\"row" + (i % distinctRows) + "\"]");
             log.append("src_1", new Lsn(commit.value() + 0x10), List.of(EncodedEvent.of(e))).join();
         }

@@ -3,6 +3,7 @@ package dev.streamhook.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.streamhook.delivery.RowSequencer.Item;
+import dev.streamhook.event.Operation;
 import dev.streamhook.store.DeliveryQueue.Pending;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -12,8 +13,87 @@ class RowSequencerTest {
     private final RowSequencer rows = new RowSequencer();
 
     private static Pending delivery(long seq, String row) {
-        return new Pending(seq * 10, seq, "evt_" + seq, row, 0, 0, new byte[100]);
+        return new Pending(seq * 10, seq, "evt_" + seq, row, null, "public.t", Operation.UPDATE, 0, 0, new byte[100]);
     }
+
+    /** An UPDATE that moved a row of public.t from key {@code from} to key {@code to}. */
+    private static Pending keyChange(long seq, String from, String to) {
+        return new Pending(seq * 10, seq, "evt_" + seq, to, from, "public.t", Operation.UPDATE, 0, 0, new byte[100]);
+    }
+
+    private static Pending truncate(long seq, String table) {
+        return new Pending(seq * 10, seq, "evt_" + seq, table, null, table, Operation.TRUNCATE, 0, 0, new byte[100]);
+    }
+
+    private static Pending rowOf(long seq, String table, String row) {
+        return new Pending(seq * 10, seq, "evt_" + seq, table + row, null, table, Operation.INSERT, 0, 0, new byte[100]);
+    }
+
+    /** Takes and settles everything free, round by round, as a lane with unlimited in-flight would; returns the rounds. */
+    private List<List<Long>> drainInRounds() {
+        List<List<Long>> rounds = new java.util.ArrayList<>();
+        List<Item> sent;
+        while (!(sent = rows.take(0, 100)).isEmpty()) {
+            rounds.add(seqs(sent));
+            sent.forEach(rows::done);
+        }
+        return rounds;
+    }
+
+    @Test
+    void anUpdateThatChangedTheKeyGoesAfterTheOldKeysEventsAndBeforeTheNewKeysLaterOnes() {
+        rows.add(delivery(1, "a"));
+        rows.add(delivery(2, "b"));
+        rows.add(delivery(3, "a"));
+        rows.add(keyChange(4, "a", "b")); // UPDATE ... SET id = b WHERE id = a (b was deleted by 2, say)
+        rows.add(delivery(5, "b"));
+        rows.add(delivery(6, "a")); // a new row under the old key
+
+        assertThat(drainInRounds()).containsExactly(List.of(1L, 2L), List.of(3L), List.of(4L), List.of(5L, 6L));
+    }
+
+    @Test
+    void aKeyChangeWaitsForAFailingHeadOfEitherKey() {
+        rows.add(delivery(1, "b"));
+        rows.add(keyChange(2, "a", "b"));
+        Item b = rows.take(0, 10).get(0);
+        assertThat(seqs(List.of(b))).containsExactly(1L);
+        rows.retryAt(b, 500);
+        assertThat(rows.take(100, 10)).isEmpty();
+        assertThat(seqs(rows.take(500, 10))).containsExactly(1L);
+    }
+
+    @Test
+    void aTruncateWaitsForEveryEarlierEventOfItsTableAndHoldsBackEveryLaterOne() {
+        rows.add(rowOf(1, "public.t", "[1]"));
+        rows.add(rowOf(2, "public.t", "[2]"));
+        rows.add(rowOf(3, "public.other", "[1]"));
+        rows.add(truncate(4, "public.t"));
+        rows.add(rowOf(5, "public.t", "[1]"));
+        rows.add(rowOf(6, "public.t", "[3]"));
+        rows.add(rowOf(7, "public.other", "[2]"));
+
+        assertThat(drainInRounds()).containsExactly(List.of(1L, 2L, 3L, 7L), List.of(4L), List.of(5L, 6L));
+    }
+
+    @Test
+    void anOlderDeliveryMadeDueAgainByHandTakesItsPlaceInEventOrderBeforeALaterTruncate() {
+        rows.add(rowOf(4, "public.t", "[1]"));
+        rows.add(truncate(5, "public.t"));
+        rows.add(rowOf(2, "public.t", "[1]")); // failed for good long ago, retried by hand
+        assertThat(drainInRounds()).containsExactly(List.of(2L), List.of(4L), List.of(5L));
+    }
+
+    @Test
+    void twoTruncatesOfATableGoOneAfterTheOtherWithTheRowsBetweenThemInBetween() {
+        rows.add(truncate(1, "public.t"));
+        rows.add(rowOf(2, "public.t", "[1]"));
+        rows.add(truncate(3, "public.t"));
+        rows.add(rowOf(4, "public.t", "[1]"));
+
+        assertThat(drainInRounds()).containsExactly(List.of(1L), List.of(2L), List.of(3L), List.of(4L));
+    }
+
 
     private static List<Long> seqs(List<Item> items) {
         return items.stream().map(Item::seq).toList();

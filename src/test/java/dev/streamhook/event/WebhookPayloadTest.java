@@ -13,7 +13,7 @@ class WebhookPayloadTest {
     private static ChangeEvent update(List<String> unchanged, Instant at) {
         JsonValue before = JsonValue.objectBuilder().put("id", JsonValue.of(42)).put("status", JsonValue.of("pending")).build();
         JsonValue after = JsonValue.objectBuilder().put("id", JsonValue.of(42)).put("status", JsonValue.of("shipped")).build();
-        return new ChangeEvent(new EventId("evt_a1b2c3d4e5f6"), "src_xyz789", Lsn.parse("0/1A2B3C4"), 0, at,
+        return ChangeEvent.row(new EventId("evt_a1b2c3d4e5f6"), "src_xyz789", Lsn.parse("0/1A2B3C4"), 4_000_000_001L, 3, at,
                 "myapp_production", "public", "orders", Operation.UPDATE, before, after, unchanged, "public.orders[\"42\"]");
     }
 
@@ -23,13 +23,26 @@ class WebhookPayloadTest {
         assertThat(body).isEqualTo("{\"id\":\"evt_a1b2c3d4e5f6\",\"timestamp\":\"2026-03-13T10:30:00.123Z\","
                 + "\"source\":{\"database\":\"myapp_production\",\"schema\":\"public\",\"table\":\"orders\"},\"operation\":\"UPDATE\","
                 + "\"before\":{\"id\":42,\"status\":\"pending\"},\"after\":{\"id\":42,\"status\":\"shipped\"},"
-                + "\"metadata\":{\"source_id\":\"src_xyz789\",\"connector\":\"postgresql\",\"lsn\":\"0/1A2B3C4\",\"snapshot\":false}}");
+                + "\"metadata\":{\"source_id\":\"src_xyz789\",\"connector\":\"postgresql\",\"lsn\":\"0/1A2B3C4\",\"xid\":4000000001,"
+                + "\"position\":3,\"snapshot\":false}}");
     }
 
     @Test
     void unchangedToastedColumnsAreNamedInTheMetadata() {
         String body = new String(WebhookPayload.encode(update(List.of("big_text"), Instant.parse("2026-03-13T10:30:00Z"))), StandardCharsets.UTF_8);
         assertThat(body).endsWith("\"snapshot\":false,\"unchanged_columns\":[\"big_text\"]}}");
+    }
+
+    @Test
+    void aTruncateHasNoRowImagesAndCarriesItsOptionsLastInTheMetadata() {
+        ChangeEvent truncate = new ChangeEvent(new EventId("evt_a1b2c3d4e5f6"), "src_xyz789", Lsn.parse("0/1A2B3C4"), 731, 1,
+                Instant.parse("2026-03-13T10:30:00Z"), "myapp_production", "public", "orders", Operation.TRUNCATE,
+                JsonValue.NULL, JsonValue.NULL, List.of(), "public.orders", null, new ChangeEvent.TruncateOptions(true, false));
+        String body = new String(WebhookPayload.encode(truncate), StandardCharsets.UTF_8);
+        assertThat(body).isEqualTo("{\"id\":\"evt_a1b2c3d4e5f6\",\"timestamp\":\"2026-03-13T10:30:00.000Z\","
+                + "\"source\":{\"database\":\"myapp_production\",\"schema\":\"public\",\"table\":\"orders\"},\"operation\":\"TRUNCATE\","
+                + "\"before\":null,\"after\":null,\"metadata\":{\"source_id\":\"src_xyz789\",\"connector\":\"postgresql\","
+                + "\"lsn\":\"0/1A2B3C4\",\"xid\":731,\"position\":1,\"snapshot\":false,\"cascade\":true,\"restart_identity\":false}}");
     }
 
     @Test

@@ -71,7 +71,7 @@ class DeliveryQueueIT {
     }
 
     private static EncodedEvent event(Lsn commit, int position, String key) {
-        return EncodedEvent.of(new ChangeEvent(EventId.of("src_1", commit, position), "src_1", commit, position,
+        return EncodedEvent.of(ChangeEvent.row(EventId.of("src_1", commit, position), "src_1", commit, 700, position,
                 Instant.parse("2026-01-01T00:00:00Z"), "d", "public", "t", Operation.INSERT, JsonValue.NULL,
                 JsonValue.objectBuilder().put("id", JsonValue.of(key)).build(), List.of(), "public.t[\"" + key + "\"]"));
     }

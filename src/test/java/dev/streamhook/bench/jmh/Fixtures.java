@@ -109,7 +109,7 @@ public final class Fixtures {
      * PgTypes gives, so that this fixture does not depend on package-private capture classes.
      */
     public static ChangeEvent updateEvent() {
-        return new ChangeEvent(EventId.of(SOURCE_ID, COMMIT_LSN, 0), SOURCE_ID, COMMIT_LSN, 0, COMMIT_TIME, DATABASE,
+        return ChangeEvent.row(EventId.of(SOURCE_ID, COMMIT_LSN, 0), SOURCE_ID, COMMIT_LSN, 9_184_223, 0, COMMIT_TIME, DATABASE,
                 "public", "orders", Operation.UPDATE, row(true), row(false), List.of(), "public.orders[\"1048576\"]");
     }
 

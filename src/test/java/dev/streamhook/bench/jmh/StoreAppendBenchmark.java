@@ -97,7 +97,7 @@ public class StoreAppendBenchmark {
         for (int position = 0; position < size; position++) {
             events.add(new EncodedEvent(EventId.of(Fixtures.SOURCE_ID, commit, position), Fixtures.SOURCE_ID, commit, position,
                     template.commitTime(), template.schema(), template.table(), template.operation(),
-                    "public.orders[\"" + (commit.value() + position) + "\"]", body));
+                    "public.orders[\"" + (commit.value() + position) + "\"]", null, body));
         }
         return events;
     }
