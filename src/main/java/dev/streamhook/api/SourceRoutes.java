@@ -148,7 +148,8 @@ public final class SourceRoutes {
         out.put("tables", s.tables());
         out.put("slot_name", s.slotName());
         out.put("publication_name", s.publicationName());
-        out.put("status", s.paused() ? "paused" : s.status().wire());
+        // a lost slot needs the user whether or not delivery is paused
+        out.put("status", s.paused() && s.status() != Sources.Status.ERROR ? "paused" : s.status().wire());
         out.put("capture_status", s.status().wire()); // capture runs while delivery is paused
         out.put("status_message", s.statusMessage());
         out.put("paused_at", Json.time(s.pausedAt()));

@@ -150,6 +150,12 @@ class DiscoverIT {
         assertThat(table(tables.body(), "shop.orders").path("captured").asBoolean()).isTrue();
         assertThat(table(tables.body(), "shop.audit").path("captured").asBoolean()).isFalse();
         assertThat(api.get("/v1/sources/src_nothere/tables").status()).isEqualTo(404);
+
+        ApiClient.Response everyTable = api.patch("/v1/sources/" + id, "{\"tables\": \"*\"}");
+        assertThat(everyTable.status()).as(everyTable.body().toString()).isEqualTo(200);
+        assertThat(everyTable.text("tables")).isEqualTo("*");
+        assertThat(captured(id)).containsExactly("shop.audit", "shop.keyed", "shop.orders");
+        assertThat(api.patch("/v1/sources/" + id, "{\"tables\": [\"*\", \"shop.orders\"]}").status()).isEqualTo(400);
     }
 
     // ---- helpers
