@@ -288,7 +288,9 @@ public final class SourceDatabase {
 
     /** Reads the slot's state on an open connection to the source's database. */
     static SlotState slotState(Connection c, String slot) throws SQLException {
-        try (PreparedStatement q = c.prepareStatement("SELECT wal_status, pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::bigint "
+        // no lag on a standby (PostgreSQL 16+ decodes there): pg_current_wal_lsn() fails during recovery
+        try (PreparedStatement q = c.prepareStatement("SELECT wal_status, CASE WHEN pg_is_in_recovery() THEN NULL "
+                + "ELSE pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::bigint END "
                 + "FROM pg_replication_slots WHERE slot_name = ? AND database = current_database()")) {
             q.setString(1, slot);
             ResultSet rs = q.executeQuery();

@@ -135,7 +135,7 @@ class SlotFailureIT {
 
         await().atMost(Duration.ofSeconds(30)).until(() -> db.slotCount(slot) == 0);
         await().atMost(Duration.ofSeconds(10)).until(() -> api.get("/v1/sources/" + id).status() == 404);
-        assertThat(publicationCount(slot)).as("the publication went with the slot").isZero();
+        assertThat(db.publicationCount(slot)).as("the publication went with the slot").isZero();
         assertThat(api.get("/v1/sources").body().path("data")).isEmpty();
     }
 
@@ -182,12 +182,4 @@ class SlotFailureIT {
         }
     }
 
-    private long publicationCount(String publication) throws SQLException {
-        try (Connection c = db.connect(); var q = c.prepareStatement("SELECT count(*) FROM pg_publication WHERE pubname = ?")) {
-            q.setString(1, publication);
-            ResultSet rs = q.executeQuery();
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
 }

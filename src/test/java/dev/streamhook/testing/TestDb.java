@@ -41,6 +41,15 @@ public record TestDb(TestPostgres.Server server, String name) implements AutoClo
         }
     }
 
+    public long publicationCount(String publication) throws SQLException {
+        try (Connection c = connect(); var q = c.prepareStatement("SELECT count(*) FROM pg_publication WHERE pubname = ?")) {
+            q.setString(1, publication);
+            var rs = q.executeQuery();
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
     @Override
     public void close() {
         try (Connection c = DriverManager.getConnection(server.jdbcUrl("postgres"), server.superuser(), "");
