@@ -5,6 +5,9 @@ import dev.streamhook.observe.Health;
 import dev.streamhook.store.Accounts.Account;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -14,11 +17,16 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * delivery run, else 503) and {@code GET /readyz} (each part's state, to say what is not running). Every {@code /v1} call but
  * an open sign-up ({@code POST /v1/accounts}) needs an {@code X-API-Key}; {@link RequestGate} checks
  * keys, JSON bodies and rate limits, and the handlers find the caller's account with
- * {@link #account(Context)}. Started and stopped once, by Main.
+ * {@link #account(Context)}. {@code GET /v1/openapi.json} describes it all (OpenAPI 3.1, the
+ * resource {@code openapi.json} beside this class; {@code OpenApiIT} keeps it true to the routes and
+ * the answers). Started and stopped once, by Main.
  */
 public final class ApiServer {
 
+    /** The OpenAPI 3.1 document of this API, public like the docs: no key needed. */
+    static final String OPENAPI_PATH = "/v1/openapi.json";
     private final Javalin app;
+    private final byte[] openApi = openApiDocument();
     private final List<String> routes = new CopyOnWriteArrayList<>();
 
     public ApiServer(Health health, RequestGate gate, AccountRoutes accountRoutes, KeyRoutes keyRoutes, SourceRoutes sourceRoutes,
@@ -38,6 +46,7 @@ public final class ApiServer {
                 Health.Report report = health.check();
                 Json.respond(ctx, report.ready() ? 200 : 503, report);
             });
+            config.routes.get(OPENAPI_PATH, ctx -> Json.respondRaw(ctx, 200, openApi));
             config.routes.before("/v1/*", RequestGate::requireJsonBody);
             config.routes.before("/v1/*", gate::authenticate);
             config.routes.before("/v1/*", ApiServer::refuseControlCharactersInQuery);
@@ -76,17 +85,28 @@ public final class ApiServer {
         });
     }
 
+    private static byte[] openApiDocument() {
+        try (InputStream in = ApiServer.class.getResourceAsStream("openapi.json")) {
+            if (in == null) {
+                throw new IllegalStateException("openapi.json is missing from the jar");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read openapi.json from the jar", e);
+        }
+    }
+
     /** The caller's account; on every route but an anonymous sign-up. */
     static Account account(Context ctx) {
         return RequestGate.caller(ctx).account();
     }
 
-    /** Starts serving on {@code host}; returns the bound port (useful when 0 asked for any free port). */
     /** Every route served, as {@code "METHOD /path/{param}"}, in the order registered: for tests that walk them all. */
     public List<String> routes() {
         return List.copyOf(routes);
     }
 
+    /** Starts serving on {@code host}; returns the bound port (useful when 0 asked for any free port). */
     public int start(String host, int port) {
         app.start(host, port);
         return app.port();

@@ -70,6 +70,9 @@ public final class RequestGate {
     }
 
     void authenticate(Context ctx) {
+        if (ctx.method() == HandlerType.GET && ctx.path().equals(ApiServer.OPENAPI_PATH)) {
+            return; // the API's description is public, like its docs
+        }
         String key = ctx.header("X-API-Key");
         boolean signUp = ctx.method() == HandlerType.POST && ctx.path().equals("/v1/accounts");
         if (key == null || key.isBlank()) {
