@@ -46,7 +46,7 @@ class OpenApiIT {
     }
 
     @Test
-    void everyAnswerOfEveryRouteIsDocumentedAndMatchesItsSchema(@TempDir Path dataDir) {
+    void everyAnswerOfEveryRouteIsDocumentedAndMatchesItsSchema(@TempDir Path dataDir) throws Exception {
         try (TestDb db = TestPostgres.embedded().createDatabase(); WebhookReceiver failing = new WebhookReceiver();
              Main.Node node = TestNodes.start(dataDir, Map.of("STREAMHOOK_SIGNUP", "closed", "STREAMHOOK_DELIVERY_MAX_ATTEMPTS", "1"))) {
             db.execute("CREATE TABLE orders (id int PRIMARY KEY, status text)");
@@ -97,15 +97,7 @@ class OpenApiIT {
             user.call("GET", "/v1/sources/" + source + "/tables", null, 200);
             user.call("POST", "/v1/sources/" + source + "/recreate_slot", null, 409);
             String slot = user.call("GET", "/v1/sources/" + source, null, 200).get("slot_name").asText();
-            await().atMost(Duration.ofSeconds(30)).until(() -> {
-                db.execute("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = '" + slot + "'");
-                try {
-                    db.execute("SELECT pg_drop_replication_slot('" + slot + "')");
-                } catch (IllegalStateException stillActive) {
-                    return false; // capture reconnected in between
-                }
-                return true;
-            });
+            db.dropSlotByHand(slot);
             await().atMost(Duration.ofSeconds(30)).until(() -> user.client.get("/v1/sources/" + source).text("status").equals("error"));
             user.call("GET", "/v1/sources/" + source, null, 200);
             user.call("POST", "/v1/sources/" + source + "/recreate_slot", null, 200);

@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -69,7 +68,7 @@ class SlotFailureIT {
         ApiClient.Response healthy = api.post("/v1/sources/" + id + "/recreate_slot", "{}");
         assertThat(healthy.status()).as("a healthy slot is not recreated: " + healthy.body()).isEqualTo(409);
 
-        dropSlotByHand(slot);
+        db.dropSlotByHand(slot);
         db.execute("INSERT INTO orders VALUES (2, 'while the slot is gone')");
 
         await().atMost(Duration.ofSeconds(30)).until(() -> api.get("/v1/sources/" + id).text("status"), "error"::equals);
@@ -154,24 +153,6 @@ class SlotFailureIT {
         ApiClient.Response destination = api.post("/v1/sources/" + id + "/destinations", "{\"url\": \"" + receiver.url() + "\"}");
         assertThat(destination.status()).as(destination.body().toString()).isEqualTo(201);
         return id;
-    }
-
-    /** What an operator does to drop a slot in use: end its walsender, then drop it before capture reconnects. */
-    private void dropSlotByHand(String slot) throws SQLException, InterruptedException {
-        try (Connection c = db.connect(); Statement s = c.createStatement()) {
-            for (int attempt = 0; db.slotCount(slot) > 0; attempt++) {
-                try {
-                    s.execute("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = '" + slot
-                            + "' AND active_pid IS NOT NULL");
-                    s.execute("SELECT pg_drop_replication_slot('" + slot + "')");
-                } catch (SQLException stillActive) {
-                    if (attempt == 100) {
-                        throw stillActive;
-                    }
-                    Thread.sleep(20);
-                }
-            }
-        }
     }
 
     private String walStatus(String slot) throws SQLException {
