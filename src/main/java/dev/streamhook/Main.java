@@ -167,7 +167,7 @@ public final class Main {
         Idempotency idempotency = new Idempotency(new IdempotencyKeys(db));
         RequestGate gate = new RequestGate(accounts, keyUsage, config.signup(), config.rateLimits(), config.trustForwardedFor());
         ApiServer api = new ApiServer(health, gate, new AccountRoutes(accounts, config.signup()), new KeyRoutes(accounts, keyUsage),
-                new SourceRoutes(sources, sourceManager, idempotency),
+                new SourceRoutes(sources, sourceManager, idempotency, config.captureAlerts()),
                 new DestinationRoutes(sources, destinations, addressPolicy, config.allowHttpDestinations(), idempotency),
                 new EventRoutes(eventQueries, deliveryQueue, secrets, idempotency, config.retention()), new UsageRoutes(usage));
         ReleaseTimer releaseTimer = new ReleaseTimer(usage, RELEASE_CHECK);
@@ -179,7 +179,7 @@ public final class Main {
         started.push(keyUsage::close);
         keyUsage.start();
         started.push(capture::stopAll);
-        capture.startAll();
+        capture.startAll(sourceManager::cleanUpUnfinished);
         started.push(dispatcher::stop);
         dispatcher.start();
         started.push(releaseTimer::stop);

@@ -42,7 +42,7 @@ final class ErrorMapper {
             case BUSY -> 503;
             default -> 422;
         };
-        String param = switch (e.reason()) {
+        String param = e.param() != null ? e.param() : switch (e.reason()) {
             case INVALID_TABLE_NAME, TABLE_NOT_FOUND, TABLE_NOT_READABLE, TABLE_NOT_OWNED -> "tables";
             case SOURCE_DATABASE_ERROR, REPLICATION_SLOTS_EXHAUSTED, BUSY -> null;
             default -> "connection_uri";

@@ -14,6 +14,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -32,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * them to the {@link EventLog} without waiting (consecutive transactions share a store commit), and
  * reports an LSN to PostgreSQL as flushed only once the store committed it ({@link FlushTracker}).
  * A lost session is reopened with backoff; PostgreSQL then resends from the last confirmed LSN and
- * the event log drops what it already has.
+ * the event log drops what it already has. A slot that no longer exists, or lost its WAL, ends the
+ * runner with the source in status {@code error} and the reason: reconnecting cannot bring it back.
  *
  * <p>The capture thread blocks in the stream's {@code read()}: no polling, and no CPU while idle.
  * PgJDBC sends the flushed position from inside {@code read()}: every status interval while messages
@@ -105,6 +107,12 @@ public final class CaptureRunner {
                 if (!running) {
                     break;
                 }
+                if (e instanceof SourceException se && se.reason() == SourceException.Reason.SLOT_NOT_FOUND) {
+                    // retrying cannot help: the changes since the loss are gone from the slot; the user decides (recreate_slot)
+                    log.error("capture of {} stopped: {}", source.id(), se.getMessage());
+                    sources.setStatus(source.id(), Status.ERROR, se.getMessage());
+                    break;
+                }
                 String why = e instanceof SourceException se ? se.getMessage() : SourceDatabase.firstLine(e);
                 log.warn("capture of {} interrupted, reconnecting in {} ms: {}", source.id(), backoff, why);
                 sources.setStatus(source.id(), Status.RECONNECTING, why);
@@ -121,6 +129,11 @@ public final class CaptureRunner {
             replication = conn;
             if (!running) {
                 return;
+            }
+            // a slot dropped or invalidated outside StreamHook: say so, rather than reconnect forever
+            Optional<String> lost = SourceDatabase.slotState(catalog, source.slotName()).problem(source.slotName());
+            if (lost.isPresent()) {
+                throw new SourceException(SourceException.Reason.SLOT_NOT_FOUND, lost.get());
             }
             upgradePublication(catalog);
             PGReplicationStream stream = conn.unwrap(PGConnection.class).getReplicationAPI()

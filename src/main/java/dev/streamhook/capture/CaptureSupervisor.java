@@ -4,6 +4,7 @@ import dev.streamhook.store.EventLog;
 import dev.streamhook.store.Sources;
 import dev.streamhook.store.Sources.Source;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -16,9 +17,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps one {@link CaptureRunner} per source of this node, and measures each running source's slot
- * lag every {@link #LAG_INTERVAL} (off the request path: the API shows the last measurement with
- * its time, and never connects to a user's database to answer). Thread-safe: the API starts and
+ * Keeps one {@link CaptureRunner} per source of this node, and inspects each running source's slot
+ * (lag, {@code wal_status}) and tables (replica identity; new tables of every-table capture) every
+ * {@link #LAG_INTERVAL}, off the request path: the API shows the last inspection with its time, and
+ * never connects to a user's database to answer. Thread-safe: the API starts and
  * stops sources while Main starts and stops the whole.
  */
 public final class CaptureSupervisor {
@@ -42,37 +44,66 @@ public final class CaptureSupervisor {
         this.sourceDatabase = sourceDatabase;
     }
 
-    /** Starts capture of every stored source. */
-    public void startAll() {
-        sources.listAll().forEach(this::start);
-        lagTimer.scheduleWithFixedDelay(() -> runners.keySet().forEach(this::measureLag),
+    /**
+     * Starts capture of every stored source whose slot was made. A source whose creation never
+     * finished (the node stopped between storing it and making its slot) is handed to
+     * {@code unfinished}, which cleans it up.
+     */
+    public void startAll(java.util.function.Consumer<Source> unfinished) {
+        for (Source s : sources.listAll()) {
+            if (s.health().slotCreatedAt() == null) {
+                unfinished.accept(s);
+            } else if (s.status() != Sources.Status.ERROR) {
+                start(s);
+            }
+        }
+        lagTimer.scheduleWithFixedDelay(() -> runners.keySet().forEach(this::inspect),
                 LAG_INTERVAL.toMillis(), LAG_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         started = true;
     }
 
     /**
-     * Measures on a virtual thread, so that one unreachable database (up to its connect timeout)
-     * delays no other source's measurement. A failed measurement keeps the last one, with its time.
+     * Inspects the source's slot and tables ({@link SourceDatabase#inspect}) on a virtual thread, so
+     * that one unreachable database (up to its connect timeout) delays no other source. A failed
+     * inspection keeps the last one, with its time. Reads the source from the store, so that an
+     * edit of its tables shows at the next inspection without a restart.
      */
-    private void measureLag(String sourceId) {
-        CaptureRunner runner = runners.get(sourceId);
-        if (runner == null) {
+    private void inspect(String sourceId) {
+        if (!runners.containsKey(sourceId)) {
             return;
         }
         if (!measuring.add(sourceId)) {
             return; // the last one still waits on a silent database: one at a time per source
         }
-        Source source = runner.source();
         Thread.ofVirtual().name("slot-lag-" + sourceId).start(() -> {
             try {
-                sourceDatabase.slotLagBytes(ConnectionSpec.parse(source.connectionUri()), source.slotName())
-                        .ifPresent(lag -> sources.recordSlotLag(sourceId, lag, System.currentTimeMillis()));
-            } catch (RuntimeException e) {
-                log.debug("could not measure the slot lag of {}: {}", sourceId, e.toString());
+                inspectNow(sourceId);
             } finally {
                 measuring.remove(sourceId);
             }
         });
+    }
+
+    /** Inspects the source now, on the calling thread; a failure is logged and keeps the last inspection. */
+    public void inspectNow(String sourceId) {
+        try {
+            Source source = sources.byId(sourceId).orElse(null);
+            if (source == null) {
+                return;
+            }
+            SourceDatabase.Inspection seen = sourceDatabase.inspect(ConnectionSpec.parse(source.connectionUri()), source.slotName(),
+                    source.publicationName(), source.allTables() ? List.of() : source.tables().stream().map(TableName::parse).toList(),
+                    source.allTables());
+            if (!seen.added().isEmpty()) {
+                log.info("capture of {} now publishes the new tables {}", sourceId, seen.added());
+            }
+            if (seen.slot().lagBytes() != null) {
+                sources.recordSlotLag(sourceId, seen.slot().lagBytes(), System.currentTimeMillis());
+            }
+            sources.recordInspection(sourceId, seen.slot().walStatus(), seen.tables().stream().map(t -> t.view(null)).toList());
+        } catch (RuntimeException e) {
+            log.debug("could not inspect the slot of {}: {}", sourceId, e.toString());
+        }
     }
 
     /**
@@ -95,7 +126,7 @@ public final class CaptureSupervisor {
         // a first measurement soon after the session opens, not one interval later
         if (!stopped) {
             try {
-                lagTimer.schedule(() -> measureLag(source.id()), 2, TimeUnit.SECONDS);
+                lagTimer.schedule(() -> inspect(source.id()), 2, TimeUnit.SECONDS);
             } catch (RejectedExecutionException stoppedMeanwhile) {
                 // stopAll() ran meanwhile: nothing more to measure
             }

@@ -22,7 +22,8 @@ import java.util.Properties;
 
 /**
  * What StreamHook does to a user's database over plain SQL: checks that it can capture from it,
- * creates the publication and slot, reads the slot's lag, and drops both again. Each call opens
+ * lists its tables, creates the publication and slot, inspects the slot (lag, loss) and the
+ * tables' replica identities, and drops both again. Each call opens
  * and closes its own connection. Every failure is a {@link SourceException} whose message says how
  * to fix it.
  */
@@ -90,19 +91,49 @@ public final class SourceDatabase {
     public void createReplication(ConnectionSpec spec, String slot, String publication, List<TableName> tables) {
         try (Connection c = connect(spec); Statement s = c.createStatement()) {
             String list = String.join(", ", tables.stream().map(TableName::quoted).toList());
-            s.execute("CREATE PUBLICATION " + TableName.quote(publication) + " FOR TABLE " + list
+            // no tables: every-table capture of a database without a capturable table yet; they are added as they appear
+            s.execute("CREATE PUBLICATION " + TableName.quote(publication) + (tables.isEmpty() ? "" : " FOR TABLE " + list)
                     + " WITH (" + publicationOptions(c) + ")");
-            s.execute("SET statement_timeout = " + slotCreationTimeout.toMillis());
-            try (PreparedStatement create = c.prepareStatement("SELECT pg_create_logical_replication_slot(?, 'pgoutput')")) {
-                create.setString(1, slot);
-                create.execute();
-            }
+            createSlot(c, slot);
         } catch (SQLException | SourceException e) {
             try {
                 dropReplication(spec, slot, publication);
             } catch (SourceException cleanupFailed) {
                 e.addSuppressed(cleanupFailed);
             }
+            throw creationError(e);
+        }
+    }
+
+    private void createSlot(Connection c, String slot) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("SET statement_timeout = " + slotCreationTimeout.toMillis());
+        }
+        try (PreparedStatement create = c.prepareStatement("SELECT pg_create_logical_replication_slot(?, 'pgoutput')")) {
+            create.setString(1, slot);
+            create.execute();
+        }
+    }
+
+    /**
+     * Replaces a lost slot (dropped or invalidated outside StreamHook) with a new one at the
+     * server's current position, creating the publication again with {@code tables} if it went too.
+     * Changes between the loss and now are not in the new slot.
+     */
+    public void recreateSlot(ConnectionSpec spec, String slot, String publication, List<TableName> tables) {
+        try (Connection c = connect(spec)) {
+            dropSlot(c, slot);
+            try (PreparedStatement q = c.prepareStatement("SELECT 1 FROM pg_publication WHERE pubname = ?")) {
+                q.setString(1, publication);
+                if (!q.executeQuery().next()) {
+                    try (Statement s = c.createStatement()) {
+                        s.execute("CREATE PUBLICATION " + TableName.quote(publication)
+                                + (tables.isEmpty() ? "" : " FOR TABLE " + String.join(", ", tables.stream().map(TableName::quoted).toList())));
+                    }
+                }
+            }
+            createSlot(c, slot);
+        } catch (SQLException e) {
             throw creationError(e);
         }
     }
@@ -193,11 +224,48 @@ public final class SourceDatabase {
      * server decodes changes after this commit with the new list, so no restart is needed.
      */
     public void setPublishedTables(ConnectionSpec spec, String publication, List<TableName> tables) {
-        try (Connection c = connect(spec); Statement s = c.createStatement()) {
-            String list = String.join(", ", tables.stream().map(TableName::quoted).toList());
-            s.execute("ALTER PUBLICATION " + TableName.quote(publication) + " SET TABLE " + list);
+        try (Connection c = connect(spec)) {
+            TableCatalog.publishExactly(c, publication, tables);
         } catch (SQLException e) {
             throw databaseError("changing the published tables", e);
+        }
+    }
+
+    /**
+     * What the role of {@code spec} finds in the database: the settings capture needs and every
+     * table of its own schemas; {@code published}: the tables a source's publication holds, null
+     * before a source exists.
+     */
+    public record Discovery(String serverVersion, String walLevel, boolean canReplicate, List<TableInfo> tables,
+                            java.util.Set<TableName> published) {
+    }
+
+    /** Lists the database's tables with their keys and replica identities, and whether capture can work at all. */
+    public Discovery discover(ConnectionSpec spec, String publication) {
+        try (Connection c = connect(spec)) {
+            return new Discovery(scalar(c, "SHOW server_version"), scalar(c, "SHOW wal_level"),
+                    "true".equals(scalar(c, "SELECT (rolreplication OR rolsuper)::text FROM pg_roles WHERE rolname = current_user")),
+                    TableCatalog.tables(c), publication == null ? null : TableCatalog.published(c, publication));
+        } catch (SQLException e) {
+            throw databaseError("listing the tables", e);
+        }
+    }
+
+    /** Every table the role may capture safely ({@link TableInfo#capturable()}): what {@code "tables": "*"} publishes. */
+    public List<TableName> capturableTables(ConnectionSpec spec) {
+        try (Connection c = connect(spec)) {
+            return TableCatalog.capturable(c);
+        } catch (SQLException e) {
+            throw databaseError("listing the tables", e);
+        }
+    }
+
+    /** Sets a table's replica identity ({@code full} or {@code default}); only its owner may. */
+    public void setReplicaIdentity(ConnectionSpec spec, TableName table, String identity) {
+        try (Connection c = connect(spec)) {
+            TableCatalog.setReplicaIdentity(c, table, identity, spec.user());
+        } catch (SQLException e) {
+            throw databaseError("changing the replica identity of " + table, e);
         }
     }
 
@@ -220,16 +288,61 @@ public final class SourceDatabase {
         }
     }
 
-    /** Bytes of WAL the server keeps for the slot (current WAL position minus the confirmed one). */
-    public Optional<Long> slotLagBytes(ConnectionSpec spec, String slot) {
-        try (Connection c = connect(spec);
-             PreparedStatement q = c.prepareStatement("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::bigint "
-                     + "FROM pg_replication_slots WHERE slot_name = ?")) {
+    /**
+     * What capture checks of its slot: that it exists in this database and still has its WAL
+     * ({@code wal_status} is not {@code lost}). {@code problem} is empty when it can be streamed.
+     */
+    public record SlotState(boolean exists, String walStatus, Long lagBytes) {
+        public Optional<String> problem(String slot) {
+            if (!exists) {
+                return Optional.of("the replication slot '" + slot + "' no longer exists (dropped outside StreamHook, e.g. by "
+                        + "pg_drop_replication_slot or a failover to a replica without it); changes since are lost to it. "
+                        + "Recover with POST /v1/sources/:id/recreate_slot, then backfill what you need");
+            }
+            if ("lost".equals(walStatus)) {
+                return Optional.of("the replication slot '" + slot + "' was invalidated by the database (wal_status = lost: its WAL "
+                        + "passed max_slot_wal_keep_size or was removed); changes since are lost to it. Recover with "
+                        + "POST /v1/sources/:id/recreate_slot, then backfill what you need");
+            }
+            return Optional.empty();
+        }
+    }
+
+    /** Reads the slot's state on an open connection to the source's database. */
+    static SlotState slotState(Connection c, String slot) throws SQLException {
+        // no lag on a standby (PostgreSQL 16+ decodes there): pg_current_wal_lsn() fails during recovery
+        try (PreparedStatement q = c.prepareStatement("SELECT wal_status, CASE WHEN pg_is_in_recovery() THEN NULL "
+                + "ELSE pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::bigint END "
+                + "FROM pg_replication_slots WHERE slot_name = ? AND database = current_database()")) {
             q.setString(1, slot);
             ResultSet rs = q.executeQuery();
-            return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
-        } catch (SQLException | SourceException e) {
-            return Optional.empty();
+            if (!rs.next()) {
+                return new SlotState(false, null, null);
+            }
+            long lag = rs.getLong(2);
+            return new SlotState(true, rs.getString(1), rs.wasNull() ? null : lag);
+        }
+    }
+
+    /**
+     * What capture inspects every few seconds: the slot's state and lag, and the replica identity of
+     * {@code tables}. With {@code allTables}, capturable tables created since are first added to the
+     * publication (every-table capture without a superuser: see {@link TableInfo#capturable()}).
+     */
+    public record Inspection(SlotState slot, List<TableInfo> tables, List<TableName> added) {
+    }
+
+    public Inspection inspect(ConnectionSpec spec, String slot, String publication, List<TableName> tables, boolean allTables) {
+        try (Connection c = connect(spec)) {
+            List<TableName> added = List.of();
+            List<TableName> watched = tables;
+            if (allTables) {
+                watched = TableCatalog.capturable(c);
+                added = TableCatalog.publishExactly(c, publication, watched);
+            }
+            return new Inspection(slotState(c, slot), TableCatalog.tables(c, watched), added);
+        } catch (SQLException e) {
+            throw databaseError("inspecting the replication slot " + slot, e);
         }
     }
 

@@ -15,18 +15,30 @@ public final class SourceException extends RuntimeException {
     }
 
     private final Reason reason;
+    /** The request field at fault when it is not the one the reason implies; else null. */
+    private final String param;
 
     public SourceException(Reason reason, String message) {
+        this(reason, message, (String) null);
+    }
+
+    public SourceException(Reason reason, String message, String param) {
         super(message);
         this.reason = reason;
+        this.param = param;
     }
 
     public SourceException(Reason reason, String message, Throwable cause) {
         super(message, cause);
         this.reason = reason;
+        this.param = null;
     }
 
     public Reason reason() {
         return reason;
+    }
+
+    public String param() {
+        return param;
     }
 }

@@ -5,8 +5,12 @@ import dev.streamhook.store.Ids;
 import dev.streamhook.store.Sources;
 import dev.streamhook.store.Sources.Source;
 import dev.streamhook.store.Sources.Status;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Adds, edits and removes sources: validates the user's database, creates the publication and slot
@@ -16,6 +20,7 @@ import java.util.List;
  */
 public final class SourceManager {
 
+    private static final Logger log = LoggerFactory.getLogger(SourceManager.class);
     private final Sources sources;
     private final SourceDatabase sourceDatabase;
     private final CaptureSupervisor supervisor;
@@ -28,27 +33,92 @@ public final class SourceManager {
         this.checks = checks;
     }
 
+    /**
+     * Creates a source: validates the database, stores the source, then makes its publication and
+     * slot. In that order (R6): a crash after the store leaves a row the next start finds and cleans
+     * up ({@link #cleanUpUnfinished}), never a slot nobody knows of. {@code tableNames} may be
+     * {@link Sources#ALL_TABLES}: every capturable table, and those created later.
+     */
     public Source create(String accountId, String name, String connectionUri, List<String> tableNames) {
         ConnectionSpec spec = ConnectionSpec.parse(connectionUri);
-        List<TableName> tables = List.copyOf(new LinkedHashSet<>(tableNames.stream().map(TableName::parse).toList()));
+        boolean all = tableNames.equals(Sources.ALL_TABLES);
+        List<TableName> tables = all ? List.of() : parseTables(tableNames);
         String id = Ids.random("src_", 16);
         String slot = "streamhook_" + id;
+        Source source = new Source(id, accountId, name, "postgresql", connectionUri, spec.database(),
+                all ? Sources.ALL_TABLES : tables.stream().map(TableName::toString).toList(), slot, slot, Status.STARTING, null, Lsn.ZERO,
+                0, null, System.currentTimeMillis());
         checks.run(() -> {
             sourceDatabase.validate(spec, tables);
-            sourceDatabase.createReplication(spec, slot, slot, tables);
+            List<TableName> published = all ? sourceDatabase.capturableTables(spec) : tables;
+            sources.insert(source);
+            try {
+                sourceDatabase.createReplication(spec, slot, slot, published); // drops what it made when it fails
+            } catch (RuntimeException e) {
+                sources.delete(id);
+                throw e;
+            }
             return null;
         });
-        Source source = new Source(id, accountId, name, "postgresql", connectionUri, spec.database(),
-                tables.stream().map(TableName::toString).toList(), slot, slot, Status.STARTING, null, Lsn.ZERO, 0, null,
-                System.currentTimeMillis());
-        try {
-            sources.insert(source);
-        } catch (RuntimeException e) {
-            sourceDatabase.dropReplication(spec, slot, slot);
-            throw e;
-        }
+        sources.markSlotCreated(id, System.currentTimeMillis());
         supervisor.start(source);
-        return source;
+        return sources.byId(id).orElseThrow(); // deleted meanwhile: the caller's 500
+    }
+
+    /**
+     * Cleans up a source whose creation did not finish (the node stopped between storing it and
+     * making its slot; the user never got it): drops whatever of its slot and publication exists and
+     * forgets it, in the background. When its database cannot be reached, the source stays in
+     * status {@code error} saying so, and the next start tries again (or the user deletes it).
+     */
+    public void cleanUpUnfinished(Source source) {
+        Thread.ofVirtual().name("clean-up-" + source.id()).start(() -> {
+            try {
+                sourceDatabase.dropReplication(ConnectionSpec.parse(source.connectionUri()), source.slotName(), source.publicationName());
+                sources.delete(source.id());
+                log.info("source {}: its creation had not finished; its slot and publication were dropped and it was removed", source.id());
+            } catch (RuntimeException e) {
+                sources.setStatus(source.id(), Status.ERROR, "creating this source did not finish (StreamHook stopped meanwhile) and its "
+                        + "replication slot '" + source.slotName() + "' could not be dropped yet (" + e.getMessage() + "); the next start "
+                        + "tries again, or DELETE the source");
+            }
+        });
+    }
+
+    /**
+     * Replaces the lost slot of a source in status {@code error} with a new one at the database's
+     * current position and restarts capture. Changes made between the loss and now are not captured;
+     * a backfill sends the rows as they are now.
+     */
+    public Source recreateSlot(Source source) {
+        supervisor.stop(source.id()); // the runner that gave up
+        ConnectionSpec spec = ConnectionSpec.parse(source.connectionUri());
+        checks.run(() -> {
+            List<TableName> tables = source.allTables() ? sourceDatabase.capturableTables(spec) : parseTables(source.tables());
+            sourceDatabase.recreateSlot(spec, source.slotName(), source.publicationName(), tables);
+            return null;
+        });
+        sources.setStatus(source.id(), Status.STARTING, null);
+        sources.markSlotCreated(source.id(), System.currentTimeMillis());
+        Source updated = sources.byId(source.id()).orElseThrow();
+        supervisor.start(updated);
+        return updated;
+    }
+
+    /** Lists the tables of the database at {@code connectionUri}, before any source exists (address policy and check pool as on create). */
+    public SourceDatabase.Discovery discover(String connectionUri) {
+        ConnectionSpec spec = ConnectionSpec.parse(connectionUri);
+        return checks.run(() -> sourceDatabase.discover(spec, null));
+    }
+
+    /** Lists the tables of the source's database, each marked with whether the source's publication holds it. */
+    public SourceDatabase.Discovery tables(Source source) {
+        ConnectionSpec spec = ConnectionSpec.parse(source.connectionUri());
+        return checks.run(() -> sourceDatabase.discover(spec, source.publicationName()));
+    }
+
+    private static List<TableName> parseTables(List<String> names) {
+        return List.copyOf(new LinkedHashSet<>(names.stream().map(TableName::parse).toList()));
     }
 
     /**
@@ -84,36 +154,50 @@ public final class SourceManager {
      * connection URI is validated, must reach the database holding the source's slot, and capture
      * restarts on it from that slot (nothing is missed or sent twice). Pausing stops delivery of the
      * source's events (capture keeps storing them, so the database keeps no WAL for StreamHook);
-     * resuming sends the backlog in order. Returns the source as stored afterwards.
+     * resuming sends the backlog in order. {@code replicaIdentity} sets tables' replica identity
+     * ({@code full} or {@code default}; only the table's owner may). Returns the source as stored
+     * afterwards.
      */
-    public Source update(Source source, String name, List<String> tableNames, String connectionUri, Boolean paused) {
+    public Source update(Source source, String name, List<String> tableNames, String connectionUri, Boolean paused,
+                         Map<String, String> replicaIdentity) {
         String uri = connectionUri == null ? source.connectionUri() : connectionUri;
         ConnectionSpec spec = ConnectionSpec.parse(uri);
-        List<TableName> tables = tableNames == null
-                ? source.tables().stream().map(TableName::parse).toList()
-                : List.copyOf(new LinkedHashSet<>(tableNames.stream().map(TableName::parse).toList()));
-        boolean tablesChanged = !tables.stream().map(TableName::toString).toList().equals(source.tables());
+        List<String> names = tableNames == null ? source.tables() : tableNames;
+        boolean all = names.equals(Sources.ALL_TABLES);
+        List<TableName> tables = all ? List.of() : parseTables(names);
+        List<String> stored = all ? Sources.ALL_TABLES : tables.stream().map(TableName::toString).toList();
+        boolean tablesChanged = !stored.equals(source.tables());
         boolean uriChanged = !uri.equals(source.connectionUri());
-        if (tablesChanged || uriChanged) {
+        Map<TableName, String> identities = new LinkedHashMap<>();
+        (replicaIdentity == null ? Map.<String, String>of() : replicaIdentity).forEach((t, v) -> identities.put(TableName.parse(t), v));
+        if (tablesChanged || uriChanged || !identities.isEmpty()) {
             checks.run(() -> { // off the request thread, with the capped timeout, like a create
                 sourceDatabase.validate(spec, tables);
                 if (uriChanged) {
                     sourceDatabase.checkSlotReachable(spec, source.slotName());
                 }
+                identities.forEach((table, identity) -> sourceDatabase.setReplicaIdentity(spec, table, identity));
                 if (tablesChanged) {
-                    sourceDatabase.setPublishedTables(spec, source.publicationName(), tables);
+                    sourceDatabase.setPublishedTables(spec, source.publicationName(), all ? sourceDatabase.capturableTables(spec) : tables);
                 }
                 return null;
             });
         }
-        sources.update(source.id(), new Sources.Settings(name == null ? source.name() : name,
-                tables.stream().map(TableName::toString).toList(), uri, spec.database()));
+        sources.update(source.id(), new Sources.Settings(name == null ? source.name() : name, stored, uri, spec.database()));
         if (paused != null && paused != source.paused()) {
             sources.setPaused(source.id(), paused, System.currentTimeMillis());
         }
         Source updated = sources.find(source.accountId(), source.id()).orElseThrow(); // deleted meanwhile: the caller's 500
         if (uriChanged) {
             supervisor.restart(updated);
+        }
+        if (tablesChanged || !identities.isEmpty()) {
+            String id = updated.id(); // so the answer shows the tables' new replica identity; skipped when the pool is busy
+            checks.runIfFree(() -> {
+                supervisor.inspectNow(id);
+                return java.util.Optional.empty();
+            });
+            updated = sources.find(source.accountId(), source.id()).orElseThrow();
         }
         return updated;
     }

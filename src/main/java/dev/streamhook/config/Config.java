@@ -30,7 +30,15 @@ public record Config(
         SignupMode signup,
         RateLimits rateLimits,
         boolean trustForwardedFor,
+        CaptureAlerts captureAlerts,
         RetentionPolicy retention) {
+
+    /**
+     * When a source's view warns that WAL may be piling up on its database: capture has not been
+     * streaming for {@code stallAfter}, or the slot's lag passed {@code slotLagWarnBytes}.
+     */
+    public record CaptureAlerts(Duration stallAfter, long slotLagWarnBytes) {
+    }
 
     /**
      * Who may create accounts. {@code CLOSED} (the default, a private installation): only an admin
@@ -82,6 +90,8 @@ public record Config(
                 new RateLimits(r.integer("STREAMHOOK_RATE_LIMIT_PER_KEY", 20, 1, 1_000_000),
                         r.integer("STREAMHOOK_RATE_LIMIT_SIGNUP_PER_MINUTE", 10, 1, 1_000_000)),
                 r.bool("STREAMHOOK_TRUST_X_FORWARDED_FOR", false),
+                new CaptureAlerts(Duration.ofSeconds(r.integer("STREAMHOOK_SOURCE_STALL_SECONDS", 300, 1, 31 * 86_400)),
+                        r.whole("STREAMHOOK_SLOT_LAG_WARN_BYTES", 1L << 30, 1, Long.MAX_VALUE)),
                 new RetentionPolicy(r.period("STREAMHOOK_RETENTION", Duration.ofDays(7)),
                         r.period("STREAMHOOK_FAILED_RETENTION", Duration.ofDays(30))));
     }
@@ -135,12 +145,16 @@ public record Config(
         }
 
         int integer(String name, int fallback, int min, int max) {
+            return (int) whole(name, fallback, min, max);
+        }
+
+        long whole(String name, long fallback, long min, long max) {
             String v = raw(name);
             if (v == null) {
                 return fallback;
             }
             try {
-                int n = Integer.parseInt(v);
+                long n = Long.parseLong(v);
                 if (n < min || n > max) {
                     throw new NumberFormatException();
                 }

@@ -19,7 +19,11 @@ import java.util.Optional;
 public final class Sources {
 
     /** Lifecycle of a source's capture, as the API shows it. */
-    public enum Status { STARTING, ACTIVE, RECONNECTING;
+    /**
+     * {@code ERROR}: capture stopped for good until the user acts (the slot was dropped or
+     * invalidated outside StreamHook, or its creation never finished); the message says what to do.
+     */
+    public enum Status { STARTING, ACTIVE, RECONNECTING, ERROR;
         public String wire() {
             return name().toLowerCase();
         }
@@ -28,7 +32,7 @@ public final class Sources {
     public record Source(String id, String accountId, String name, String type, String connectionUri,
                          String database, List<String> tables, String slotName, String publicationName,
                          Status status, String statusMessage, Lsn checkpoint, long eventsCaptured,
-                         Long lastEventAt, long createdAt, Long pausedAt, Long slotLagBytes, Long slotLagAt) {
+                         Long lastEventAt, long createdAt, Long pausedAt, Long slotLagBytes, Long slotLagAt, SlotHealth health) {
 
         /** A source as created: delivering, its lag not measured yet. */
         public Source(String id, String accountId, String name, String type, String connectionUri,
@@ -36,7 +40,12 @@ public final class Sources {
                       Status status, String statusMessage, Lsn checkpoint, long eventsCaptured,
                       Long lastEventAt, long createdAt) {
             this(id, accountId, name, type, connectionUri, database, tables, slotName, publicationName, status, statusMessage,
-                    checkpoint, eventsCaptured, lastEventAt, createdAt, null, null, null);
+                    checkpoint, eventsCaptured, lastEventAt, createdAt, null, null, null, new SlotHealth(null, createdAt, null, null));
+        }
+
+        /** Every capturable table of the database, now and later ({@code "tables": "*"}). */
+        public boolean allTables() {
+            return tables.equals(ALL_TABLES);
         }
 
         /** Whether delivery of its events is paused (capture goes on). */
@@ -45,13 +54,27 @@ public final class Sources {
         }
     }
 
+    /** {@link Source#tables()} of a source that captures every capturable table ({@code "*"}). */
+    public static final List<String> ALL_TABLES = List.of("*");
+
+    /**
+     * What capture knows of the source's slot beyond its lag. {@code slotCreatedAt}: null while the
+     * slot is being made (or a crash interrupted that); {@code statusSince}: when the status last
+     * changed; {@code slotWalStatus}: {@code pg_replication_slots.wal_status} as last inspected;
+     * {@code tableDetailsJson}: a JSON array describing each captured table's replica identity, as
+     * last inspected (null until then).
+     */
+    public record SlotHealth(Long slotCreatedAt, Long statusSince, String slotWalStatus, String tableDetailsJson) {
+    }
+
     /** What {@code PATCH /v1/sources/:id} may change; the database name follows the URI. */
     public record Settings(String name, List<String> tables, String connectionUri, String database) {
     }
 
     private static final String COLUMNS = "id, account_id, name, type, connection_uri_enc, database_name, tables, slot_name, "
             + "publication_name, status, status_message, checkpoint_lsn, events_captured, last_event_at, created_at";
-    private static final String READ_COLUMNS = COLUMNS + ", paused_at, slot_lag_bytes, slot_lag_at";
+    private static final String READ_COLUMNS = COLUMNS + ", paused_at, slot_lag_bytes, slot_lag_at"
+            + ", slot_created_at, status_since, slot_wal_status, table_details";
     private final Database db;
     private final SecretBox secrets;
 
@@ -62,7 +85,9 @@ public final class Sources {
 
     public void insert(Source s) {
         db.transaction(c -> {
-            try (PreparedStatement ins = c.prepareStatement("INSERT INTO sources (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+            // slot_created_at stays null: the slot is made after the row (see markSlotCreated)
+            try (PreparedStatement ins = c.prepareStatement("INSERT INTO sources (" + COLUMNS + ", status_since) "
+                    + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
                 ins.setString(1, s.id());
                 ins.setString(2, s.accountId());
                 ins.setString(3, s.name());
@@ -82,6 +107,7 @@ public final class Sources {
                     ins.setLong(14, s.lastEventAt());
                 }
                 ins.setLong(15, s.createdAt());
+                ins.setLong(16, s.createdAt());
                 ins.executeUpdate();
             }
             return null;
@@ -94,6 +120,16 @@ public final class Sources {
 
     public List<Source> listAll() {
         return query("SELECT " + READ_COLUMNS + " FROM sources ORDER BY created_at, id", null);
+    }
+
+    /** The source with this id, whatever its account: for capture, never for the API. */
+    public Optional<Source> byId(String sourceId) {
+        return db.read(c -> {
+            try (PreparedStatement q = c.prepareStatement("SELECT " + READ_COLUMNS + " FROM sources WHERE id = ?")) {
+                q.setString(1, sourceId);
+                return rows(q.executeQuery()).stream().findFirst();
+            }
+        });
     }
 
     /** The account's source; empty for another account's, as for one that does not exist. */
@@ -131,8 +167,21 @@ public final class Sources {
         db.update("UPDATE sources SET slot_lag_bytes = ?, slot_lag_at = ? WHERE id = ?", lagBytes, measuredAt, sourceId);
     }
 
+    /** Sets capture's status; {@code status_since} moves only when the status itself changes. */
     public void setStatus(String sourceId, Status status, String message) {
-        db.update("UPDATE sources SET status = ?, status_message = ? WHERE id = ?", status.name(), message, sourceId);
+        db.update("UPDATE sources SET status_since = CASE WHEN status = ? THEN status_since ELSE ? END, status = ?, status_message = ? "
+                + "WHERE id = ?", status.name(), System.currentTimeMillis(), status.name(), message, sourceId);
+    }
+
+    /** Records that the source's publication and slot exist: its creation finished. */
+    public void markSlotCreated(String sourceId, long now) {
+        db.update("UPDATE sources SET slot_created_at = ? WHERE id = ?", now, sourceId);
+    }
+
+    /** Records what capture last saw of the slot (its {@code wal_status}) and of the captured tables (one object each). */
+    public void recordInspection(String sourceId, String slotWalStatus, List<java.util.Map<String, Object>> tableDetails) {
+        db.update("UPDATE sources SET slot_wal_status = ?, table_details = ? WHERE id = ?", slotWalStatus,
+                StoreJson.write(tableDetails), sourceId);
     }
 
     /** Deletes the source with its destinations, events and deliveries. */
@@ -161,7 +210,8 @@ public final class Sources {
                     secrets.decrypt(rs.getString(5)), rs.getString(6), StoreJson.stringList(rs.getString(7)),
                     rs.getString(8), rs.getString(9), Status.valueOf(rs.getString(10)), rs.getString(11),
                     new Lsn(rs.getLong(12)), rs.getLong(13), nullableLong(rs, 14), rs.getLong(15),
-                    nullableLong(rs, 16), nullableLong(rs, 17), nullableLong(rs, 18)));
+                    nullableLong(rs, 16), nullableLong(rs, 17), nullableLong(rs, 18),
+                    new SlotHealth(nullableLong(rs, 19), nullableLong(rs, 20), rs.getString(21), rs.getString(22))));
         }
         return out;
     }

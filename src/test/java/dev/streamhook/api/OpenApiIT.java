@@ -46,7 +46,7 @@ class OpenApiIT {
     }
 
     @Test
-    void everyAnswerOfEveryRouteIsDocumentedAndMatchesItsSchema(@TempDir Path dataDir) {
+    void everyAnswerOfEveryRouteIsDocumentedAndMatchesItsSchema(@TempDir Path dataDir) throws Exception {
         try (TestDb db = TestPostgres.embedded().createDatabase(); WebhookReceiver failing = new WebhookReceiver();
              Main.Node node = TestNodes.start(dataDir, Map.of("STREAMHOOK_SIGNUP", "closed", "STREAMHOOK_DELIVERY_MAX_ATTEMPTS", "1"))) {
             db.execute("CREATE TABLE orders (id int PRIMARY KEY, status text)");
@@ -90,6 +90,17 @@ class OpenApiIT {
             user.call("GET", "/v1/sources/src_nobody", null, 404);
             user.call("PATCH", "/v1/sources/" + source, "{\"name\": \"shop (production)\"}", 200);
             user.call("PATCH", "/v1/sources/" + source, "{\"status\": \"sleeping\"}", 400);
+            user.call("PATCH", "/v1/sources/" + source, "{\"replica_identity\": {\"orders\": \"full\"}}", 200);
+            user.call("PATCH", "/v1/sources/" + source, "{\"replica_identity\": {\"nowhere\": \"full\"}}", 422);
+            user.call("POST", "/v1/sources/discover", "{\"connection_uri\": \"%s\"}".formatted(db.uri()), 200);
+            user.call("POST", "/v1/sources/discover", "{}", 400);
+            user.call("GET", "/v1/sources/" + source + "/tables", null, 200);
+            user.call("POST", "/v1/sources/" + source + "/recreate_slot", null, 409);
+            String slot = user.call("GET", "/v1/sources/" + source, null, 200).get("slot_name").asText();
+            db.dropSlotByHand(slot);
+            await().atMost(Duration.ofSeconds(30)).until(() -> user.client.get("/v1/sources/" + source).text("status").equals("error"));
+            user.call("GET", "/v1/sources/" + source, null, 200);
+            user.call("POST", "/v1/sources/" + source + "/recreate_slot", null, 200);
 
             String destination = user.call("POST", "/v1/sources/" + source + "/destinations", """
                     {"url": "%s", "secret": "whsec_openapi_secret", "headers": {"Authorization": "Bearer a-long-enough-token"}}"""

@@ -69,8 +69,12 @@ class SourceEditIT {
         for (int i = 2; i <= 4; i++) {
             db.execute("INSERT INTO orders VALUES (" + i + ", 'b')");
         }
+        long written = lsn("SELECT pg_current_wal_lsn() - '0/0'");
         await().atMost(Duration.ofSeconds(30)).until(() -> api.get("/v1/sources/" + id).body().at("/stats/events_captured").asLong() == 4);
         assertThat(api.get("/v1/sources/" + id).text("capture_status")).as("capture runs on").isEqualTo("active");
+        String slot = api.get("/v1/sources/" + id).text("slot_name");
+        await("the slot is confirmed past the paused source's changes: the database keeps no WAL for them")
+                .atMost(Duration.ofSeconds(30)).until(() -> lsn("SELECT confirmed_flush_lsn - '0/0' FROM pg_replication_slots WHERE slot_name = '" + slot + "'") >= written);
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> receiver.requests().size() == 1);
 
         ApiClient.Response resumed = api.patch("/v1/sources/" + id, "{\"status\": \"active\"}");
@@ -89,6 +93,7 @@ class SourceEditIT {
         String id = sourceWithDestination(db.uri());
         String publication = api.get("/v1/sources/" + id).text("publication_name");
 
+        db.execute("INSERT INTO refunds VALUES (8)"); // before the edit: not captured
         ApiClient.Response patched = api.patch("/v1/sources/" + id, "{\"name\": \"shop db\", \"tables\": [\"orders\", \"public.refunds\"]}");
 
         assertThat(patched.status()).as(patched.body().toString()).isEqualTo(200);
@@ -97,6 +102,8 @@ class SourceEditIT {
         assertThat(publishedTables(publication)).containsExactlyInAnyOrder("public.orders", "public.refunds");
         db.execute("INSERT INTO refunds VALUES (9)");
         await().atMost(Duration.ofSeconds(30)).until(() -> receiver.requests().stream().anyMatch(r -> new String(r.body()).contains("refunds")));
+        assertThat(receiver.requests()).as("the new table's changes arrive from the edit on").hasSize(1);
+        assertThat(receiver.requests().get(0).bodyText()).contains("\"id\":9");
 
         ApiClient.Response narrowed = api.patch("/v1/sources/" + id, "{\"tables\": [\"refunds\"]}");
         assertThat(narrowed.status()).isEqualTo(200);
@@ -191,6 +198,16 @@ class SourceEditIT {
 
     private void awaitStatus(String sourceId, String status) {
         await().atMost(Duration.ofSeconds(20)).until(() -> api.get("/v1/sources/" + sourceId).text("status"), status::equals);
+    }
+
+    /** A pg_lsn expression ({@code lsn - '0/0'}) as a number. */
+    private long lsn(String sql) {
+        try (Connection c = db.connect(); var rs = c.createStatement().executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private List<String> publishedTables(String publication) {

@@ -129,14 +129,14 @@ class SourceLifecycleIT {
         String publication = created.text("publication_name");
         awaitStatus(id, "active");
         assertThat(db.slotCount(slot)).isEqualTo(1);
-        assertThat(publicationCount(publication)).isEqualTo(1);
+        assertThat(db.publicationCount(publication)).isEqualTo(1);
 
         ApiClient.Response deleted = api.delete("/v1/sources/" + id);
 
         assertThat(deleted.status()).as(deleted.body().toString()).isEqualTo(200);
         assertThat(deleted.body().path("deleted").asBoolean()).isTrue();
         assertThat(db.slotCount(slot)).as("slot after delete").isZero();
-        assertThat(publicationCount(publication)).as("publication after delete").isZero();
+        assertThat(db.publicationCount(publication)).as("publication after delete").isZero();
         assertThat(api.get("/v1/sources/" + id).status()).isEqualTo(404);
         assertThat(api.get("/v1/sources").body().path("data")).isEmpty();
     }
@@ -158,14 +158,6 @@ class SourceLifecycleIT {
                 .until(() -> api.get("/v1/sources/" + sourceId).body().path("status").asText(), status::equals);
     }
 
-    private long publicationCount(String publication) throws SQLException {
-        try (Connection c = db.connect(); PreparedStatement q = c.prepareStatement("SELECT count(*) FROM pg_publication WHERE pubname = ?")) {
-            q.setString(1, publication);
-            var rs = q.executeQuery();
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
 
     private List<String> publishedTables(String publication) throws SQLException {
         try (Connection c = db.connect();

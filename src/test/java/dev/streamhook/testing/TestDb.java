@@ -33,11 +33,40 @@ public record TestDb(TestPostgres.Server server, String name) implements AutoClo
     }
 
     public long slotCount(String slotName) throws SQLException {
-        try (Connection c = connect(); var q = c.prepareStatement("SELECT count(*) FROM pg_replication_slots WHERE slot_name = ?")) {
-            q.setString(1, slotName);
+        return count("SELECT count(*) FROM pg_replication_slots WHERE slot_name = ?", slotName);
+    }
+
+    public long publicationCount(String publication) throws SQLException {
+        return count("SELECT count(*) FROM pg_publication WHERE pubname = ?", publication);
+    }
+
+    private long count(String sql, String param) throws SQLException {
+        try (Connection c = connect(); var q = c.prepareStatement(sql)) {
+            q.setString(1, param);
             var rs = q.executeQuery();
             rs.next();
             return rs.getLong(1);
+        }
+    }
+
+    /**
+     * Drops a slot as an operator would by hand: ends the walsender holding it, then drops it,
+     * again until it is gone (capture reconnects within a second).
+     */
+    public void dropSlotByHand(String slot) throws SQLException, InterruptedException {
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            for (int attempt = 0; slotCount(slot) > 0; attempt++) {
+                try {
+                    s.execute("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = '" + slot
+                            + "' AND active_pid IS NOT NULL");
+                    s.execute("SELECT pg_drop_replication_slot('" + slot + "')");
+                } catch (SQLException stillActive) {
+                    if (attempt == 100) {
+                        throw stillActive;
+                    }
+                    Thread.sleep(20);
+                }
+            }
         }
     }
 

@@ -67,6 +67,24 @@ public final class TestPostgres {
         return EmbeddedPostgres.builder().start();
     }
 
+    /**
+     * The embedded server of one major version: the classpath's ({@code pg.binaries.version}) or one
+     * of the extra majors in target/pg-binaries (14, 16 and 18).
+     */
+    public static Server major(int major) {
+        Server classpath = embedded();
+        if (classpath.name().contains("PostgreSQL " + major + ".")) {
+            return classpath;
+        }
+        try (Stream<Path> jars = Files.exists(BINARIES) ? Files.list(BINARIES) : Stream.empty()) {
+            Path jar = jars.filter(p -> p.getFileName().toString().matches(".*-" + major + "\\.[0-9.]+\\.jar")).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no embedded PostgreSQL " + major + " in " + BINARIES));
+            return start(jar.getFileName().toString(), jar);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Every server this run tests against: each embedded version, and the machine's when configured. */
     public static List<Server> all() {
         List<Server> servers = new ArrayList<>();
