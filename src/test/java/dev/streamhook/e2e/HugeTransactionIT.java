@@ -53,6 +53,10 @@ class HugeTransactionIT {
     private static final int MD5_REPEATS = 313;
     /** Fails a run that delivers nothing for this long; the whole run may take many times this. */
     private static final long STALL_MILLIS = TimeUnit.MINUTES.toMillis(3);
+    /** How often the server is made to collect fully, so its GC log shows the live heap while it works. */
+    private static final long LIVE_SAMPLE_MILLIS = 10_000;
+    /** What may stay live: capture's 16 MiB of bodies on their way to the store and a lane's 4 MiB window, with their overheads. */
+    private static final long LIVE_LIMIT = 128L << 20;
 
     @TempDir
     Path tmp;
@@ -152,7 +156,12 @@ class HugeTransactionIT {
     private void awaitEveryChange(Tally tally, long expected) throws InterruptedException {
         long seen = -1;
         long lastProgress = System.currentTimeMillis();
+        long nextSample = 0;
         while (tally.changesReceived() < expected) {
+            if (System.currentTimeMillis() >= nextSample) {
+                GcLog.collectNow(server.pid()); // the live heap now, in the GC log
+                nextSample = System.currentTimeMillis() + LIVE_SAMPLE_MILLIS;
+            }
             assertThat(server.isAlive()).as("the server is alive (it exits on OutOfMemoryError):\n%s", tail(server.output())).isTrue();
             long now = tally.changesReceived();
             if (now != seen) {
@@ -174,7 +183,8 @@ class HugeTransactionIT {
                         + "%,d requests; server %s (-Xmx256m)%n",
                 what, sourceId, (committed - began) / 1e9, (delivered - committed) / 1e9,
                 tally.changesReceived() / ((delivered - committed) / 1e9), receiver.requests(), heap);
-        assertThat(heap.collections()).as("collections in the GC log").isPositive();
+        assertThat(heap.fullCollections()).as("full collections sampled in the GC log").isPositive();
+        assertThat(heap.peakLive()).as("the live heap after a full collection, at most (bytes): " + heap).isLessThan(LIVE_LIMIT);
         assertThat(receiver.listenerFailures()).as("requests the test's listener failed on").isZero();
     }
 
