@@ -253,7 +253,7 @@ class HugeTransactionIT {
                     problem("bad signature", body);
                 }
             }
-            int idAt = after(body, ID, 0);
+            int idAt = CountingReceiver.indexAfter(body, ID, 0);
             String bodyId = idAt < 0 || idAt + 24 > body.length ? null : "evt_" + new String(body, idAt, 24, StandardCharsets.US_ASCII);
             if (bodyId == null || !bodyId.equals(headerId)) {
                 headerMismatches++;
@@ -261,8 +261,8 @@ class HugeTransactionIT {
                 return;
             }
             long id = Long.parseUnsignedLong(bodyId.substring(4, 20), 16);
-            int opAt = after(body, OPERATION, idAt);
-            int rowAt = after(body, ROW_ID, Math.max(opAt, 0));
+            int opAt = CountingReceiver.indexAfter(body, OPERATION, idAt);
+            int rowAt = CountingReceiver.indexAfter(body, ROW_ID, Math.max(opAt, 0));
             long row = rowAt < 0 ? -1 : number(body, rowAt);
             if (opAt < 0 || row < 1 || row > rows) {
                 unexpected++;
@@ -272,7 +272,7 @@ class HugeTransactionIT {
             int r = (int) row;
             boolean insert = startsWith(body, opAt, "INSERT\"");
             boolean update = updates && startsWith(body, opAt, "UPDATE\"") && r % UPDATE_EVERY == 0;
-            if (!insert && !update || updates && number(body, after(body, N, rowAt)) != (insert ? 0 : 1)) {
+            if (!insert && !update || updates && number(body, CountingReceiver.indexAfter(body, N, rowAt)) != (insert ? 0 : 1)) {
                 unexpected++;
                 problem("a change the test did not make", body);
                 return;
@@ -348,7 +348,7 @@ class HugeTransactionIT {
         }
 
         private static boolean payloadMatches(byte[] body, int from, byte[] expected) {
-            int at = after(body, PAYLOAD, from);
+            int at = CountingReceiver.indexAfter(body, PAYLOAD, from);
             return at >= 0 && at + expected.length < body.length && body[at + expected.length] == '"'
                     && Arrays.equals(body, at, at + expected.length, expected, 0, expected.length);
         }
@@ -368,20 +368,6 @@ class HugeTransactionIT {
                 v = v * 10 + (body[i++] - '0');
             }
             return i == at ? -1 : v;
-        }
-
-        /** The index just after the first {@code key} at or after {@code from}, or -1. */
-        private static int after(byte[] body, byte[] key, int from) {
-            outer:
-            for (int i = Math.max(0, from); i <= body.length - key.length; i++) {
-                for (int j = 0; j < key.length; j++) {
-                    if (body[i + j] != key[j]) {
-                        continue outer;
-                    }
-                }
-                return i + key.length;
-            }
-            return -1;
         }
     }
 }

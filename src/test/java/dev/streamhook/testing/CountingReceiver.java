@@ -1,5 +1,8 @@
 package dev.streamhook.testing;
 
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
@@ -14,8 +17,9 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 /**
  * A webhook endpoint for a million requests: a keep-alive HTTP/1.1 Jetty server on 127.0.0.1 that
  * hands each request's event id header, signature header and body to a {@link Listener} and
- * answers 200 at once. It keeps nothing itself (unlike {@link WebhookReceiver}, which keeps every
- * request), so what a test remembers per event is up to its listener.
+ * answers 200 at once (or after a set delay, without holding a thread, to play a slow endpoint).
+ * It keeps nothing itself (unlike {@link WebhookReceiver}, which keeps every request), so what a
+ * test remembers per event is up to its listener; {@link #indexAfter} reads a body without parsing it.
  *
  * <p>Thread-safety: the listener is called from several receiver threads at once. {@link #close()}
  * stops the server.
@@ -34,8 +38,15 @@ public final class CountingReceiver implements AutoCloseable {
     private final Server server;
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong listenerFailures = new AtomicLong();
+    private final ScheduledExecutorService delayer = Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().name("receiver-delay").daemon().unstarted(r));
 
     public CountingReceiver(Listener listener) {
+        this(listener, 0);
+    }
+
+    /** Answers each request {@code responseDelayMillis} after it was read (0: at once). */
+    public CountingReceiver(Listener listener, long responseDelayMillis) {
         QueuedThreadPool threads = new QueuedThreadPool(64, 4);
         threads.setName("counting-receiver");
         threads.setDaemon(true);
@@ -63,9 +74,11 @@ public final class CountingReceiver implements AutoCloseable {
                         return;
                     }
                     requests.incrementAndGet();
-                    response.setStatus(200);
-                    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain");
-                    Content.Sink.write(response, true, "ok", callback);
+                    if (responseDelayMillis > 0) {
+                        delayer.schedule(() -> ok(response, callback), responseDelayMillis, TimeUnit.MILLISECONDS);
+                    } else {
+                        ok(response, callback);
+                    }
                 });
                 return true;
             }
@@ -77,8 +90,28 @@ public final class CountingReceiver implements AutoCloseable {
         }
     }
 
+    private static void ok(Response response, Callback callback) {
+        response.setStatus(200);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain");
+        Content.Sink.write(response, true, "ok", callback);
+    }
+
+    /** The index just after the first {@code key} in {@code body} at or after {@code from}, or -1. */
+    public static int indexAfter(byte[] body, byte[] key, int from) {
+        outer:
+        for (int i = Math.max(0, from); i <= body.length - key.length; i++) {
+            for (int j = 0; j < key.length; j++) {
+                if (body[i + j] != key[j]) {
+                    continue outer;
+                }
+            }
+            return i + key.length;
+        }
+        return -1;
+    }
+
     public String url() {
-        return "http://127.0.0.1:" + ((ServerConnector) server.getConnectors()[0]).getLocalPort() + "/webhooks";
+        return "http://127.0.0.1:" + ((ServerConnector) server.getConnectors()[0]).getLocalPort() + "/webhooks/streamhook";
     }
 
     /** Requests answered with 200 so far. */
@@ -93,6 +126,7 @@ public final class CountingReceiver implements AutoCloseable {
 
     @Override
     public void close() {
+        delayer.shutdownNow();
         try {
             server.stop();
         } catch (Exception e) {
