@@ -17,11 +17,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -104,8 +107,8 @@ class HugeTransactionIT {
                 END $$""".formatted((ROWS - 1) / BLOCK, BLOCK, BLOCK, ROWS, BLOCK, BLOCK, UPDATE_EVERY));
         long committed = System.nanoTime();
 
-        awaitEveryChange(tally, ROWS + updates);
-        report("%,d INSERTs + %,d UPDATEs in one transaction".formatted(ROWS, updates), sourceId, tally, began, committed);
+        long delivered = awaitEveryChange(tally, ROWS + updates);
+        report("%,d INSERTs + %,d UPDATEs in one transaction".formatted(ROWS, updates), sourceId, tally, began, committed, delivered);
         tally.assertExactlyOnce(ROWS + updates);
         assertThat(tally.updatesBeforeTheirInsert()).as("UPDATEs that arrived before their row's INSERT").isZero();
     }
@@ -120,8 +123,9 @@ class HugeTransactionIT {
         db.execute("INSERT INTO blobs SELECT g, repeat(md5(g::text), " + MD5_REPEATS + ") FROM generate_series(1, " + BLOB_ROWS + ") g");
         long committed = System.nanoTime();
 
-        awaitEveryChange(tally, BLOB_ROWS);
-        report("%,d INSERTs of %,d-byte values in one transaction".formatted(BLOB_ROWS, 32 * MD5_REPEATS), sourceId, tally, began, committed);
+        long delivered = awaitEveryChange(tally, BLOB_ROWS);
+        report("%,d INSERTs of %,d-byte values in one transaction".formatted(BLOB_ROWS, 32 * MD5_REPEATS), sourceId, tally, began, committed,
+                delivered);
         tally.assertExactlyOnce(BLOB_ROWS);
         assertThat(tally.wrongPayloads()).as("events whose payload is not the row's 10 KB value").isZero();
     }
@@ -144,7 +148,7 @@ class HugeTransactionIT {
     private String startServerWithSource(String table, Tally tally) {
         receiver = new CountingReceiver(tally::record);
         int port = ServerProcess.freePort();
-        List<String> jvm = new java.util.ArrayList<>(HEAP);
+        List<String> jvm = new ArrayList<>(HEAP);
         jvm.add(GcLog.jvmOption(tmp.resolve("gc.log")));
         server = ServerProcess.start(port, tmp.resolve("data"), tmp.resolve("server.log"),
                 // the default send timeout, not the tests' 2 s: on a loaded machine a 10 KB exchange can take longer, and a
@@ -156,8 +160,11 @@ class HugeTransactionIT {
         return Quickstart.sourceWithDestination(api, db, table, receiver.url(), SECRET);
     }
 
-    /** Waits while the receiver gets new changes; fails when the server dies or nothing new arrives for {@link #STALL_MILLIS}. */
-    private void awaitEveryChange(Tally tally, long expected) throws InterruptedException {
+    /**
+     * Waits while the receiver gets new changes; fails when the server dies or nothing new arrives
+     * for {@link #STALL_MILLIS}. Returns when the last change arrived ({@link System#nanoTime()}).
+     */
+    private long awaitEveryChange(Tally tally, long expected) throws InterruptedException {
         long seen = -1;
         long lastProgress = System.currentTimeMillis();
         long nextSample = 0;
@@ -174,13 +181,14 @@ class HugeTransactionIT {
             }
             assertThat(System.currentTimeMillis() - lastProgress).as("ms without a new change, at %,d of %,d received:\n%s",
                     now, expected, tail(server.output())).isLessThan(STALL_MILLIS);
-            Thread.sleep(500);
+            Thread.sleep(100);
         }
+        long delivered = System.nanoTime();
         Thread.sleep(1_000); // a duplicate sent right after the last first arrival would show now
+        return delivered;
     }
 
-    private void report(String what, String sourceId, Tally tally, long began, long committed) throws Exception {
-        long delivered = System.nanoTime();
+    private void report(String what, String sourceId, Tally tally, long began, long committed, long delivered) {
         GcLog.Heap heap = GcLog.read(tmp.resolve("gc.log"));
         System.out.printf("HugeTransactionIT: %s (source %s): transaction %.1f s, delivered %.1f s after the commit (%,.0f events/s); "
                         + "%,d requests; server %s (-Xmx256m)%n",
@@ -188,7 +196,7 @@ class HugeTransactionIT {
                 tally.changesReceived() / ((delivered - committed) / 1e9), receiver.requests(), heap);
         if (!tally.repeatedIds().isEmpty()) {
             System.out.println("HugeTransactionIT: the server's warnings:\n" + server.output().lines()
-                    .filter(l -> l.contains(" WARN ") || l.contains(" ERROR ")).limit(40).collect(java.util.stream.Collectors.joining("\n")));
+                    .filter(l -> l.contains(" WARN ") || l.contains(" ERROR ")).limit(40).collect(Collectors.joining("\n")));
         }
         for (String repeated : tally.repeatedIds()) { // at least once: a repeat follows an attempt that failed, and its log says why
             System.out.printf("HugeTransactionIT: %s arrived more than once; its deliveries: %s%n", repeated,
@@ -219,7 +227,7 @@ class HugeTransactionIT {
 
         private final int rows;
         private final boolean updates;
-        private final java.util.function.IntFunction<byte[]> payload;
+        private final IntFunction<byte[]> payload;
         private final long[] insertIds;
         private final long[] updateIds;
         private long changes;
@@ -233,10 +241,10 @@ class HugeTransactionIT {
         private long signaturesChecked;
         private long badSignatures;
         private String firstProblem;
-        private final List<String> repeatedIds = new java.util.ArrayList<>();
+        private final List<String> repeatedIds = new ArrayList<>();
 
         /** {@code rows} rows 1..rows; {@code updates}: every 10th is also updated to n = 1; {@code payload}: each row's expected value, or null. */
-        Tally(int rows, boolean updates, java.util.function.IntFunction<byte[]> payload) {
+        Tally(int rows, boolean updates, IntFunction<byte[]> payload) {
             this.rows = rows;
             this.updates = updates;
             this.payload = payload;
