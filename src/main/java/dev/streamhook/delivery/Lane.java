@@ -35,6 +35,8 @@ import org.slf4j.LoggerFactory;
 final class Lane {
 
     private static final Logger log = LoggerFactory.getLogger(Lane.class);
+    /** Deliveries read by a lane's first page, before it knows how large its events are. */
+    private static final int FIRST_PAGE = 100;
 
     /**
      * What every lane of a node shares. {@code window} and {@code windowBytes} bound what a lane
@@ -60,8 +62,8 @@ final class Lane {
     private RowSequencer rows = new RowSequencer();
     private long cursor;
     private boolean moreInStore = true;
-    /** Body bytes per delivery in the last page read (0 before the first): sizes the next page. */
-    private long averageBody;
+    /** The largest body of the last page read (0 before the first): sizes the next page. */
+    private long largestBody;
     private int inFlight;
     private final List<Result> unrecorded = new ArrayList<>();
     /** Settled in memory, not yet committed: a read of the store must not bring them back. */
@@ -231,12 +233,11 @@ final class Lane {
         int room = pageSize();
         List<Pending> page = queue.pending(destination.id(), cursor, room);
         boolean full = false;
-        long pageBytes = 0;
-        for (Pending p : page) {
-            pageBytes += p.body().length;
-        }
         if (!page.isEmpty()) {
-            averageBody = Math.max(1, pageBytes / page.size());
+            largestBody = 1;
+            for (Pending p : page) {
+                largestBody = Math.max(largestBody, p.body().length);
+            }
         }
         for (Pending p : page) {
             if (rows.size() > 0 && rows.bytes() + p.body().length > settings.windowBytes()) {
@@ -255,15 +256,17 @@ final class Lane {
     }
 
     /**
-     * How many deliveries to read: what fits the window in count and, at the body size the last page
-     * had, in bytes. Without the byte cap a lane of 10 KB events would read 800 bodies to keep 200.
+     * How many deliveries to read: what fits the window in count and, at the largest body of the
+     * last page, in bytes; a lane that has read nothing yet reads a small first page. Without the
+     * byte cap a lane of 10 KB events read 800 bodies to keep 200, and one of 1 MiB events would
+     * read a gigabyte to keep four.
      */
     private int pageSize() {
         int room = settings.window() - rows.size();
-        if (averageBody == 0) {
-            return room;
+        if (largestBody == 0) {
+            return Math.min(room, FIRST_PAGE);
         }
-        long fitting = (settings.windowBytes() - rows.bytes()) / averageBody + 1;
+        long fitting = (settings.windowBytes() - rows.bytes()) / largestBody + 1;
         return (int) Math.max(1, Math.min(room, fitting));
     }
 
