@@ -1,6 +1,7 @@
 package dev.streamhook.bench;
 
 import dev.streamhook.delivery.Signer;
+import dev.streamhook.testing.CountingReceiver;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -8,24 +9,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.io.Content;
-import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
- * The webhook endpoint of the benchmark: a keep-alive HTTP/1.1 Jetty server on 127.0.0.1 that
- * answers 200 at once (or after {@code responseDelayMillis}, without holding a thread, to play a
- * slow endpoint). For each first arrival of an event id it records the receipt time, the body's
+ * The webhook endpoint of the benchmark: a {@link CountingReceiver} (keep-alive HTTP/1.1 on
+ * 127.0.0.1) that answers 200 at once, or after {@code responseDelayMillis} to play a slow endpoint. For each first arrival of an event id it records the receipt time, the body's
  * commit {@code timestamp} and the row id, so latency is computed from the database's own commit
  * time. Every 100th request's signature is checked, so a broken signer shows in the report
  * without the check costing the receiver its speed. Thread-safe; {@link #close()} stops it.
@@ -40,15 +28,9 @@ final class Receiver implements AutoCloseable {
     private static final byte[] TIMESTAMP_KEY = "\"timestamp\":\"".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] ROW_ID_KEY = "\"after\":{\"id\":".getBytes(StandardCharsets.US_ASCII);
 
-    private final Server server;
+    private final CountingReceiver server;
     private final String secret;
-    private final long responseDelayMillis;
     private final int keepBodies;
-    private final ScheduledExecutorService delayer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "receiver-delay");
-        t.setDaemon(true);
-        return t;
-    });
     private final Set<String> seen = ConcurrentHashMap.newKeySet();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong duplicates = new AtomicLong();
@@ -67,46 +49,10 @@ final class Receiver implements AutoCloseable {
      * @param responseDelayMillis 0 for a healthy endpoint
      * @param keepBodies how many bodies to keep for the HTTP client baseline (0: none)
      */
-    Receiver(String secret, long responseDelayMillis, int keepBodies) throws Exception {
+    Receiver(String secret, long responseDelayMillis, int keepBodies) {
         this.secret = secret;
-        this.responseDelayMillis = responseDelayMillis;
         this.keepBodies = keepBodies;
-        QueuedThreadPool threads = new QueuedThreadPool(64, 4);
-        threads.setName("receiver");
-        threads.setDaemon(true);
-        server = new Server(threads);
-        ServerConnector connector = new ServerConnector(server, 1, 2);
-        connector.setHost("127.0.0.1");
-        connector.setPort(0);
-        connector.setIdleTimeout(120_000);
-        server.addConnector(connector);
-        server.setHandler(new Handler.Abstract.NonBlocking() {
-            @Override
-            public boolean handle(Request request, Response response, Callback callback) {
-                String eventId = request.getHeaders().get("X-StreamHook-Event-ID");
-                String signature = request.getHeaders().get("X-StreamHook-Signature");
-                Content.Source.asByteArrayAsync(request, 1 << 20).whenComplete((body, failure) -> {
-                    if (failure != null) {
-                        callback.failed(failure);
-                        return;
-                    }
-                    record(eventId, signature, body);
-                    if (responseDelayMillis > 0) {
-                        delayer.schedule(() -> answer(response, callback), responseDelayMillis, TimeUnit.MILLISECONDS);
-                    } else {
-                        answer(response, callback);
-                    }
-                });
-                return true;
-            }
-        });
-        server.start();
-    }
-
-    private static void answer(Response response, Callback callback) {
-        response.setStatus(200);
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain");
-        Content.Sink.write(response, true, "ok", callback);
+        server = new CountingReceiver(this::record, responseDelayMillis);
     }
 
     private void record(String eventId, String signature, byte[] body) {
@@ -150,7 +96,7 @@ final class Receiver implements AutoCloseable {
 
     /** The body's commit time in micros, or -1; parsed from bytes, not a JSON tree, to keep the receiver cheap. */
     static long commitMicros(byte[] body) {
-        int start = indexOf(body, TIMESTAMP_KEY);
+        int start = CountingReceiver.indexAfter(body, TIMESTAMP_KEY, 0);
         if (start < 0) {
             return -1;
         }
@@ -168,7 +114,7 @@ final class Receiver implements AutoCloseable {
 
     /** The {@code after.id} of the row, which the load driver chose, or -1. */
     static long rowId(byte[] body) {
-        int i = indexOf(body, ROW_ID_KEY);
+        int i = CountingReceiver.indexAfter(body, ROW_ID_KEY, 0);
         if (i < 0) {
             return -1;
         }
@@ -181,21 +127,8 @@ final class Receiver implements AutoCloseable {
         return any ? v : -1;
     }
 
-    private static int indexOf(byte[] body, byte[] key) {
-        outer:
-        for (int i = 0; i <= body.length - key.length; i++) {
-            for (int j = 0; j < key.length; j++) {
-                if (body[i + j] != key[j]) {
-                    continue outer;
-                }
-            }
-            return i + key.length;
-        }
-        return -1;
-    }
-
     String url() {
-        return "http://127.0.0.1:" + ((ServerConnector) server.getConnectors()[0]).getLocalPort() + "/webhooks/streamhook";
+        return server.url();
     }
 
     /** Distinct events received so far. */
@@ -238,8 +171,7 @@ final class Receiver implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        server.stop();
-        delayer.shutdownNow();
+    public void close() {
+        server.close();
     }
 }

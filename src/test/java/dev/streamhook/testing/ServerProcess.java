@@ -29,6 +29,8 @@ public final class ServerProcess implements AutoCloseable {
     /** The jar {@code mvn package} builds; failsafe runs after {@code package}, so it exists in {@code verify}. */
     public static final Path JAR = Path.of("target", "streamhook.jar");
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    /** The JVM options of a server unless a test gives its own. */
+    public static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xmx512m");
     /** How {@code streamhook serve} prints the admin key on stdout, the one time it does. */
     public static final String ADMIN_KEY_LINE = "streamhook: admin API key (shown once): ";
 
@@ -61,11 +63,18 @@ public final class ServerProcess implements AutoCloseable {
      * {@link TestNodes}, unless {@code settings} say otherwise.
      */
     public static ProcessBuilder command(int port, Path dataDir, Path log, Map<String, String> settings) {
+        return command(port, dataDir, log, settings, DEFAULT_JVM_OPTIONS);
+    }
+
+    /** As {@link #command(int, Path, Path, Map)}, with {@code jvmOptions} (such as a heap size) instead of {@link #DEFAULT_JVM_OPTIONS}. */
+    public static ProcessBuilder command(int port, Path dataDir, Path log, Map<String, String> settings, List<String> jvmOptions) {
         if (!Files.isRegularFile(JAR)) {
             throw new IllegalStateException(JAR.toAbsolutePath() + " is missing: run this test with `mvn verify`, after `package`");
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-jar", JAR.toAbsolutePath().toString(), "serve"));
+        List<String> command = new ArrayList<>(List.of(java));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", JAR.toAbsolutePath().toString(), "serve"));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
@@ -88,7 +97,12 @@ public final class ServerProcess implements AutoCloseable {
      * {@code GET /healthz} answers 200. Fails with the server's output when it exits or stays silent.
      */
     public static ServerProcess start(int port, Path dataDir, Path log, Map<String, String> settings) {
-        ProcessBuilder builder = command(port, dataDir, log, settings);
+        return start(port, dataDir, log, settings, DEFAULT_JVM_OPTIONS);
+    }
+
+    /** As {@link #start(int, Path, Path, Map)}, with {@code jvmOptions} instead of {@link #DEFAULT_JVM_OPTIONS}. */
+    public static ServerProcess start(int port, Path dataDir, Path log, Map<String, String> settings, List<String> jvmOptions) {
+        ProcessBuilder builder = command(port, dataDir, log, settings, jvmOptions);
         ServerProcess server;
         try {
             server = new ServerProcess(builder.start(), port, log);
