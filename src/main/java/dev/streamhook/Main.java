@@ -34,6 +34,7 @@ import dev.streamhook.store.ReleaseTimer;
 import dev.streamhook.store.Sources;
 import dev.streamhook.store.Usage;
 import dev.streamhook.observe.Health;
+import dev.streamhook.observe.Metrics;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -157,7 +158,8 @@ public final class Main {
         RetryPolicy retryPolicy = new RetryPolicy(config.deliveryMaxAttempts(), config.retryBaseDelay(), config.retryMaxDelay());
         WebhookSender sender = new WebhookSender(config.deliveryTimeout(), addressPolicy);
         started.push(sender::close);
-        Dispatcher dispatcher = new Dispatcher(deliveryQueue, destinations, db.signals(), sender, retryPolicy, config.nodeId(),
+        Metrics metrics = new Metrics(db, Clock.systemUTC());
+        Dispatcher dispatcher = new Dispatcher(deliveryQueue, destinations, db.signals(), sender, retryPolicy, metrics, config.nodeId(),
                 config.deliveryMaxInFlight(), LANE_LEASE.toMillis(), LANE_WINDOW, LANE_WINDOW_BYTES, Clock.systemUTC());
 
         Health health = new Health(List.of(
@@ -166,7 +168,7 @@ public final class Main {
                 new Health.Part("delivery", dispatcher::problem)));
         Idempotency idempotency = new Idempotency(new IdempotencyKeys(db));
         RequestGate gate = new RequestGate(accounts, keyUsage, config.signup(), config.rateLimits(), config.trustForwardedFor());
-        ApiServer api = new ApiServer(health, gate, new AccountRoutes(accounts, config.signup()), new KeyRoutes(accounts, keyUsage),
+        ApiServer api = new ApiServer(health, metrics, gate, new AccountRoutes(accounts, config.signup()), new KeyRoutes(accounts, keyUsage),
                 new SourceRoutes(sources, sourceManager, idempotency, config.captureAlerts()),
                 new DestinationRoutes(sources, destinations, addressPolicy, config.allowHttpDestinations(), idempotency),
                 new EventRoutes(eventQueries, deliveryQueue, secrets, idempotency, config.retention()), new UsageRoutes(usage));

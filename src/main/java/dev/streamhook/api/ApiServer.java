@@ -2,6 +2,7 @@ package dev.streamhook.api;
 
 import dev.streamhook.capture.SourceException;
 import dev.streamhook.observe.Health;
+import dev.streamhook.observe.Metrics;
 import dev.streamhook.store.Accounts.Account;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -13,7 +14,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * The REST API under {@code /v1}, {@code GET /healthz} (200 only while the store, capture and
+ * The REST API under {@code /v1}, {@code GET /metrics} (Prometheus text, admin keys only), {@code GET /healthz} (200 only while the store, capture and
  * delivery run, else 503) and {@code GET /readyz} (each part's state, to say what is not running). Every {@code /v1} call but
  * an open sign-up ({@code POST /v1/accounts}) needs an {@code X-API-Key}; {@link RequestGate} checks
  * keys, JSON bodies and rate limits, and the handlers find the caller's account with
@@ -29,7 +30,7 @@ public final class ApiServer {
     private final byte[] openApi = openApiDocument();
     private final List<String> routes = new CopyOnWriteArrayList<>();
 
-    public ApiServer(Health health, RequestGate gate, AccountRoutes accountRoutes, KeyRoutes keyRoutes, SourceRoutes sourceRoutes,
+    public ApiServer(Health health, Metrics metrics, RequestGate gate, AccountRoutes accountRoutes, KeyRoutes keyRoutes, SourceRoutes sourceRoutes,
                      DestinationRoutes destinationRoutes, EventRoutes eventRoutes, UsageRoutes usageRoutes) {
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
@@ -45,6 +46,10 @@ public final class ApiServer {
             config.routes.get("/readyz", ctx -> {
                 Health.Report report = health.check();
                 Json.respond(ctx, report.ready() ? 200 : 503, report);
+            });
+            config.routes.get("/metrics", ctx -> {
+                gate.requireAdmin(ctx);
+                ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape());
             });
             config.routes.get(OPENAPI_PATH, ctx -> Json.respondRaw(ctx, 200, openApi));
             config.routes.before("/v1/*", RequestGate::requireJsonBody);

@@ -101,6 +101,33 @@ public final class RequestGate {
         ctx.attribute(CALLER, caller);
     }
 
+    /**
+     * For operators' endpoints outside {@code /v1} ({@code GET /metrics}): an admin key, in
+     * {@code X-API-Key} or as {@code Authorization: Bearer} (what Prometheus sends); 401 without a
+     * valid key, 403 for a key that is not an admin's. Limited like the API.
+     */
+    void requireAdmin(Context ctx) {
+        String key = ctx.header("X-API-Key");
+        String authorization = ctx.header("Authorization");
+        if ((key == null || key.isBlank()) && authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            key = authorization.substring(7);
+        }
+        Caller caller = key == null || key.isBlank() ? null : accounts.findByApiKey(key.trim()).orElse(null);
+        if (caller == null) {
+            limitAnonymous(ctx);
+            throw new ApiException(ApiException.Reason.UNAUTHORIZED, null,
+                    "an admin API key is needed, in X-API-Key or as 'Authorization: Bearer <key>'");
+        }
+        long wait = perKey.take(caller.keyId());
+        if (wait > 0) {
+            throw ApiException.rateLimited("too many requests with this API key", wait);
+        }
+        if (!caller.account().admin()) {
+            throw new ApiException(ApiException.Reason.FORBIDDEN, null, "only an admin key may read the node's metrics");
+        }
+        usage.used(caller.keyId(), System.currentTimeMillis());
+    }
+
     private void limitAnonymous(Context ctx) {
         long wait = perAddress.take(clientAddress(ctx));
         if (wait > 0) {

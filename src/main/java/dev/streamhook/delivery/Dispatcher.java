@@ -36,6 +36,7 @@ public final class Dispatcher {
     private final StoreSignals signals;
     private final Sender sender;
     private final RetryPolicy retryPolicy;
+    private final DeliveryMetrics metrics;
     private final Lane.Settings settings;
     private final Clock clock;
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
@@ -52,12 +53,13 @@ public final class Dispatcher {
      * memory, in deliveries and in body bytes.
      */
     public Dispatcher(DeliveryQueue queue, Destinations destinations, StoreSignals signals, Sender sender, RetryPolicy retryPolicy,
-                      String owner, int maxInFlight, long leaseMillis, int window, long windowBytes, Clock clock) {
+                      DeliveryMetrics metrics, String owner, int maxInFlight, long leaseMillis, int window, long windowBytes, Clock clock) {
         this.queue = queue;
         this.destinations = destinations;
         this.signals = signals;
         this.sender = sender;
         this.retryPolicy = retryPolicy;
+        this.metrics = metrics;
         this.settings = new Lane.Settings(owner, maxInFlight, leaseMillis, window, windowBytes);
         this.clock = clock;
     }
@@ -114,7 +116,7 @@ public final class Dispatcher {
                 seen.add(d.id());
                 Lane lane = lanes.get(d.id());
                 if (lane == null) {
-                    lane = new Lane(d, queue, sender, retryPolicy, settings, clock);
+                    lane = new Lane(d, queue, sender, retryPolicy, metrics, settings, clock);
                     lanes.put(d.id(), lane);
                     lane.start();
                 } else {

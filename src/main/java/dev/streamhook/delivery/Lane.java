@@ -48,6 +48,7 @@ final class Lane {
     private final DeliveryQueue queue;
     private final Sender sender;
     private final RetryPolicy retryPolicy;
+    private final DeliveryMetrics metrics;
     private final Settings settings;
     private final Clock clock;
     private final LinkedBlockingQueue<Runnable> inbox = new LinkedBlockingQueue<>();
@@ -69,7 +70,9 @@ final class Lane {
     /** Settled in memory, not yet committed: a read of the store must not bring them back. */
     private final Set<Long> recording = new HashSet<>();
 
-    Lane(Destination destination, DeliveryQueue queue, Sender sender, RetryPolicy retryPolicy, Settings settings, Clock clock) {
+    Lane(Destination destination, DeliveryQueue queue, Sender sender, RetryPolicy retryPolicy, DeliveryMetrics metrics, Settings settings,
+         Clock clock) {
+        this.metrics = metrics;
         this.destination = destination;
         this.queue = queue;
         this.sender = sender;
@@ -285,6 +288,7 @@ final class Lane {
             nextAttemptAt = now + retryPolicy.delayAfter(made).toMillis();
         }
         item.attempts = made;
+        metrics.attempted(destination.id(), attempt, next, item.pending.committedAt(), now);
         if (lease == null || !rows.holds(item)) {
             return; // the lane was lost meanwhile: the store still has it pending, and whoever holds the lane next sends it
         }

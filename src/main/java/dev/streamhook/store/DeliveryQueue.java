@@ -45,7 +45,7 @@ public final class DeliveryQueue {
      * table-wide event ({@code operation} TRUNCATE) orders against.
      */
     public record Pending(long deliveryId, long eventSeq, String eventId, String rowKey, String oldRowKey, String table,
-                          Operation operation, int attempts, long nextAttemptAt, byte[] body) {
+                          Operation operation, int attempts, long nextAttemptAt, long committedAt, byte[] body) {
     }
 
     /** A delivery with all that sending it needs. */
@@ -134,7 +134,7 @@ public final class DeliveryQueue {
         return db.read(c -> {
             try (PreparedStatement q = c.prepareStatement("""
                     SELECT d.id, d.event_seq, e.id, d.row_key, e.old_row_key, e.schema_name, e.table_name, e.operation,
-                           d.attempts, d.next_attempt_at, e.body
+                           d.attempts, d.next_attempt_at, e.committed_at, e.body
                     FROM (SELECT id, event_seq, row_key, attempts, next_attempt_at FROM deliveries
                           WHERE destination_id = ? AND status = 'PENDING' AND event_seq > ?
                           ORDER BY event_seq LIMIT ?) d
@@ -148,7 +148,7 @@ public final class DeliveryQueue {
                 while (rs.next()) {
                     out.add(new Pending(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),
                             rs.getString(6) + "." + rs.getString(7), Operation.valueOf(rs.getString(8)), rs.getInt(9), rs.getLong(10),
-                            rs.getBytes(11)));
+                            rs.getLong(11), rs.getBytes(12)));
                 }
                 return out;
             }

@@ -13,20 +13,20 @@ class RowSequencerTest {
     private final RowSequencer rows = new RowSequencer();
 
     private static Pending delivery(long seq, String row) {
-        return new Pending(seq * 10, seq, "evt_" + seq, row, null, "public.t", Operation.UPDATE, 0, 0, new byte[100]);
+        return new Pending(seq * 10, seq, "evt_" + seq, row, null, "public.t", Operation.UPDATE, 0, 0, 0, new byte[100]);
     }
 
     /** An UPDATE that moved a row of public.t from key {@code from} to key {@code to}. */
     private static Pending keyChange(long seq, String from, String to) {
-        return new Pending(seq * 10, seq, "evt_" + seq, to, from, "public.t", Operation.UPDATE, 0, 0, new byte[100]);
+        return new Pending(seq * 10, seq, "evt_" + seq, to, from, "public.t", Operation.UPDATE, 0, 0, 0, new byte[100]);
     }
 
     private static Pending truncate(long seq, String table) {
-        return new Pending(seq * 10, seq, "evt_" + seq, table, null, table, Operation.TRUNCATE, 0, 0, new byte[100]);
+        return new Pending(seq * 10, seq, "evt_" + seq, table, null, table, Operation.TRUNCATE, 0, 0, 0, new byte[100]);
     }
 
     private static Pending rowOf(long seq, String table, String row) {
-        return new Pending(seq * 10, seq, "evt_" + seq, table + row, null, table, Operation.INSERT, 0, 0, new byte[100]);
+        return new Pending(seq * 10, seq, "evt_" + seq, table + row, null, table, Operation.INSERT, 0, 0, 0, new byte[100]);
     }
 
     /** Takes and settles everything free, round by round, as a lane with unlimited in-flight would; returns the rounds. */

@@ -1,0 +1,165 @@
+package dev.streamhook.observe;
+
+import dev.streamhook.delivery.DeliveryMetrics;
+import dev.streamhook.store.Database;
+import dev.streamhook.store.DeliveryQueue.Attempt;
+import dev.streamhook.store.DeliveryQueue.Status;
+import dev.streamhook.store.Dialect;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The node's metrics, in Prometheus text at {@code GET /metrics} (Micrometer). Delivery counts its
+ * attempts here as they end ({@link DeliveryMetrics}); what the store knows (events captured per
+ * source, queue depth and oldest pending event per destination, slot lag per source, the store's
+ * size) is read from the store when scraped, at most every {@link #STORE_READ_EVERY}, so every node
+ * of a shared store reports the same figures and none of them costs capture or delivery anything.
+ *
+ * <p>Thread-safe; one per node, built by Main.
+ */
+public final class Metrics implements DeliveryMetrics {
+
+    static final Duration STORE_READ_EVERY = Duration.ofSeconds(5);
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Database db;
+    private final Clock clock;
+    private final Timer latency;
+    private final MultiGauge queueDepth;
+    private final MultiGauge oldestPending;
+    private final MultiGauge slotLag;
+    private final Map<String, Long> captured = new ConcurrentHashMap<>();
+    private final Map<String, FunctionCounter> capturedMeters = new ConcurrentHashMap<>();
+    private volatile long storeBytes;
+    private long readAt = Long.MIN_VALUE / 2; // never: without overflow in now - readAt
+
+    public Metrics(Database db, Clock clock) {
+        this.db = db;
+        this.clock = clock;
+        this.latency = Timer.builder("streamhook.delivery.latency")
+                .description("From the change's commit in the source database to its 2xx answer")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofHours(1))
+                .register(registry);
+        this.queueDepth = MultiGauge.builder("streamhook.queue.depth").description("Deliveries pending per destination")
+                .register(registry);
+        this.oldestPending = MultiGauge.builder("streamhook.queue.oldest.pending.age").baseUnit("seconds")
+                .description("Age of the oldest pending delivery's change per destination, from its commit").register(registry);
+        this.slotLag = MultiGauge.builder("streamhook.slot.lag").baseUnit("bytes")
+                .description("WAL the source database keeps for the source's slot, as capture last measured it").register(registry);
+        Gauge.builder("streamhook.store.size", () -> storeBytes).baseUnit("bytes").description("Bytes the store takes").register(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+    }
+
+    @Override
+    public void attempted(String destinationId, Attempt attempt, Status next, long committedAt, long now) {
+        String outcome = attempt.succeeded() ? "succeeded" : attempt.statusCode() != null ? "http_error" : "no_answer";
+        Counter.builder("streamhook.delivery.attempts").description("Delivery attempts by destination and outcome")
+                .tags("destination", destinationId, "outcome", outcome).register(registry).increment();
+        if (next == Status.SUCCEEDED) {
+            latency.record(Math.max(0, now - committedAt), TimeUnit.MILLISECONDS);
+        } else if (next == Status.FAILED) {
+            Counter.builder("streamhook.deliveries.failed").description("Deliveries that failed for good, after their last attempt")
+                    .tags("destination", destinationId).register(registry).increment();
+        }
+    }
+
+    /** Every metric in Prometheus' text format, with the store's figures at most {@link #STORE_READ_EVERY} old. */
+    public String scrape() {
+        readStore();
+        return registry.scrape();
+    }
+
+    private synchronized void readStore() {
+        long now = clock.millis();
+        if (now - readAt < STORE_READ_EVERY.toMillis()) {
+            return;
+        }
+        readAt = now;
+        db.read(c -> {
+            readQueues(c, now);
+            readSources(c);
+            storeBytes = storeSize(c);
+            return null;
+        });
+    }
+
+    private void readQueues(Connection c, long now) throws SQLException {
+        List<MultiGauge.Row<?>> depth = new ArrayList<>();
+        List<MultiGauge.Row<?>> oldest = new ArrayList<>();
+        // per destination through the lane index; the oldest pending change is the one of the lowest sequence
+        try (PreparedStatement q = c.prepareStatement("""
+                SELECT q.destination_id, q.pending, e.committed_at
+                FROM (SELECT destination_id, count(*) AS pending, min(event_seq) AS first_seq FROM deliveries
+                      WHERE status = 'PENDING' GROUP BY destination_id) q
+                JOIN events e ON e.seq = q.first_seq""");
+             ResultSet rs = q.executeQuery()) {
+            while (rs.next()) {
+                Tags tags = Tags.of("destination", rs.getString(1));
+                depth.add(MultiGauge.Row.of(tags, rs.getLong(2)));
+                oldest.add(MultiGauge.Row.of(tags, Math.max(0, now - rs.getLong(3)) / 1000.0));
+            }
+        }
+        queueDepth.register(depth, true);
+        oldestPending.register(oldest, true);
+    }
+
+    private void readSources(Connection c) throws SQLException {
+        List<MultiGauge.Row<?>> lags = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        try (PreparedStatement q = c.prepareStatement("SELECT id, events_captured, slot_lag_bytes FROM sources");
+             ResultSet rs = q.executeQuery()) {
+            while (rs.next()) {
+                String source = rs.getString(1);
+                seen.add(source);
+                captured.put(source, rs.getLong(2));
+                capturedMeters.computeIfAbsent(source, s -> FunctionCounter.builder("streamhook.events.captured", captured,
+                                m -> m.getOrDefault(s, 0L)).description("Events captured and stored per source").tags("source", s)
+                        .register(registry));
+                long lag = rs.getLong(3);
+                if (!rs.wasNull()) {
+                    lags.add(MultiGauge.Row.of(Tags.of("source", source), lag));
+                }
+            }
+        }
+        slotLag.register(lags, true);
+        capturedMeters.keySet().removeIf(source -> {
+            if (seen.contains(source)) {
+                return false;
+            }
+            registry.remove(capturedMeters.get(source)); // a deleted source
+            captured.remove(source);
+            return true;
+        });
+    }
+
+    private long storeSize(Connection c) throws SQLException {
+        String sql = db.dialect() == Dialect.SQLITE
+                ? "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()"
+                : "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                  + "WHERE n.nspname = current_schema() AND c.relkind = 'r'";
+        try (PreparedStatement q = c.prepareStatement(sql); ResultSet rs = q.executeQuery()) {
+            return rs.next() ? rs.getLong(1) : 0;
+        }
+    }
+}
