@@ -3,6 +3,7 @@ package dev.streamhook.api;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.streamhook.capture.ConnectionSpec;
 import dev.streamhook.capture.SourceManager;
+import dev.streamhook.store.Backfills;
 import dev.streamhook.store.Sources;
 import dev.streamhook.store.Sources.Source;
 import io.javalin.config.RoutesConfig;
@@ -18,13 +19,17 @@ import java.util.Set;
  */
 public final class SourceRoutes {
 
-    private static final Set<String> CREATE_FIELDS = Set.of("name", "type", "connection_uri", "tables");
+    private static final Set<String> CREATE_FIELDS = Set.of("name", "type", "connection_uri", "tables", "snapshot");
     private static final Set<String> PATCH_FIELDS = Set.of("name", "connection_uri", "tables", "status");
     private final Sources sources;
     private final SourceManager manager;
     private final Idempotency idempotency;
+    private final Backfills backfills;
+    private final BackfillRoutes backfillRoutes;
 
-    public SourceRoutes(Sources sources, SourceManager manager, Idempotency idempotency) {
+    public SourceRoutes(Sources sources, SourceManager manager, Idempotency idempotency, Backfills backfills) {
+        this.backfills = backfills;
+        this.backfillRoutes = new BackfillRoutes(sources, backfills, manager);
         this.sources = sources;
         this.manager = manager;
         this.idempotency = idempotency;
@@ -33,7 +38,7 @@ public final class SourceRoutes {
     void register(RoutesConfig routes) {
         routes.post("/v1/sources", idempotency.wrap(this::create));
         routes.get("/v1/sources", ctx -> Json.respond(ctx, 200, Map.of("data",
-                sources.listByAccount(ApiServer.account(ctx).id()).stream().map(SourceRoutes::view).toList())));
+                sources.listByAccount(ApiServer.account(ctx).id()).stream().map(this::view).toList())));
         // from the store only: a source whose database is down answers as fast as any other
         routes.get("/v1/sources/{id}", ctx -> Json.respond(ctx, 200, view(owned(ctx, sources, ctx.pathParam("id")))));
         routes.patch("/v1/sources/{id}", this::patch);
@@ -42,6 +47,7 @@ public final class SourceRoutes {
             manager.delete(s, "true".equals(ctx.queryParam("force")));
             Json.respond(ctx, 200, new Json.Deleted(s.id()));
         });
+        backfillRoutes.register(routes);
     }
 
     private void create(Context ctx) {
@@ -54,7 +60,11 @@ public final class SourceRoutes {
         String uri = Json.requiredString(body, "connection_uri", Json.Max.CONNECTION_URI);
         var tables = Json.stringList(body, "tables", Json.Max.TABLES, 2 * Json.Max.IDENTIFIER_BYTES + 1);
         tables.forEach(t -> Json.checkIdentifiers("tables", t));
-        Source created = manager.create(ApiServer.account(ctx).id(), name, uri, tables);
+        var snapshot = body.get("snapshot");
+        if (snapshot != null && !snapshot.isNull() && !snapshot.isBoolean()) {
+            throw ApiException.invalid("snapshot", "'snapshot' must be true (send every existing row first) or false");
+        }
+        Source created = manager.create(ApiServer.account(ctx).id(), name, uri, tables, snapshot != null && snapshot.asBoolean());
         Json.respond(ctx, 201, view(created));
     }
 
@@ -87,7 +97,7 @@ public final class SourceRoutes {
         return sources.find(ApiServer.account(ctx).id(), id).orElseThrow(() -> ApiException.notFound("source", id));
     }
 
-    private static Map<String, Object> view(Source s) {
+    private Map<String, Object> view(Source s) {
         Map<String, Object> stats = new LinkedHashMap<>();
         stats.put("events_captured", s.eventsCaptured());
         stats.put("last_event_at", Json.time(s.lastEventAt()));
@@ -110,6 +120,7 @@ public final class SourceRoutes {
         out.put("paused_at", Json.time(s.pausedAt()));
         out.put("created_at", Json.time(s.createdAt()));
         out.put("stats", stats);
+        out.put("snapshot", backfills.snapshotOf(s.id()).map(BackfillRoutes::view).orElse(null));
         return out;
     }
 }

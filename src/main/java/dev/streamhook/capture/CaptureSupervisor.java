@@ -1,5 +1,6 @@
 package dev.streamhook.capture;
 
+import dev.streamhook.store.Backfills;
 import dev.streamhook.store.EventLog;
 import dev.streamhook.store.Sources;
 import dev.streamhook.store.Sources.Source;
@@ -12,11 +13,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps one {@link CaptureRunner} per source of this node, and measures each running source's slot
+ * Keeps one {@link CaptureRunner} per source of this node, with the {@link SnapshotWorker} that runs
+ * the source's snapshot and backfills beside it (they meet in the source's {@link Watermarks}), and measures each running source's slot
  * lag every {@link #LAG_INTERVAL} (off the request path: the API shows the last measurement with
  * its time, and never connects to a user's database to answer). Thread-safe: the API starts and
  * stops sources while Main starts and stops the whole.
@@ -28,7 +31,11 @@ public final class CaptureSupervisor {
     private final Sources sources;
     private final EventLog eventLog;
     private final SourceDatabase sourceDatabase;
+    private final Backfills backfills;
+    private final Predicate<String> hasDestinations;
+    private final int snapshotChunkRows;
     private final Map<String, CaptureRunner> runners = new ConcurrentHashMap<>();
+    private final Map<String, SnapshotWorker> snapshots = new ConcurrentHashMap<>();
     /** Sources whose lag is being measured right now. */
     private final Set<String> measuring = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService lagTimer = Executors.newSingleThreadScheduledExecutor(
@@ -36,10 +43,18 @@ public final class CaptureSupervisor {
     private volatile boolean started;
     private volatile boolean stopped;
 
-    public CaptureSupervisor(Sources sources, EventLog eventLog, SourceDatabase sourceDatabase) {
+    /**
+     * {@code hasDestinations} tells whether a source has a destination (a snapshot waits for one);
+     * {@code snapshotChunkRows}: the most rows a snapshot chunk reads.
+     */
+    public CaptureSupervisor(Sources sources, EventLog eventLog, SourceDatabase sourceDatabase, Backfills backfills,
+                             Predicate<String> hasDestinations, int snapshotChunkRows) {
         this.sources = sources;
         this.eventLog = eventLog;
         this.sourceDatabase = sourceDatabase;
+        this.backfills = backfills;
+        this.hasDestinations = hasDestinations;
+        this.snapshotChunkRows = snapshotChunkRows;
     }
 
     /** Starts capture of every stored source. */
@@ -88,8 +103,12 @@ public final class CaptureSupervisor {
 
     public void start(Source source) {
         runners.computeIfAbsent(source.id(), id -> {
-            CaptureRunner runner = new CaptureRunner(source, eventLog, sources, sourceDatabase);
+            Watermarks watermarks = new Watermarks();
+            CaptureRunner runner = new CaptureRunner(source, eventLog, sources, sourceDatabase, watermarks);
             runner.start();
+            SnapshotWorker worker = new SnapshotWorker(source, backfills, hasDestinations, sourceDatabase, watermarks, snapshotChunkRows);
+            snapshots.put(id, worker);
+            worker.start();
             return runner;
         });
         // a first measurement soon after the session opens, not one interval later
@@ -113,8 +132,20 @@ public final class CaptureSupervisor {
         }
     }
 
-    /** Stops the source's capture and waits until its replication session is closed. */
+    /** A backfill of the source was added: its worker looks now rather than at its next poll. */
+    public void wakeSnapshots(String sourceId) {
+        SnapshotWorker worker = snapshots.get(sourceId);
+        if (worker != null) {
+            worker.wake();
+        }
+    }
+
+    /** Stops the source's capture and snapshot worker, and waits until its replication session is closed. */
     public void stop(String sourceId) {
+        SnapshotWorker worker = snapshots.remove(sourceId);
+        if (worker != null) {
+            worker.stop();
+        }
         CaptureRunner runner = runners.remove(sourceId);
         if (runner != null) {
             runner.stop();

@@ -1,6 +1,8 @@
 package dev.streamhook.capture;
 
 import dev.streamhook.event.Lsn;
+import dev.streamhook.store.Backfills;
+import dev.streamhook.store.Backfills.Backfill;
 import dev.streamhook.store.Ids;
 import dev.streamhook.store.Sources;
 import dev.streamhook.store.Sources.Source;
@@ -20,21 +22,31 @@ public final class SourceManager {
     private final SourceDatabase sourceDatabase;
     private final CaptureSupervisor supervisor;
     private final SourceCheckPool checks;
+    private final Backfills backfills;
 
-    public SourceManager(Sources sources, SourceDatabase sourceDatabase, CaptureSupervisor supervisor, SourceCheckPool checks) {
+    public SourceManager(Sources sources, SourceDatabase sourceDatabase, CaptureSupervisor supervisor, SourceCheckPool checks,
+                         Backfills backfills) {
+        this.backfills = backfills;
         this.sources = sources;
         this.sourceDatabase = sourceDatabase;
         this.supervisor = supervisor;
         this.checks = checks;
     }
 
-    public Source create(String accountId, String name, String connectionUri, List<String> tableNames) {
+    /**
+     * {@code snapshot}: also send every existing row of the tables (each table must have a primary
+     * key); the snapshot starts once the source has a destination and runs while capture streams.
+     */
+    public Source create(String accountId, String name, String connectionUri, List<String> tableNames, boolean snapshot) {
         ConnectionSpec spec = ConnectionSpec.parse(connectionUri);
         List<TableName> tables = List.copyOf(new LinkedHashSet<>(tableNames.stream().map(TableName::parse).toList()));
         String id = Ids.random("src_", 16);
         String slot = "streamhook_" + id;
         checks.run(() -> {
             sourceDatabase.validate(spec, tables);
+            if (snapshot) {
+                sourceDatabase.checkSnapshotable(spec, tables);
+            }
             sourceDatabase.createReplication(spec, slot, slot, tables);
             return null;
         });
@@ -43,12 +55,34 @@ public final class SourceManager {
                 System.currentTimeMillis());
         try {
             sources.insert(source);
+            if (snapshot) {
+                backfills.create(id, Backfills.Kind.SNAPSHOT, source.tables(), System.currentTimeMillis());
+            }
         } catch (RuntimeException e) {
+            if (snapshot) {
+                sources.delete(id); // stored, but its snapshot was not: no half-made source is left
+            }
             sourceDatabase.dropReplication(spec, slot, slot);
             throw e;
         }
         supervisor.start(source);
         return source;
+    }
+
+    /**
+     * Adds a backfill of {@code tables} (names the source captures, as it lists them), after checking
+     * that each has a primary key; it runs after the source's earlier backfills, while capture streams.
+     */
+    public Backfill backfill(Source source, List<TableName> tables) {
+        ConnectionSpec spec = ConnectionSpec.parse(source.connectionUri());
+        checks.run(() -> {
+            sourceDatabase.checkSnapshotable(spec, tables);
+            return null;
+        });
+        Backfill created = backfills.create(source.id(), Backfills.Kind.BACKFILL, tables.stream().map(TableName::toString).toList(),
+                System.currentTimeMillis());
+        supervisor.wakeSnapshots(source.id());
+        return created;
     }
 
     /**

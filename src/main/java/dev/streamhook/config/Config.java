@@ -28,7 +28,8 @@ public record Config(
         String host,
         SignupMode signup,
         RateLimits rateLimits,
-        boolean trustForwardedFor) {
+        boolean trustForwardedFor,
+        int snapshotChunkRows) {
 
     /**
      * Who may create accounts. {@code CLOSED} (the default, a private installation): only an admin
@@ -79,7 +80,8 @@ public record Config(
                 signup,
                 new RateLimits(r.integer("STREAMHOOK_RATE_LIMIT_PER_KEY", 20, 1, 1_000_000),
                         r.integer("STREAMHOOK_RATE_LIMIT_SIGNUP_PER_MINUTE", 10, 1, 1_000_000)),
-                r.bool("STREAMHOOK_TRUST_X_FORWARDED_FOR", false));
+                r.bool("STREAMHOOK_TRUST_X_FORWARDED_FOR", false),
+                r.integer("STREAMHOOK_SNAPSHOT_CHUNK_ROWS", 5_000, 1, 100_000));
     }
 
     /**

@@ -9,11 +9,21 @@ import java.util.List;
  * JSON objects of column values, or {@link JsonValue#NULL} where the payload says null.
  * {@code rowKey} identifies the row (table and primary key) for per-row delivery order.
  * {@code unchangedColumns} names TOASTed columns whose value PostgreSQL did not send.
+ * {@code snapshot}: the row was read by a snapshot or backfill, not streamed (always an INSERT).
  */
 public record ChangeEvent(EventId id, String sourceId, Lsn commitLsn, int position, Instant commitTime,
                           String database, String schema, String table, Operation operation,
-                          JsonValue before, JsonValue after, List<String> unchangedColumns, String rowKey) {
+                          JsonValue before, JsonValue after, List<String> unchangedColumns, String rowKey,
+                          boolean snapshot) {
     public ChangeEvent {
         unchangedColumns = List.copyOf(unchangedColumns);
+    }
+
+    /** A streamed change. */
+    public ChangeEvent(EventId id, String sourceId, Lsn commitLsn, int position, Instant commitTime,
+                       String database, String schema, String table, Operation operation,
+                       JsonValue before, JsonValue after, List<String> unchangedColumns, String rowKey) {
+        this(id, sourceId, commitLsn, position, commitTime, database, schema, table, operation, before, after, unchangedColumns,
+                rowKey, false);
     }
 }

@@ -28,7 +28,7 @@ public final class WebhookPayload {
                 .put("source_id", JsonValue.of(e.sourceId()))
                 .put("connector", JsonValue.of("postgresql"))
                 .put("lsn", JsonValue.of(e.commitLsn().toString()))
-                .put("snapshot", JsonValue.of(false));
+                .put("snapshot", JsonValue.of(e.snapshot()));
         if (!e.unchangedColumns().isEmpty()) {
             metadata.put("unchanged_columns", new JsonValue.Arr(e.unchangedColumns().stream().map(JsonValue::of).toList()));
         }
