@@ -42,9 +42,9 @@ final class BackfillRoutes {
             Source s = SourceRoutes.owned(ctx, sources, ctx.pathParam("id"));
             Json.respond(ctx, 200, Map.of("data", backfills.listBySource(s.id()).stream().map(BackfillRoutes::view).toList()));
         });
-        routes.get("/v1/sources/{id}/backfills/{backfillId}", ctx -> {
+        routes.get("/v1/sources/{id}/backfills/{bid}", ctx -> {
             Source s = SourceRoutes.owned(ctx, sources, ctx.pathParam("id"));
-            String id = ctx.pathParam("backfillId");
+            String id = ctx.pathParam("bid");
             Json.respond(ctx, 200, view(backfills.find(s.id(), id).orElseThrow(() -> ApiException.notFound("backfill", id))));
         });
     }
