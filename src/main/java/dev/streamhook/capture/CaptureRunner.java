@@ -216,6 +216,15 @@ public final class CaptureRunner {
      * unknown and ignored: the chunk was stored, or is read again under a new watermark).
      */
     private void storeChunk(Session session, Watermarks.Window chunk, Begin watermark) {
+        try {
+            submitChunk(session, chunk, watermark);
+        } catch (RuntimeException e) { // the worker waits for this chunk's answer: it must get one
+            chunk.stored.completeExceptionally(e);
+            throw e;
+        }
+    }
+
+    private void submitChunk(Session session, Watermarks.Window chunk, Begin watermark) {
         List<TableChunks.Row> rows = chunk.unchangedRows();
         List<EncodedEvent> events = new ArrayList<>(rows.size());
         Lsn lsn = watermark.finalLsn();

@@ -189,6 +189,7 @@ final class SnapshotWorker {
         Watermarks.Window window = watermarks.expect(source.id() + ":" + UUID.randomUUID(), layout.table());
         boolean handedOver = false;
         try {
+            long t0 = System.nanoTime();
             emit(c, Watermarks.low(window.token));
             awaitCommittedBeforeLowWatermark(c);
             TableChunks.Chunk chunk;
@@ -205,9 +206,13 @@ final class SnapshotWorker {
             }
             watermarks.ready(window, chunk.rows(),
                     Backfills.progress(backfill.id(), position, chunk.lastKey(), chunk.rows().size(), chunk.exhausted()));
+            long t1 = System.nanoTime();
             emit(c, Watermarks.high(window.token));
             handedOver = true;
-            return awaitStored(window) ? chunk : null;
+            boolean ok = awaitStored(window);
+            log.debug("snapshot chunk of {} rows of {}: read in {} ms, stored {} ms later", chunk.rows().size(), layout.table(),
+                    (t1 - t0) / 1_000_000, (System.nanoTime() - t1) / 1_000_000);
+            return ok ? chunk : null;
         } finally {
             if (!handedOver) {
                 watermarks.forget(window);
