@@ -58,6 +58,9 @@ class SnapshotIT {
             JsonNode snapshot = awaitSnapshotDone(api, sourceId);
             assertThat(snapshot.at("/tables/0/table").asText()).isEqualTo("public.orders");
             assertThat(snapshot.at("/tables/0/rows_done").asLong()).isEqualTo(2500);
+            assertThat(snapshot.at("/tables/0/rows_estimated").asLong()).as("counted: the table was never analyzed").isEqualTo(2500);
+            assertThat(snapshot.at("/tables/0/status").asText()).isEqualTo("done");
+            assertThat(snapshot.path("kind").asText()).isEqualTo("snapshot");
             assertThat(snapshot.path("started_at").asText()).isNotEmpty();
             assertThat(snapshot.path("finished_at").asText()).isNotEmpty();
             await().atMost(Duration.ofSeconds(60)).until(() -> receiver.requests().size() >= 2500);
