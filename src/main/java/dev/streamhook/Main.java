@@ -20,6 +20,7 @@ import dev.streamhook.delivery.RetryPolicy;
 import dev.streamhook.delivery.WebhookSender;
 import dev.streamhook.net.AddressPolicy;
 import dev.streamhook.store.Accounts;
+import dev.streamhook.store.Backfills;
 import dev.streamhook.store.Database;
 import dev.streamhook.store.DeliveryQueue;
 import dev.streamhook.store.Destinations;
@@ -152,8 +153,11 @@ public final class Main {
         DeliveryQueue deliveryQueue = new DeliveryQueue(db);
 
         SourceDatabase sourceDatabase = new SourceDatabase(addressPolicy, Duration.ofSeconds(30));
-        CaptureSupervisor capture = new CaptureSupervisor(sources, eventLog, sourceDatabase);
-        SourceManager sourceManager = new SourceManager(sources, sourceDatabase, capture, new SourceCheckPool(SOURCE_CHECK_THREADS, SOURCE_CHECK_QUEUE));
+        Backfills backfills = new Backfills(db);
+        CaptureSupervisor capture = new CaptureSupervisor(sources, eventLog, sourceDatabase, backfills,
+                sourceId -> !destinations.listBySource(sourceId).isEmpty(), config.snapshotChunkRows());
+        SourceManager sourceManager = new SourceManager(sources, sourceDatabase, capture, new SourceCheckPool(SOURCE_CHECK_THREADS, SOURCE_CHECK_QUEUE),
+                backfills);
 
         RetryPolicy retryPolicy = new RetryPolicy(config.deliveryMaxAttempts(), config.retryBaseDelay(), config.retryMaxDelay());
         WebhookSender sender = new WebhookSender(config.deliveryTimeout(), addressPolicy);
@@ -169,7 +173,7 @@ public final class Main {
         Idempotency idempotency = new Idempotency(new IdempotencyKeys(db));
         RequestGate gate = new RequestGate(accounts, keyUsage, config.signup(), config.rateLimits(), config.trustForwardedFor());
         ApiServer api = new ApiServer(health, metrics, gate, new AccountRoutes(accounts, config.signup()), new KeyRoutes(accounts, keyUsage),
-                new SourceRoutes(sources, sourceManager, idempotency, config.captureAlerts()),
+                new SourceRoutes(sources, sourceManager, idempotency, config.captureAlerts(), backfills),
                 new DestinationRoutes(sources, destinations, addressPolicy, config.allowHttpDestinations(), idempotency),
                 new EventRoutes(eventQueries, deliveryQueue, secrets, idempotency, config.retention()), new UsageRoutes(usage));
         ReleaseTimer releaseTimer = new ReleaseTimer(usage, RELEASE_CHECK);

@@ -44,6 +44,7 @@ final class ErrorMapper {
         };
         String param = e.param() != null ? e.param() : switch (e.reason()) {
             case INVALID_TABLE_NAME, TABLE_NOT_FOUND, TABLE_NOT_READABLE, TABLE_NOT_OWNED -> "tables";
+            case TABLE_HAS_NO_PRIMARY_KEY -> "snapshot";
             case SOURCE_DATABASE_ERROR, REPLICATION_SLOTS_EXHAUSTED, BUSY -> null;
             default -> "connection_uri";
         };

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.streamhook.capture.ConnectionSpec;
 import dev.streamhook.capture.SourceManager;
 import dev.streamhook.config.Config;
+import dev.streamhook.store.Backfills;
 import dev.streamhook.store.Sources;
 import dev.streamhook.store.Sources.Source;
 import io.javalin.config.RoutesConfig;
@@ -19,14 +20,18 @@ import java.util.Set;
  */
 public final class SourceRoutes {
 
-    private static final Set<String> CREATE_FIELDS = Set.of("name", "type", "connection_uri", "tables");
+    private static final Set<String> CREATE_FIELDS = Set.of("name", "type", "connection_uri", "tables", "snapshot");
     private static final Set<String> PATCH_FIELDS = Set.of("name", "connection_uri", "tables", "status", "replica_identity");
     private final Sources sources;
     private final SourceManager manager;
     private final Idempotency idempotency;
     private final SourceHealthView health;
+    private final Backfills backfills;
+    private final BackfillRoutes backfillRoutes;
 
-    public SourceRoutes(Sources sources, SourceManager manager, Idempotency idempotency, Config.CaptureAlerts alerts) {
+    public SourceRoutes(Sources sources, SourceManager manager, Idempotency idempotency, Config.CaptureAlerts alerts, Backfills backfills) {
+        this.backfills = backfills;
+        this.backfillRoutes = new BackfillRoutes(sources, backfills, manager);
         this.sources = sources;
         this.manager = manager;
         this.idempotency = idempotency;
@@ -60,6 +65,7 @@ public final class SourceRoutes {
             manager.delete(s, "true".equals(ctx.queryParam("force")));
             Json.respond(ctx, 200, new Json.Deleted(s.id()));
         });
+        backfillRoutes.register(routes);
     }
 
     private void create(Context ctx) {
@@ -71,7 +77,11 @@ public final class SourceRoutes {
         }
         String uri = Json.requiredString(body, "connection_uri", Json.Max.CONNECTION_URI);
         var tables = readTables(body);
-        Source created = manager.create(ApiServer.account(ctx).id(), name, uri, tables);
+        var snapshot = body.get("snapshot");
+        if (snapshot != null && !snapshot.isNull() && !snapshot.isBoolean()) {
+            throw ApiException.invalid("snapshot", "'snapshot' must be true (send every existing row first) or false");
+        }
+        Source created = manager.create(ApiServer.account(ctx).id(), name, uri, tables, snapshot != null && snapshot.asBoolean());
         Json.respond(ctx, 201, view(created));
     }
 
@@ -156,6 +166,7 @@ public final class SourceRoutes {
         out.put("created_at", Json.time(s.createdAt()));
         out.put("stats", stats);
         health.addTo(out, s, System.currentTimeMillis());
+        out.put("snapshot", backfills.snapshotOf(s.id()).map(BackfillRoutes::view).orElse(null));
         return out;
     }
 }

@@ -1,10 +1,16 @@
 package dev.streamhook.capture;
 
 import dev.streamhook.capture.pgoutput.Begin;
+import dev.streamhook.capture.pgoutput.LogicalMessage;
 import dev.streamhook.capture.pgoutput.PgOutputDecoder;
 import dev.streamhook.capture.pgoutput.PgOutputMessage;
+import dev.streamhook.event.ChangeEvent;
 import dev.streamhook.event.EncodedEvent;
+import dev.streamhook.event.EventId;
 import dev.streamhook.event.Lsn;
+import dev.streamhook.event.Operation;
+import dev.streamhook.event.json.JsonValue;
+import dev.streamhook.store.Database;
 import dev.streamhook.store.EventLog;
 import dev.streamhook.store.Sources;
 import dev.streamhook.store.Sources.Source;
@@ -13,6 +19,7 @@ import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -42,6 +49,9 @@ import org.slf4j.LoggerFactory;
  * ({@link ConnectionSpec#replicationProperties()}). Memory is bounded in bytes: a huge transaction is stored in chunks of
  * {@link #CHUNK_BYTES}, and capture waits when {@link #MAX_UNSTORED_BYTES} are on their way to the store.
  *
+ * <p>Snapshot chunks enter the stream here: at a chunk's high watermark ({@link Watermarks}) its rows
+ * are stored as INSERT events with {@code snapshot} set, between the changes before and after it.
+ *
  * <p>Thread-safety: runs on its own thread, started by {@link #start()}; {@link #stop()} may be
  * called from any thread and returns when the session is closed. The runner owns and closes its
  * replication connection.
@@ -63,13 +73,19 @@ public final class CaptureRunner {
     private final EventLog eventLog;
     private final Sources sources;
     private final SourceDatabase sourceDatabase;
+    private final Watermarks watermarks;
     private final Thread thread;
     private final Semaphore unstoredKilobytes = new Semaphore(MAX_UNSTORED_BYTES / 1024);
     private volatile boolean running = true;
     private volatile Connection replication;
 
     public CaptureRunner(Source source, EventLog eventLog, Sources sources, SourceDatabase sourceDatabase) {
+        this(source, eventLog, sources, sourceDatabase, new Watermarks());
+    }
+
+    CaptureRunner(Source source, EventLog eventLog, Sources sources, SourceDatabase sourceDatabase, Watermarks watermarks) {
         this.source = source;
+        this.watermarks = watermarks;
         this.spec = ConnectionSpec.parse(source.connectionUri());
         this.eventLog = eventLog;
         this.sources = sources;
@@ -141,6 +157,7 @@ public final class CaptureRunner {
                     .withSlotName(source.slotName())
                     .withSlotOption("proto_version", "1")
                     .withSlotOption("publication_names", source.publicationName())
+                    .withSlotOption("messages", "true") // the watermarks of snapshot chunks (PostgreSQL 14+)
                     .withStatusInterval((int) STATUS_INTERVAL.toMillis(), TimeUnit.MILLISECONDS)
                     .start();
             sources.setStatus(source.id(), Status.ACTIVE, null);
@@ -159,6 +176,7 @@ public final class CaptureRunner {
         // failed one, and the log must keep commit order); the session ends at once, not at the next change
         AtomicBoolean abandoned = new AtomicBoolean();
         Session session = new Session(flushed, abandoned, conn);
+        Begin begin = null;
         ScheduledFuture<?> idle = TIMER.scheduleWithFixedDelay(
                 () -> flushed.confirmIdle(() -> new Lsn(stream.getLastReceiveLSN().asLong())),
                 STATUS_INTERVAL.toMillis(), STATUS_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
@@ -172,8 +190,14 @@ public final class CaptureRunner {
                     return; // the stream was closed
                 }
                 PgOutputMessage decoded = PgOutputDecoder.decode(message);
-                if (decoded instanceof Begin) {
+                if (decoded instanceof Begin b) {
                     flushed.begin();
+                    begin = b;
+                } else if (decoded instanceof LogicalMessage m) {
+                    Watermarks.Window chunk = watermarks.onMessage(m);
+                    if (chunk != null) {
+                        storeChunk(session, chunk, begin);
+                    }
                 }
                 ChangeAssembler.Transaction tx = assembler.accept(decoded);
                 if (tx != null) {
@@ -205,6 +229,45 @@ public final class CaptureRunner {
     }
 
     private void store(Session session, List<EncodedEvent> events, Lsn endLsn) {
+        watermarks.observe(events);
+        store(session, events, endLsn, null);
+    }
+
+    /**
+     * Stores a snapshot chunk at its high watermark, with its progress, in one store transaction.
+     * Its events take their ids from the watermark's transaction (which changes no row), so they
+     * are unique, and the same if PostgreSQL sends the watermark again after a crash (it is then
+     * unknown and ignored: the chunk was stored, or is read again under a new watermark).
+     */
+    private void storeChunk(Session session, Watermarks.Window chunk, Begin watermark) {
+        try {
+            submitChunk(session, chunk, watermark);
+        } catch (RuntimeException e) { // the worker waits for this chunk's answer: it must get one
+            chunk.stored.completeExceptionally(e);
+            throw e;
+        }
+    }
+
+    private void submitChunk(Session session, Watermarks.Window chunk, Begin watermark) {
+        List<TableChunks.Row> rows = chunk.unchangedRows();
+        List<EncodedEvent> events = new ArrayList<>(rows.size());
+        Lsn lsn = watermark.finalLsn();
+        for (int i = 0; i < rows.size(); i++) {
+            TableChunks.Row row = rows.get(i);
+            events.add(EncodedEvent.of(new ChangeEvent(EventId.of(source.id(), lsn, i), source.id(), lsn, watermark.xid(), i,
+                    watermark.commitTime(), source.database(), chunk.table.schema(), chunk.table.table(), Operation.INSERT, JsonValue.NULL,
+                    row.after(), List.of(), row.rowKey(), null, null, true)));
+        }
+        store(session, events, null, chunk.progress()).whenComplete((added, error) -> {
+            if (error != null) {
+                chunk.stored.completeExceptionally(error);
+            } else {
+                chunk.stored.complete(added);
+            }
+        });
+    }
+
+    private CompletableFuture<Integer> store(Session session, List<EncodedEvent> events, Lsn endLsn, Database.Work<?> alongside) {
         long bytes = events.stream().mapToLong(e -> e.body().length).sum();
         int permits = (int) Math.min(MAX_UNSTORED_BYTES / 1024, bytes / 1024 + 1);
         try {
@@ -213,7 +276,7 @@ public final class CaptureRunner {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("capture stopped while waiting for the store"); // only stop() interrupts
         }
-        CompletableFuture<Integer> stored = eventLog.append(source.id(), endLsn, events, session.abandoned()::get);
+        CompletableFuture<Integer> stored = eventLog.append(source.id(), endLsn, events, session.abandoned()::get, alongside);
         // registered before the next append is submitted, so it runs before the store runs that one
         stored.whenComplete((ok, error) -> {
             if (error != null && session.abandoned().compareAndSet(false, true)) {
@@ -222,6 +285,7 @@ public final class CaptureRunner {
             }
         });
         session.flushed().afterStored(stored, endLsn).whenComplete((ok, error) -> unstoredKilobytes.release(permits));
+        return stored;
     }
 
     private static void confirm(PGReplicationStream stream, Lsn lsn) {

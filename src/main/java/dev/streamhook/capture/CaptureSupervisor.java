@@ -1,5 +1,6 @@
 package dev.streamhook.capture;
 
+import dev.streamhook.store.Backfills;
 import dev.streamhook.store.EventLog;
 import dev.streamhook.store.Sources;
 import dev.streamhook.store.Sources.Source;
@@ -13,14 +14,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps one {@link CaptureRunner} per source of this node, and inspects each running source's slot
- * (lag, {@code wal_status}) and tables (replica identity; new tables of every-table capture) every
- * {@link #LAG_INTERVAL}, off the request path: the API shows the last inspection with its time, and
- * never connects to a user's database to answer. Thread-safe: the API starts and
+ * Keeps one {@link CaptureRunner} per source of this node, with the {@link SnapshotWorker} that runs
+ * the source's snapshot and backfills beside it (they meet in the source's {@link Watermarks}), and
+ * inspects each running source's slot (lag, {@code wal_status}) and tables (replica identity; new
+ * tables of every-table capture) every {@link #LAG_INTERVAL}, off the request path: the API shows the
+ * last inspection with its time, and never connects to a user's database to answer. Thread-safe: the API starts and
  * stops sources while Main starts and stops the whole.
  */
 public final class CaptureSupervisor {
@@ -30,7 +33,11 @@ public final class CaptureSupervisor {
     private final Sources sources;
     private final EventLog eventLog;
     private final SourceDatabase sourceDatabase;
+    private final Backfills backfills;
+    private final Predicate<String> hasDestinations;
+    private final int snapshotChunkRows;
     private final Map<String, CaptureRunner> runners = new ConcurrentHashMap<>();
+    private final Map<String, SnapshotWorker> snapshots = new ConcurrentHashMap<>();
     /** Sources whose lag is being measured right now. */
     private final Set<String> measuring = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService lagTimer = Executors.newSingleThreadScheduledExecutor(
@@ -38,10 +45,18 @@ public final class CaptureSupervisor {
     private volatile boolean started;
     private volatile boolean stopped;
 
-    public CaptureSupervisor(Sources sources, EventLog eventLog, SourceDatabase sourceDatabase) {
+    /**
+     * {@code hasDestinations} tells whether a source has a destination (a snapshot waits for one);
+     * {@code snapshotChunkRows}: the most rows a snapshot chunk reads.
+     */
+    public CaptureSupervisor(Sources sources, EventLog eventLog, SourceDatabase sourceDatabase, Backfills backfills,
+                             Predicate<String> hasDestinations, int snapshotChunkRows) {
         this.sources = sources;
         this.eventLog = eventLog;
         this.sourceDatabase = sourceDatabase;
+        this.backfills = backfills;
+        this.hasDestinations = hasDestinations;
+        this.snapshotChunkRows = snapshotChunkRows;
     }
 
     /**
@@ -119,8 +134,12 @@ public final class CaptureSupervisor {
 
     public void start(Source source) {
         runners.computeIfAbsent(source.id(), id -> {
-            CaptureRunner runner = new CaptureRunner(source, eventLog, sources, sourceDatabase);
+            Watermarks watermarks = new Watermarks();
+            CaptureRunner runner = new CaptureRunner(source, eventLog, sources, sourceDatabase, watermarks);
             runner.start();
+            SnapshotWorker worker = new SnapshotWorker(source, backfills, hasDestinations, sourceDatabase, watermarks, snapshotChunkRows);
+            snapshots.put(id, worker);
+            worker.start();
             return runner;
         });
         // a first measurement soon after the session opens, not one interval later
@@ -144,8 +163,20 @@ public final class CaptureSupervisor {
         }
     }
 
-    /** Stops the source's capture and waits until its replication session is closed. */
+    /** A backfill of the source was added: its worker looks now rather than at its next poll. */
+    public void wakeSnapshots(String sourceId) {
+        SnapshotWorker worker = snapshots.get(sourceId);
+        if (worker != null) {
+            worker.wake();
+        }
+    }
+
+    /** Stops the source's capture and snapshot worker, and waits until its replication session is closed. */
     public void stop(String sourceId) {
+        SnapshotWorker worker = snapshots.remove(sourceId);
+        if (worker != null) {
+            worker.stop();
+        }
         CaptureRunner runner = runners.remove(sourceId);
         if (runner != null) {
             runner.stop();

@@ -180,7 +180,7 @@ final class ChangeAssembler {
         Lsn commitLsn = begin.finalLsn();
         EncodedEvent encoded = EncodedEvent.of(new ChangeEvent(EventId.of(sourceId, commitLsn, position), sourceId, commitLsn,
                 begin.xid(), position, begin.commitTime(), database, rel.namespace(), rel.name(), op, before, after, unchanged,
-                rowKey, oldRowKey, truncate));
+                rowKey, oldRowKey, truncate, false));
         events.add(encoded);
         bufferedBytes += encoded.body().length;
     }

@@ -351,6 +351,27 @@ public final class SourceDatabase {
         return open(spec, spec.sqlProperties());
     }
 
+    /**
+     * Opens a SQL connection for reading snapshot chunks: every value in text, so that each is the
+     * type's output, exactly as pgoutput sends it (PgJDBC would read some types in binary otherwise).
+     */
+    public Connection connectForSnapshot(ConnectionSpec spec) {
+        Properties properties = spec.sqlProperties();
+        properties.setProperty("binaryTransfer", "false");
+        return open(spec, properties);
+    }
+
+    /** Checks that each table can be read by a snapshot (it has a primary key to read it in order by). */
+    public void checkSnapshotable(ConnectionSpec spec, List<TableName> tables) {
+        try (Connection c = connect(spec)) {
+            for (TableName t : tables) {
+                TableChunks.describe(c, t);
+            }
+        } catch (SQLException e) {
+            throw databaseError("reading the tables' primary keys", e);
+        }
+    }
+
     /** Opens a logical replication (walsender) connection to a checked address (see {@link #open}). */
     public Connection connectForReplication(ConnectionSpec spec) {
         return open(spec, spec.replicationProperties());

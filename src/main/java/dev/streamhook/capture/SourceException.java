@@ -10,6 +10,8 @@ public final class SourceException extends RuntimeException {
         INVALID_CONNECTION_URI, ADDRESS_NOT_ALLOWED, UNREACHABLE, AUTHENTICATION_FAILED, CONNECTION_FAILED, DATABASE_NOT_FOUND,
         WAL_LEVEL_NOT_LOGICAL, REPLICATION_NOT_PERMITTED, INVALID_TABLE_NAME, TABLE_NOT_FOUND, TABLE_NOT_READABLE, TABLE_NOT_OWNED,
         REPLICATION_SLOTS_EXHAUSTED, SLOT_NOT_FOUND, SOURCE_DATABASE_ERROR,
+        /** A snapshot or backfill needs a primary key to read the table in order by. */
+        TABLE_HAS_NO_PRIMARY_KEY,
         /** Too many source databases are being checked at once; try again in a few seconds. */
         BUSY
     }

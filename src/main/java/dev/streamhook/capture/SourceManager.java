@@ -1,6 +1,8 @@
 package dev.streamhook.capture;
 
 import dev.streamhook.event.Lsn;
+import dev.streamhook.store.Backfills;
+import dev.streamhook.store.Backfills.Backfill;
 import dev.streamhook.store.Ids;
 import dev.streamhook.store.Sources;
 import dev.streamhook.store.Sources.Source;
@@ -25,8 +27,11 @@ public final class SourceManager {
     private final SourceDatabase sourceDatabase;
     private final CaptureSupervisor supervisor;
     private final SourceCheckPool checks;
+    private final Backfills backfills;
 
-    public SourceManager(Sources sources, SourceDatabase sourceDatabase, CaptureSupervisor supervisor, SourceCheckPool checks) {
+    public SourceManager(Sources sources, SourceDatabase sourceDatabase, CaptureSupervisor supervisor, SourceCheckPool checks,
+                         Backfills backfills) {
+        this.backfills = backfills;
         this.sources = sources;
         this.sourceDatabase = sourceDatabase;
         this.supervisor = supervisor;
@@ -37,9 +42,11 @@ public final class SourceManager {
      * Creates a source: validates the database, stores the source, then makes its publication and
      * slot. In that order (R6): a crash after the store leaves a row the next start finds and cleans
      * up ({@link #cleanUpUnfinished}), never a slot nobody knows of. {@code tableNames} may be
-     * {@link Sources#ALL_TABLES}: every capturable table, and those created later.
+     * {@link Sources#ALL_TABLES}: every capturable table, and those created later. {@code snapshot}:
+     * also send every existing row of the tables (each table must have a primary key); the snapshot
+     * starts once the source has a destination and runs while capture streams.
      */
-    public Source create(String accountId, String name, String connectionUri, List<String> tableNames) {
+    public Source create(String accountId, String name, String connectionUri, List<String> tableNames, boolean snapshot) {
         ConnectionSpec spec = ConnectionSpec.parse(connectionUri);
         boolean all = tableNames.equals(Sources.ALL_TABLES);
         List<TableName> tables = all ? List.of() : parseTables(tableNames);
@@ -51,8 +58,15 @@ public final class SourceManager {
         checks.run(() -> {
             sourceDatabase.validate(spec, tables);
             List<TableName> published = all ? sourceDatabase.capturableTables(spec) : tables;
+            if (snapshot) {
+                sourceDatabase.checkSnapshotable(spec, published);
+            }
             sources.insert(source);
             try {
+                if (snapshot) { // with the source: a crash before the slot is made removes both (deleted with their source)
+                    backfills.create(id, Backfills.Kind.SNAPSHOT, published.stream().map(TableName::toString).toList(),
+                            System.currentTimeMillis());
+                }
                 sourceDatabase.createReplication(spec, slot, slot, published); // drops what it made when it fails
             } catch (RuntimeException e) {
                 sources.delete(id);
@@ -119,6 +133,22 @@ public final class SourceManager {
 
     private static List<TableName> parseTables(List<String> names) {
         return List.copyOf(new LinkedHashSet<>(names.stream().map(TableName::parse).toList()));
+    }
+
+    /**
+     * Adds a backfill of {@code tables} (names the source captures, as it lists them), after checking
+     * that each has a primary key; it runs after the source's earlier backfills, while capture streams.
+     */
+    public Backfill backfill(Source source, List<TableName> tables) {
+        ConnectionSpec spec = ConnectionSpec.parse(source.connectionUri());
+        checks.run(() -> {
+            sourceDatabase.checkSnapshotable(spec, tables);
+            return null;
+        });
+        Backfill created = backfills.create(source.id(), Backfills.Kind.BACKFILL, tables.stream().map(TableName::toString).toList(),
+                System.currentTimeMillis());
+        supervisor.wakeSnapshots(source.id());
+        return created;
     }
 
     /**

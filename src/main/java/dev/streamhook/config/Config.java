@@ -31,7 +31,8 @@ public record Config(
         RateLimits rateLimits,
         boolean trustForwardedFor,
         CaptureAlerts captureAlerts,
-        RetentionPolicy retention) {
+        RetentionPolicy retention,
+        int snapshotChunkRows) {
 
     /**
      * When a source's view warns that WAL may be piling up on its database: capture has not been
@@ -93,7 +94,8 @@ public record Config(
                 new CaptureAlerts(Duration.ofSeconds(r.integer("STREAMHOOK_SOURCE_STALL_SECONDS", 300, 1, 31 * 86_400)),
                         r.whole("STREAMHOOK_SLOT_LAG_WARN_BYTES", 1L << 30, 1, Long.MAX_VALUE)),
                 new RetentionPolicy(r.period("STREAMHOOK_RETENTION", Duration.ofDays(7)),
-                        r.period("STREAMHOOK_FAILED_RETENTION", Duration.ofDays(30))));
+                        r.period("STREAMHOOK_FAILED_RETENTION", Duration.ofDays(30))),
+                r.integer("STREAMHOOK_SNAPSHOT_CHUNK_ROWS", 5_000, 1, 100_000));
     }
 
     /**

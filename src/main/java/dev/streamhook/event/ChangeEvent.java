@@ -12,12 +12,13 @@ import java.util.List;
  * delivery order; {@code oldRowKey} is the row's key before an UPDATE that changed it, else null,
  * so that the update is ordered after the old key's events too. {@code unchangedColumns} names
  * TOASTed columns whose value PostgreSQL did not send. {@code truncate} is set on TRUNCATE events
- * only.
+ * only. {@code snapshot}: the row was read by a snapshot or backfill, not streamed (always an
+ * INSERT; its xid and position are those of the high watermark that stored it).
  */
 public record ChangeEvent(EventId id, String sourceId, Lsn commitLsn, long xid, int position, Instant commitTime,
                           String database, String schema, String table, Operation operation,
                           JsonValue before, JsonValue after, List<String> unchangedColumns, String rowKey, String oldRowKey,
-                          TruncateOptions truncate) {
+                          TruncateOptions truncate, boolean snapshot) {
     public ChangeEvent {
         unchangedColumns = List.copyOf(unchangedColumns);
         if ((operation == Operation.TRUNCATE) != (truncate != null)) {
@@ -30,7 +31,7 @@ public record ChangeEvent(EventId id, String sourceId, Lsn commitLsn, long xid, 
                                   String database, String schema, String table, Operation operation,
                                   JsonValue before, JsonValue after, List<String> unchangedColumns, String rowKey) {
         return new ChangeEvent(id, sourceId, commitLsn, xid, position, commitTime, database, schema, table, operation,
-                before, after, unchangedColumns, rowKey, null, null);
+                before, after, unchangedColumns, rowKey, null, null, false);
     }
 
     /** The options of the TRUNCATE statement, as pgoutput reports them. */

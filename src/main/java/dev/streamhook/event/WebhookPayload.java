@@ -34,7 +34,7 @@ public final class WebhookPayload {
                 .put("lsn", JsonValue.of(e.commitLsn().toString()))
                 .put("xid", JsonValue.of(e.xid()))
                 .put("position", JsonValue.of(e.position()))
-                .put("snapshot", JsonValue.of(false));
+                .put("snapshot", JsonValue.of(e.snapshot()));
         if (!e.unchangedColumns().isEmpty()) {
             metadata.put("unchanged_columns", new JsonValue.Arr(e.unchangedColumns().stream().map(JsonValue::of).toList()));
         }

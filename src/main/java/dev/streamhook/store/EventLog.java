@@ -65,7 +65,16 @@ public final class EventLog {
      * before the failed one is sent again (event order in the log is commit order).
      */
     public CompletableFuture<Integer> append(String sourceId, Lsn endLsn, List<EncodedEvent> events, BooleanSupplier abandoned) {
-        if (events.isEmpty()) {
+        return append(sourceId, endLsn, events, abandoned, null);
+    }
+
+    /**
+     * As above, and runs {@code alongside} (when not null) in the same store transaction, even when
+     * {@code events} is empty: a snapshot chunk's progress is stored with its events, or neither is.
+     */
+    public CompletableFuture<Integer> append(String sourceId, Lsn endLsn, List<EncodedEvent> events, BooleanSupplier abandoned,
+                                             Database.Work<?> alongside) {
+        if (events.isEmpty() && alongside == null) {
             return CompletableFuture.completedFuture(0);
         }
         long now = System.currentTimeMillis();
@@ -73,7 +82,11 @@ public final class EventLog {
             if (abandoned.getAsBoolean()) {
                 throw new StoreException("an earlier transaction of this replication session was not stored");
             }
-            return write(c, usage, sourceId, endLsn, events, now);
+            int added = events.isEmpty() ? 0 : write(c, usage, sourceId, endLsn, events, now);
+            if (alongside != null) {
+                alongside.run(c);
+            }
+            return added;
         }).thenApply(added -> {
             if (added > 0) {
                 db.signals().eventsAppended(sourceId);

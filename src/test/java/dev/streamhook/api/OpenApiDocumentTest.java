@@ -85,7 +85,7 @@ class OpenApiDocumentTest {
                 event(Operation.DELETE, key, JsonValue.NULL, List.of(), at),
                 new ChangeEvent(new EventId("evt_0123456789abcdef01234568"), "src_openapi", Lsn.parse("16/B374D848"), 771, 4, at,
                         "shop", "public", "orders", Operation.TRUNCATE, JsonValue.NULL, JsonValue.NULL, List.of(), "public.orders", null,
-                        new ChangeEvent.TruncateOptions(true, false)));
+                        new ChangeEvent.TruncateOptions(true, false), false));
         for (ChangeEvent e : events) {
             JsonNode body = MAPPER.readTree(WebhookPayload.encode(e));
             assertThat(doc.problems("/components/schemas/WebhookEvent", body)).as(body.toString()).isEmpty();

@@ -193,7 +193,7 @@ class SourceValidationIT {
                 Arguments.of("an empty tables array", "{\"name\":\"n\",\"connection_uri\":\"" + uri + "\",\"tables\":[]}",
                         "tables", "non-empty array"),
                 Arguments.of("an unknown field", "{\"name\":\"n\",\"connection_uri\":\"" + uri + "\",\"tables\":[\"orders\"],\"colour\":\"red\"}",
-                        "colour", "allowed: connection_uri, name, tables, type"),
+                        "colour", "allowed: connection_uri, name, snapshot, tables, type"),
                 Arguments.of("a type other than postgresql", "{\"name\":\"n\",\"type\":\"mysql\",\"connection_uri\":\"" + uri + "\",\"tables\":[\"orders\"]}",
                         "type", "\"postgresql\""),
                 Arguments.of("a mysql:// connection_uri", "{\"name\":\"n\",\"connection_uri\":\"mysql://u:p@h:3306/db\",\"tables\":[\"orders\"]}",

@@ -41,6 +41,7 @@ class TenancyIT {
                 String key = alice.get("/v1/api_keys").body().at("/data/0/id").asText();
                 db.execute("INSERT INTO orders VALUES (1, 'paid')");
                 String evt = Quickstart.awaitNewestEventId(alice, src);
+                String bf = alice.post("/v1/sources/" + src + "/backfills", "{\"table\": \"orders\"}").text("id");
                 JsonNode before = snapshot(alice, src, dst, evt);
 
                 List<String> tried = new ArrayList<>();
@@ -50,7 +51,7 @@ class TenancyIT {
                     }
                     String method = route.substring(0, route.indexOf(' '));
                     String path = route.substring(route.indexOf(' ') + 1)
-                            .replace("/v1/sources/{id}", "/v1/sources/" + src).replace("{did}", dst)
+                            .replace("/v1/sources/{id}", "/v1/sources/" + src).replace("{did}", dst).replace("{bid}", bf)
                             .replace("/v1/events/{id}", "/v1/events/" + evt).replace("/v1/api_keys/{id}", "/v1/api_keys/" + key)
                             .replace("/v1/accounts/{id}", "/v1/accounts/" + account.text("id"));
                     assertThat(path).as("every id of %s has a value of the first account", route).doesNotContain("{");

@@ -37,7 +37,7 @@ class WebhookPayloadTest {
     void aTruncateHasNoRowImagesAndCarriesItsOptionsLastInTheMetadata() {
         ChangeEvent truncate = new ChangeEvent(new EventId("evt_a1b2c3d4e5f6"), "src_xyz789", Lsn.parse("0/1A2B3C4"), 731, 1,
                 Instant.parse("2026-03-13T10:30:00Z"), "myapp_production", "public", "orders", Operation.TRUNCATE,
-                JsonValue.NULL, JsonValue.NULL, List.of(), "public.orders", null, new ChangeEvent.TruncateOptions(true, false));
+                JsonValue.NULL, JsonValue.NULL, List.of(), "public.orders", null, new ChangeEvent.TruncateOptions(true, false), false);
         String body = new String(WebhookPayload.encode(truncate), StandardCharsets.UTF_8);
         assertThat(body).isEqualTo("{\"id\":\"evt_a1b2c3d4e5f6\",\"timestamp\":\"2026-03-13T10:30:00.000Z\","
                 + "\"source\":{\"database\":\"myapp_production\",\"schema\":\"public\",\"table\":\"orders\"},\"operation\":\"TRUNCATE\","
