@@ -83,7 +83,8 @@ final class BackfillRoutes {
             } catch (SourceException e) {
                 throw ApiException.invalid("table", e.getMessage());
             }
-            if (!source.tables().contains(t.toString())) {
+            // every-table capture: the database says whether the table exists and has a key (manager.backfill)
+            if (!source.tables().equals(Sources.ALL_TABLES) && !source.tables().contains(t.toString())) {
                 throw ApiException.invalid("table", "table " + t + " is not one of this source's tables (" + String.join(", ", source.tables())
                         + "); add it with PATCH /v1/sources/" + source.id() + " first");
             }

@@ -103,6 +103,22 @@ class OpenApiIT {
             user.call("GET", "/v1/sources/" + source, null, 200);
             user.call("POST", "/v1/sources/" + source + "/recreate_slot", null, 200);
 
+            // a snapshot and a backfill, waiting for a destination this source never gets
+            db.execute("CREATE TABLE products (id int PRIMARY KEY)", "INSERT INTO products VALUES (1), (2)");
+            String catalog = user.call("POST", "/v1/sources", """
+                    {"name": "catalog", "connection_uri": "%s", "tables": ["products"], "snapshot": true}""".formatted(db.uri()), 201)
+                    .get("id").asText();
+            user.call("POST", "/v1/sources", """
+                    {"name": "bad", "connection_uri": "%s", "tables": ["products"], "snapshot": "yes"}""".formatted(db.uri()), 400);
+            String backfill = user.call("POST", "/v1/sources/" + catalog + "/backfills", "{\"table\": \"public.products\"}", 202)
+                    .get("id").asText();
+            user.call("POST", "/v1/sources/" + catalog + "/backfills", "{\"table\": \"orders\"}", 400);
+            user.call("GET", "/v1/sources/" + catalog + "/backfills", null, 200);
+            user.call("GET", "/v1/sources/" + catalog + "/backfills/" + backfill, null, 200);
+            user.call("GET", "/v1/sources/" + catalog + "/backfills/bf_nobody", null, 404);
+            user.call("GET", "/v1/sources/" + catalog, null, 200);
+            user.call("DELETE", "/v1/sources/" + catalog, null, 200);
+
             String destination = user.call("POST", "/v1/sources/" + source + "/destinations", """
                     {"url": "%s", "secret": "whsec_openapi_secret", "headers": {"Authorization": "Bearer a-long-enough-token"}}"""
                     .formatted(failing.url()), 201).get("id").asText();
