@@ -36,6 +36,7 @@ import dev.streamhook.store.Sources;
 import dev.streamhook.store.Usage;
 import dev.streamhook.observe.Health;
 import dev.streamhook.observe.Metrics;
+import dev.streamhook.observe.StoreSpace;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -169,7 +170,9 @@ public final class Main {
         Health health = new Health(List.of(
                 new Health.Part("store", db::problem),
                 new Health.Part("capture", capture::problem),
-                new Health.Part("delivery", dispatcher::problem)));
+                new Health.Part("delivery", dispatcher::problem)),
+                new StoreSpace(db::sizeBytes, config.storeWarnBytes(), config.databaseUrl().isEmpty() ? Optional.of(config.dataDir())
+                        : Optional.empty(), config.diskFreeWarnPercent())::warnings);
         Idempotency idempotency = new Idempotency(new IdempotencyKeys(db));
         RequestGate gate = new RequestGate(accounts, keyUsage, config.signup(), config.rateLimits(), config.trustForwardedFor());
         ApiServer api = new ApiServer(health, metrics, gate, new AccountRoutes(accounts, config.signup()), new KeyRoutes(accounts, keyUsage),

@@ -32,7 +32,9 @@ public record Config(
         boolean trustForwardedFor,
         CaptureAlerts captureAlerts,
         RetentionPolicy retention,
-        int snapshotChunkRows) {
+        int snapshotChunkRows,
+        Optional<Long> storeWarnBytes,
+        int diskFreeWarnPercent) {
 
     /**
      * When a source's view warns that WAL may be piling up on its database: capture has not been
@@ -95,7 +97,10 @@ public record Config(
                         r.whole("STREAMHOOK_SLOT_LAG_WARN_BYTES", 1L << 30, 1, Long.MAX_VALUE)),
                 new RetentionPolicy(r.period("STREAMHOOK_RETENTION", Duration.ofDays(7)),
                         r.period("STREAMHOOK_FAILED_RETENTION", Duration.ofDays(30))),
-                r.integer("STREAMHOOK_SNAPSHOT_CHUNK_ROWS", 5_000, 1, 100_000));
+                r.integer("STREAMHOOK_SNAPSHOT_CHUNK_ROWS", 5_000, 1, 100_000),
+                r.raw("STREAMHOOK_STORE_WARN_BYTES") == null ? Optional.empty()
+                        : Optional.of(r.whole("STREAMHOOK_STORE_WARN_BYTES", 0, 1, Long.MAX_VALUE)),
+                r.integer("STREAMHOOK_DISK_FREE_WARN_PERCENT", 10, 0, 100));
     }
 
     /**

@@ -19,14 +19,19 @@ public final class Health {
     public record Part(String name, Supplier<Optional<String>> problem) {
     }
 
-    /** Each part's state, {@code "ok"} or what is wrong, in the order the parts were given. */
-    public record Report(boolean ready, Map<String, String> parts) {
+    /**
+     * Each part's state, {@code "ok"} or what is wrong, in the order the parts were given, and what
+     * an operator should act on before it stops a part ({@code warnings}; they do not make the node unready).
+     */
+    public record Report(boolean ready, Map<String, String> parts, List<String> warnings) {
     }
 
     private final List<Part> parts;
+    private final Supplier<List<String>> warnings;
 
-    public Health(List<Part> parts) {
+    public Health(List<Part> parts, Supplier<List<String>> warnings) {
         this.parts = List.copyOf(parts);
+        this.warnings = warnings;
     }
 
     public Report check() {
@@ -42,6 +47,12 @@ public final class Health {
             states.put(p.name(), problem.orElse("ok"));
             ready &= problem.isEmpty();
         }
-        return new Report(ready, states);
+        List<String> notes;
+        try {
+            notes = warnings.get();
+        } catch (RuntimeException e) {
+            notes = List.of("the store's room could not be checked: " + e.getMessage());
+        }
+        return new Report(ready, states, notes);
     }
 }

@@ -4,7 +4,6 @@ import dev.streamhook.delivery.DeliveryMetrics;
 import dev.streamhook.store.Database;
 import dev.streamhook.store.DeliveryQueue.Attempt;
 import dev.streamhook.store.DeliveryQueue.Status;
-import dev.streamhook.store.Dialect;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -99,9 +98,9 @@ public final class Metrics implements DeliveryMetrics {
         db.read(c -> {
             readQueues(c, now);
             readSources(c);
-            storeBytes = storeSize(c);
             return null;
         });
+        storeBytes = db.sizeBytes();
     }
 
     private void readQueues(Connection c, long now) throws SQLException {
@@ -151,15 +150,5 @@ public final class Metrics implements DeliveryMetrics {
             captured.remove(source);
             return true;
         });
-    }
-
-    private long storeSize(Connection c) throws SQLException {
-        String sql = db.dialect() == Dialect.SQLITE
-                ? "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()"
-                : "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                  + "WHERE n.nspname = current_schema() AND c.relkind = 'r'";
-        try (PreparedStatement q = c.prepareStatement(sql); ResultSet rs = q.executeQuery()) {
-            return rs.next() ? rs.getLong(1) : 0;
-        }
     }
 }

@@ -187,6 +187,22 @@ public final class Database implements AutoCloseable {
         return t.getMessage();
     }
 
+    /**
+     * Bytes the store takes: SQLite, its file's pages (freed ones included: the file does not
+     * shrink); PostgreSQL, StreamHook's tables with their indexes and TOAST.
+     */
+    public long sizeBytes() {
+        String sql = dialect == Dialect.SQLITE
+                ? "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()"
+                : "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                  + "WHERE n.nspname = current_schema() AND c.relkind = 'r'";
+        return read(c -> {
+            try (PreparedStatement q = c.prepareStatement(sql); java.sql.ResultSet rs = q.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0L;
+            }
+        });
+    }
+
     /** Empty while the store takes reads and writes; else why not, for the node's health. */
     public Optional<String> problem() {
         if (!writer.isRunning()) {

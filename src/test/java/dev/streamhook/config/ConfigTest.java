@@ -28,6 +28,16 @@ class ConfigTest {
     }
 
     @Test
+    void storeWarningsAreOffForSizeAndAtTenPercentForDiskUnlessSet() {
+        Config c = Config.from(Map.of());
+        assertThat(c.storeWarnBytes()).isEmpty();
+        assertThat(c.diskFreeWarnPercent()).isEqualTo(10);
+        assertThat(Config.from(Map.of("STREAMHOOK_STORE_WARN_BYTES", "1073741824")).storeWarnBytes()).contains(1L << 30);
+        assertThatThrownBy(() -> Config.from(Map.of("STREAMHOOK_STORE_WARN_BYTES", "1GB"))).hasMessageContaining("STREAMHOOK_STORE_WARN_BYTES");
+        assertThatThrownBy(() -> Config.from(Map.of("STREAMHOOK_DISK_FREE_WARN_PERCENT", "101"))).hasMessageContaining("0 to 100");
+    }
+
+    @Test
     void retentionIsAPeriodInDaysHoursMinutesOrSecondsOrForever() {
         assertThat(Config.from(Map.of("STREAMHOOK_RETENTION", "12h")).retention().delivered()).contains(Duration.ofHours(12));
         assertThat(Config.from(Map.of("STREAMHOOK_FAILED_RETENTION", "45s")).retention().failed()).contains(Duration.ofSeconds(45));

@@ -37,6 +37,16 @@ class HealthIT {
     }
 
     @Test
+    void aStorePastItsWarningSizeSaysSoInReadyzWhileTheNodeStaysReady() {
+        try (Main.Node node = TestNodes.start(dataDir, java.util.Map.of("STREAMHOOK_STORE_WARN_BYTES", "4096"))) {
+            ApiClient.Response ready = new ApiClient(node.port()).get("/readyz");
+            assertThat(ready.status()).isEqualTo(200);
+            assertThat(ready.body().path("ready").asBoolean()).isTrue();
+            assertThat(ready.body().path("warnings").toString()).contains("past STREAMHOOK_STORE_WARN_BYTES (0 MiB)");
+        }
+    }
+
+    @Test
     void withDeliveryStoppedHealthzAnswers503AndReadyzSaysDeliveryIsStopped() {
         try (Main.Node node = TestNodes.start(dataDir)) {
             ApiClient api = new ApiClient(node.port());
