@@ -151,7 +151,7 @@ public final class Main {
         Usage usage = new Usage(db, Clock.systemUTC(), config.freeEventsPerMonth());
         EventLog eventLog = new EventLog(db, usage);
         EventQueries eventQueries = new EventQueries(db);
-        DeliveryQueue deliveryQueue = new DeliveryQueue(db);
+        DeliveryQueue deliveryQueue = new DeliveryQueue(db, config.destinationDisableAfter());
 
         SourceDatabase sourceDatabase = new SourceDatabase(addressPolicy, Duration.ofSeconds(30));
         Backfills backfills = new Backfills(db);
@@ -160,7 +160,7 @@ public final class Main {
         SourceManager sourceManager = new SourceManager(sources, sourceDatabase, capture, new SourceCheckPool(SOURCE_CHECK_THREADS, SOURCE_CHECK_QUEUE),
                 backfills);
 
-        RetryPolicy retryPolicy = new RetryPolicy(config.deliveryMaxAttempts(), config.retryBaseDelay(), config.retryMaxDelay());
+        RetryPolicy retryPolicy = new RetryPolicy(config.deliveryMaxAttempts(), config.retrySchedule());
         WebhookSender sender = new WebhookSender(config.deliveryTimeout(), addressPolicy);
         started.push(sender::close);
         Metrics metrics = new Metrics(db, Clock.systemUTC());

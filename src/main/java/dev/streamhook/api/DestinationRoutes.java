@@ -7,6 +7,7 @@ import dev.streamhook.event.Operation;
 import dev.streamhook.net.AddressPolicy;
 import dev.streamhook.store.Destinations;
 import dev.streamhook.store.Destinations.Destination;
+import dev.streamhook.store.Destinations.Tuning;
 import dev.streamhook.store.Ids;
 import dev.streamhook.store.Sources;
 import dev.streamhook.store.Sources.Source;
@@ -27,14 +28,19 @@ import java.util.Set;
  *
  * <p>PATCH semantics, per field: left out, the setting stays as it is; {@code null} clears it where
  * that means something ({@code secret}: send unsigned; {@code headers}: no extra headers;
- * {@code max_in_flight}: the node's default; {@code operations}: all four), while {@code url}
+ * {@code max_in_flight}: the node's default; {@code operations}: all four; {@code retry},
+ * {@code timeout_ms}, {@code connect_timeout_ms}: the node's settings), while {@code url}
  * cannot be cleared. {@code headers}
  * replaces the whole set; a value sent back exactly as an answer masked it keeps the stored value,
  * so reading a destination, changing one header and sending the set back loses no credential.
  */
 public final class DestinationRoutes {
 
-    private static final Set<String> FIELDS = Set.of("url", "secret", "headers", "max_in_flight", "operations");
+    private static final Set<String> FIELDS = Set.of("url", "secret", "headers", "max_in_flight", "operations", "retry", "timeout_ms",
+            "connect_timeout_ms");
+    /** PATCH also pauses and resumes. */
+    private static final Set<String> PATCH_FIELDS = Set.of("url", "secret", "headers", "max_in_flight", "operations", "retry",
+            "timeout_ms", "connect_timeout_ms", "status");
     private static final int MAX_IN_FLIGHT_LIMIT = 1024;
     private final Sources sources;
     private final Destinations destinations;
@@ -59,7 +65,7 @@ public final class DestinationRoutes {
             String secret = secret(Json.optionalString(body, "secret", Json.Max.SECRET));
             Destination d = new Destination(Ids.random("dst_", 16), source.id(), url(Json.requiredString(body, "url", Json.Max.URL)), secret,
                     hint(secret), headers(Json.stringMap(body, "headers", Json.Max.HEADERS, Json.Max.HEADER_NAME, Json.Max.HEADER_VALUE)), Json.optionalInt(body, "max_in_flight", 1, MAX_IN_FLIGHT_LIMIT),
-                    operations(body), System.currentTimeMillis());
+                    operations(body), System.currentTimeMillis()).with(DestinationTuning.read(body, Tuning.DEFAULTS));
             destinations.upsert(d);
             Json.respond(ctx, 201, view(d));
         }));
@@ -70,16 +76,21 @@ public final class DestinationRoutes {
         routes.get("/v1/sources/{id}/destinations/{did}", ctx -> Json.respond(ctx, 200, view(owned(ctx))));
         routes.patch("/v1/sources/{id}/destinations/{did}", ctx -> {
             Destination d = owned(ctx);
-            var body = Json.object(ctx, FIELDS);
+            var body = Json.object(ctx, PATCH_FIELDS);
+            Destinations.Status status = body.has("status") ? DestinationTuning.status(body) : null;
             String url = body.has("url") ? url(Json.requiredString(body, "url", Json.Max.URL)) : d.url();
             String secret = body.has("secret") ? secret(Json.optionalString(body, "secret", Json.Max.SECRET)) : d.secret();
             Map<String, String> headers = body.has("headers") ? headers(keepMasked(Json.stringMap(body, "headers", Json.Max.HEADERS,
                     Json.Max.HEADER_NAME, Json.Max.HEADER_VALUE), d.headers())) : d.headers();
             Integer maxInFlight = body.has("max_in_flight") ? Json.optionalInt(body, "max_in_flight", 1, MAX_IN_FLIGHT_LIMIT) : d.maxInFlight();
             Set<Operation> operations = body.has("operations") ? operations(body) : d.operations();
-            Destination updated = new Destination(d.id(), d.sourceId(), url, secret, hint(secret), headers, maxInFlight, operations, d.createdAt());
+            Destination updated = new Destination(d.id(), d.sourceId(), url, secret, hint(secret), headers, maxInFlight, operations,
+                    d.createdAt(), DestinationTuning.read(body, d.tuning()), d.state());
             destinations.upsert(updated);
-            Json.respond(ctx, 200, view(updated));
+            if (status != null && status != d.state().status()) {
+                destinations.setStatus(d.id(), status, null, System.currentTimeMillis());
+            }
+            Json.respond(ctx, 200, view(destinations.find(d.sourceId(), d.id()).orElse(updated)));
         });
         routes.delete("/v1/sources/{id}/destinations/{did}", ctx -> {
             Destination d = owned(ctx);
@@ -218,6 +229,7 @@ public final class DestinationRoutes {
         out.put("headers", masked); // write-only values, like the secret
         out.put("max_in_flight", d.maxInFlight()); // null: the node's STREAMHOOK_DELIVERY_MAX_IN_FLIGHT
         out.put("operations", d.operations().stream().map(Operation::name).toList());
+        DestinationTuning.view(d, out);
         out.put("created_at", Json.time(d.createdAt()));
         return out;
     }

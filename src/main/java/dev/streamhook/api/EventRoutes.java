@@ -182,6 +182,7 @@ public final class EventRoutes {
         out.put("duration_ms", a.durationMs());
         out.put("status_code", a.statusCode());
         out.put("error", a.error());
+        out.put("error_kind", a.errorKind()); // null for a success
         out.put("response_body", a.responseBody());
         return out;
     }

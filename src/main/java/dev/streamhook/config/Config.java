@@ -4,6 +4,8 @@ import dev.streamhook.net.AllowedNetworks;
 import dev.streamhook.store.RetentionPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -22,8 +24,8 @@ public record Config(
         Optional<String> masterKey,
         Duration deliveryTimeout,
         int deliveryMaxAttempts,
-        Duration retryBaseDelay,
-        Duration retryMaxDelay,
+        List<Duration> retrySchedule,
+        Optional<Duration> destinationDisableAfter,
         int deliveryMaxInFlight,
         long freeEventsPerMonth,
         String host,
@@ -84,8 +86,8 @@ public record Config(
                 Optional.ofNullable(r.raw("STREAMHOOK_MASTER_KEY")),
                 Duration.ofMillis(r.integer("STREAMHOOK_DELIVERY_TIMEOUT_MS", 10_000, 100, 300_000)),
                 r.integer("STREAMHOOK_DELIVERY_MAX_ATTEMPTS", 12, 1, 100),
-                Duration.ofMillis(r.integer("STREAMHOOK_DELIVERY_RETRY_BASE_MS", 1_000, 1, 3_600_000)),
-                Duration.ofMillis(r.integer("STREAMHOOK_DELIVERY_RETRY_MAX_MS", 3_600_000, 1, 86_400_000)),
+                retrySchedule(r),
+                r.period("STREAMHOOK_DESTINATION_DISABLE_AFTER", Duration.ofDays(5)),
                 r.integer("STREAMHOOK_DELIVERY_MAX_IN_FLIGHT", 16, 1, 1024),
                 r.limit("STREAMHOOK_FREE_EVENTS_PER_MONTH", 50_000),
                 r.string("STREAMHOOK_HOST", "127.0.0.1"),
@@ -101,6 +103,51 @@ public record Config(
                 r.raw("STREAMHOOK_STORE_WARN_BYTES") == null ? Optional.empty()
                         : Optional.of(r.whole("STREAMHOOK_STORE_WARN_BYTES", 0, 1, Long.MAX_VALUE)),
                 r.integer("STREAMHOOK_DISK_FREE_WARN_PERCENT", 10, 0, 100));
+    }
+
+    /** The default retry schedule, as {@code STREAMHOOK_DELIVERY_RETRY_SCHEDULE} writes it. */
+    public static final String DEFAULT_RETRY_SCHEDULE = "5s,5m,30m,2h,5h,10h";
+
+    /**
+     * {@code STREAMHOOK_DELIVERY_RETRY_SCHEDULE}: the delays between attempts, periods separated by
+     * commas ({@code 5s,5m,30m,2h,5h,10h}, {@code 50ms} too), the last repeating. The exponential
+     * settings it replaced are refused rather than ignored, so a node does not quietly change pace.
+     */
+    private static List<Duration> retrySchedule(Reader r) {
+        for (String gone : List.of("STREAMHOOK_DELIVERY_RETRY_BASE_MS", "STREAMHOOK_DELIVERY_RETRY_MAX_MS")) {
+            if (r.raw(gone) != null) {
+                throw new ConfigException(gone + " is gone: set STREAMHOOK_DELIVERY_RETRY_SCHEDULE to the delays between attempts, "
+                        + "such as " + DEFAULT_RETRY_SCHEDULE + " (the default)");
+            }
+        }
+        String v = r.raw("STREAMHOOK_DELIVERY_RETRY_SCHEDULE");
+        String rule = "STREAMHOOK_DELIVERY_RETRY_SCHEDULE must be 1 to 50 periods separated by commas, each 1ms to 7d, "
+                + "such as " + DEFAULT_RETRY_SCHEDULE + ", got '" + v + "'";
+        String[] parts = (v == null ? DEFAULT_RETRY_SCHEDULE : v).split(",");
+        if (parts.length > 50) {
+            throw new ConfigException(rule);
+        }
+        List<Duration> out = new ArrayList<>();
+        java.util.regex.Pattern period = java.util.regex.Pattern.compile("(\\d{1,9})(ms|[dhms])");
+        for (String part : parts) {
+            java.util.regex.Matcher m = period.matcher(part.trim().toLowerCase());
+            if (!m.matches()) {
+                throw new ConfigException(rule);
+            }
+            long n = Long.parseLong(m.group(1));
+            Duration d = switch (m.group(2)) {
+                case "d" -> Duration.ofDays(n);
+                case "h" -> Duration.ofHours(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "s" -> Duration.ofSeconds(n);
+                default -> Duration.ofMillis(n);
+            };
+            if (d.isZero() || d.compareTo(Duration.ofDays(7)) > 0) {
+                throw new ConfigException(rule);
+            }
+            out.add(d);
+        }
+        return out;
     }
 
     /**

@@ -66,6 +66,8 @@ final class Lane {
     /** The largest body of the last page read (0 before the first): sizes the next page. */
     private long largestBody;
     private int inFlight;
+    /** The endpoint answered 410 Gone: send nothing more; the dispatcher stops this lane once the store says disabled. */
+    private boolean gone;
     private final List<Result> unrecorded = new ArrayList<>();
     /** Settled in memory, not yet committed: a read of the store must not bring them back. */
     private final Set<Long> recording = new HashSet<>();
@@ -149,7 +151,7 @@ final class Lane {
             return Math.max(1, nextLeaseTry - now);
         }
         long until = lease.until() - settings.leaseMillis() * 2 / 3; // renew a third of the way in
-        if (inFlight < maxInFlight()) {
+        if (inFlight < maxInFlight() && !gone) {
             until = Math.min(until, Math.max(now, rows.nextDueAt())); // MIN_VALUE (due now) must not wrap below
         }
         if (moreInStore && roomToLoad()) {
@@ -167,11 +169,14 @@ final class Lane {
         if (moreInStore && roomToLoad()) {
             load();
         }
+        if (gone) {
+            return; // answered 410: nothing more goes until the destination is set active again (a new lane)
+        }
         for (Item item : rows.take(now, Math.max(0, maxInFlight() - inFlight))) { // the limit may just have been lowered
             inFlight++;
             Destination d = destination;
             Due due = new Due(item.pending.deliveryId(), item.pending.eventId(), item.pending.body(), item.attempts,
-                    d.id(), d.url(), d.secret(), d.headers());
+                    d.id(), d.url(), d.secret(), d.headers(), orZero(d.tuning().timeoutMs()), orZero(d.tuning().connectTimeoutMs()));
             Thread.ofVirtual().start(() -> {
                 Attempt attempt;
                 try {
@@ -213,6 +218,7 @@ final class Lane {
 
     private void restartFromStore() {
         rows = new RowSequencer();
+        gone = false; // the store judges again: a destination still gone answers 410 again
         readFromStart();
     }
 
@@ -279,13 +285,17 @@ final class Lane {
         long now = clock.millis();
         Status next;
         long nextAttemptAt = now;
+        RetryPolicy policy = retryPolicy.forDestination(destination.tuning());
         if (attempt.succeeded()) {
             next = Status.SUCCEEDED;
-        } else if (retryPolicy.exhausted(made)) {
+        } else if (isGone(attempt)) {
+            next = Status.PENDING; // the store disables the destination; this waits, due at once, until it is active again
+            gone = true;
+        } else if (policy.exhausted(made)) {
             next = Status.FAILED;
         } else {
             next = Status.PENDING;
-            nextAttemptAt = now + retryPolicy.delayAfter(made).toMillis();
+            nextAttemptAt = now + policy.delayAfter(made, attempt.retryAfter()).toMillis();
         }
         item.attempts = made;
         metrics.attempted(destination.id(), attempt, next, item.pending.committedAt(), now);
@@ -325,6 +335,15 @@ final class Lane {
         if (!recorded && by == lease) {
             lost("another node holds its lease now");
         }
+    }
+
+    /** 410 Gone: the endpoint says it is gone for good (see {@code EndpointHealth}). */
+    private static boolean isGone(Attempt attempt) {
+        return attempt.statusCode() != null && attempt.statusCode() == 410;
+    }
+
+    private static long orZero(Integer millis) {
+        return millis == null ? 0 : millis;
     }
 
     private boolean roomToLoad() {

@@ -3,6 +3,7 @@ package dev.streamhook.delivery;
 import dev.streamhook.net.AddressPolicy;
 import dev.streamhook.store.DeliveryQueue.Attempt;
 import dev.streamhook.store.DeliveryQueue.Due;
+import dev.streamhook.store.DeliveryQueue.ErrorKind;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -57,8 +58,12 @@ public final class WebhookSender implements Sender, AutoCloseable {
     /** Well over the 16 or so deliveries a destination has in flight, so none waits for a connection. */
     private static final int MAX_CONNECTIONS_PER_DESTINATION = 64;
 
+    /** The longest total deadline a destination may set ({@code timeout_ms}); the pooled idle timeout stays above it. */
+    public static final Duration MAX_DESTINATION_TIMEOUT = Duration.ofSeconds(30);
+
     private final HttpClient client;
     private final Duration timeout;
+    private final ScheduledExecutorScheduler scheduler;
 
     public WebhookSender(Duration timeout, AddressPolicy addressPolicy) {
         this(timeout, addressPolicy, null);
@@ -70,7 +75,7 @@ public final class WebhookSender implements Sender, AutoCloseable {
         QueuedThreadPool threads = new QueuedThreadPool();
         threads.setName("webhook-client");
         threads.setDaemon(true);
-        ScheduledExecutorScheduler scheduler = new ScheduledExecutorScheduler("webhook-client-scheduler", true);
+        scheduler = new ScheduledExecutorScheduler("webhook-client-scheduler", true);
 
         SslContextFactory.Client tls = new SslContextFactory.Client(false);
         tls.setEndpointIdentificationAlgorithm("HTTPS"); // verify the certificate names the host
@@ -82,11 +87,13 @@ public final class WebhookSender implements Sender, AutoCloseable {
         client.setScheduler(scheduler);
         client.setSocketAddressResolver(new GuardedResolver(
                 dns != null ? dns : new SocketAddressResolver.Async(threads, scheduler, timeout.toMillis()), addressPolicy));
-        client.setConnectTimeout(timeout.toMillis());
+        // a backstop: each request's own connect deadline is enforced in post (ConnectDeadline)
+        long longest = Math.max(timeout.toMillis(), MAX_DESTINATION_TIMEOUT.toMillis());
+        client.setConnectTimeout(longest);
         // one idle timeout for pooled connections and running exchanges: it must not end an exchange
         // before the deadline does. (A per-request idle timeout looked like the finer tool, but a
         // pooled connection then kept the request's value and was closed early.)
-        client.setIdleTimeout(Math.max(POOLED_IDLE.toMillis(), timeout.toMillis() + 1_000));
+        client.setIdleTimeout(Math.max(POOLED_IDLE.toMillis(), longest + 1_000));
         client.setFollowRedirects(false);
         client.setHttpCookieStore(new HttpCookieStore.Empty()); // an endpoint's cookies must not reach the next delivery
         client.setUserAgentField(null); // each request carries ours
@@ -109,7 +116,7 @@ public final class WebhookSender implements Sender, AutoCloseable {
             return post(d, started);
         } catch (IllegalArgumentException e) {
             // a URL or header that cannot be sent: a failed attempt, recorded, never a delivery stuck in flight
-            return failure(started, "invalid request: " + e.getMessage());
+            return failure(started, ErrorKind.OTHER, "invalid request: " + e.getMessage());
         }
     }
 
@@ -119,11 +126,13 @@ public final class WebhookSender implements Sender, AutoCloseable {
         if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
             throw new IllegalArgumentException("'" + d.url() + "' is not an absolute http:// or https:// URL with a host");
         }
+        long total = d.timeoutMs() > 0 ? d.timeoutMs() : timeout.toMillis();
+        long connect = Math.min(total, d.connectTimeoutMs() > 0 ? d.connectTimeoutMs() : timeout.toMillis());
         Request request = client.newRequest(uri)
                 .method(HttpMethod.POST)
                 // one deadline for the whole exchange, from queueing to the last body byte: an endpoint
                 // that sends headers and then stalls is cut off too
-                .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .timeout(total, TimeUnit.MILLISECONDS)
                 .body(new BytesRequestContent("application/json", d.body()));
         request.headers(h -> {
             for (Map.Entry<String, String> e : d.headers().entrySet()) {
@@ -142,41 +151,72 @@ public final class WebhookSender implements Sender, AutoCloseable {
         });
 
         Exchange exchange = new Exchange();
+        // the connect deadline covers the name lookup, TCP and TLS: it ends when the request starts on a connection
+        java.util.concurrent.atomic.AtomicBoolean onConnection = new java.util.concurrent.atomic.AtomicBoolean();
+        request.onRequestBegin(r -> onConnection.set(true));
+        org.eclipse.jetty.util.thread.Scheduler.Task connectDeadline = scheduler.schedule(() -> {
+            if (!onConnection.get()) {
+                request.abort(new ConnectDeadline(connect));
+            }
+        }, connect, TimeUnit.MILLISECONDS);
         request.send(exchange);
         try {
             // Jetty enforces the deadline; the margin only guards against a callback that never comes
-            Result result = exchange.done.get(timeout.toMillis() + 5_000, TimeUnit.MILLISECONDS);
-            return outcome(result, exchange.snippet(), started);
+            Result result = exchange.done.get(total + 5_000, TimeUnit.MILLISECONDS);
+            return outcome(result, exchange.snippet(), started, total);
         } catch (TimeoutException e) {
             request.abort(e);
-            return incomplete(started);
+            return incomplete(started, total);
         } catch (ExecutionException e) {
-            return failure(started, "connection failed: " + message(e.getCause())); // not thrown by Exchange; defensive
+            return failure(started, ErrorKind.CONNECT, "connection failed: " + message(e.getCause())); // not thrown by Exchange; defensive
         } catch (InterruptedException e) {
             request.abort(e);
             Thread.currentThread().interrupt();
-            return failure(started, "StreamHook stopped during the attempt");
+            return failure(started, ErrorKind.OTHER, "StreamHook stopped during the attempt");
+        } finally {
+            connectDeadline.cancel();
         }
     }
 
-    private Attempt outcome(Result result, String snippet, long started) {
+    private Attempt outcome(Result result, String snippet, long started, long total) {
         long duration = System.currentTimeMillis() - started;
         if (!result.isFailed()) {
-            return new Attempt(started, duration, result.getResponse().getStatus(), null, snippet);
+            Response response = result.getResponse();
+            int status = response.getStatus();
+            if (status >= 200 && status < 300) {
+                return new Attempt(started, duration, status, null, snippet, null, null);
+            }
+            Duration retryAfter = status == 429 || status == 503
+                    ? RetryPolicy.parseRetryAfter(response.getHeaders().get(HttpHeader.RETRY_AFTER), java.time.Instant.now()).orElse(null)
+                    : null;
+            return new Attempt(started, duration, status, null, snippet, ErrorKind.STATUS, retryAfter);
         }
         Throwable cause = result.getFailure();
         for (Throwable t = cause; t != null; t = t.getCause()) {
             if (t instanceof GuardedResolver.RefusedDestination) {
-                return new Attempt(started, duration, null, "destination refused: " + t.getMessage(), null);
+                return failure(started, ErrorKind.REFUSED, "destination refused: " + t.getMessage());
             }
-            if (t instanceof SocketTimeoutException) {
-                return failure(started, "connect timed out after " + timeout.toMillis() + " ms");
+            if (t instanceof ConnectDeadline || t instanceof SocketTimeoutException) {
+                return failure(started, ErrorKind.TIMEOUT, "connect timed out: " + message(t));
             }
             if (t instanceof TimeoutException) {
-                return incomplete(started);
+                return incomplete(started, total);
+            }
+            if (t instanceof java.net.UnknownHostException) {
+                return failure(started, ErrorKind.DNS, "the host name could not be resolved: " + message(t));
+            }
+            if (t instanceof javax.net.ssl.SSLException) {
+                return failure(started, ErrorKind.TLS, "TLS failed: " + message(t));
             }
         }
-        return failure(started, "connection failed: " + message(cause));
+        return failure(started, ErrorKind.CONNECT, "connection failed: " + message(cause));
+    }
+
+    /** The request was not on a connection by its connect deadline (name lookup, TCP and TLS included). */
+    private static final class ConnectDeadline extends RuntimeException {
+        ConnectDeadline(long millis) {
+            super("no connection within " + millis + " ms", null, false, false);
+        }
     }
 
     /** Stops the HTTP client and closes its pooled connections; sends after this fail. */
@@ -194,12 +234,12 @@ public final class WebhookSender implements Sender, AutoCloseable {
         return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     }
 
-    private Attempt incomplete(long started) {
-        return failure(started, "no complete response within " + timeout.toMillis() + " ms");
+    private static Attempt incomplete(long started, long total) {
+        return failure(started, ErrorKind.TIMEOUT, "no complete response within " + total + " ms");
     }
 
-    private static Attempt failure(long started, String error) {
-        return new Attempt(started, System.currentTimeMillis() - started, null, error, null);
+    private static Attempt failure(long started, ErrorKind kind, String error) {
+        return new Attempt(started, System.currentTimeMillis() - started, null, error, null, kind, null);
     }
 
     /**

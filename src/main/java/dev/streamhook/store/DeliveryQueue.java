@@ -48,13 +48,39 @@ public final class DeliveryQueue {
                           Operation operation, int attempts, long nextAttemptAt, long committedAt, byte[] body) {
     }
 
-    /** A delivery with all that sending it needs. */
+    /**
+     * A delivery with all that sending it needs. {@code timeoutMs} and {@code connectTimeoutMs}:
+     * the destination's own deadlines, 0 for the sender's default.
+     */
     public record Due(long deliveryId, String eventId, byte[] body, int attempts, String destinationId,
-                      String url, String secret, Map<String, String> headers) {
+                      String url, String secret, Map<String, String> headers, long timeoutMs, long connectTimeoutMs) {
+        /** With the sender's default deadlines. */
+        public Due(long deliveryId, String eventId, byte[] body, int attempts, String destinationId,
+                   String url, String secret, Map<String, String> headers) {
+            this(deliveryId, eventId, body, attempts, destinationId, url, secret, headers, 0, 0);
+        }
     }
 
-    /** What one attempt did: an HTTP status, or an error before any status arrived. */
-    public record Attempt(long startedAt, long durationMs, Integer statusCode, String error, String responseBody) {
+    /**
+     * Why an attempt failed, as the API names it in lower case: the name lookup, the TCP
+     * connection, the TLS handshake, a deadline, an answer outside 2xx, the address policy, or
+     * anything else.
+     */
+    public enum ErrorKind { DNS, CONNECT, TLS, TIMEOUT, STATUS, REFUSED, OTHER }
+
+    /**
+     * What one attempt did: an HTTP status, or an error before any status arrived. {@code errorKind}
+     * is null for a success; {@code retryAfter} is the wait a 429 or 503 asked for with
+     * {@code Retry-After} (null when none; never stored).
+     */
+    public record Attempt(long startedAt, long durationMs, Integer statusCode, String error, String responseBody,
+                          ErrorKind errorKind, java.time.Duration retryAfter) {
+        /** The kind told by the outcome alone: {@code STATUS} for an answer outside 2xx, {@code OTHER} for an error. */
+        public Attempt(long startedAt, long durationMs, Integer statusCode, String error, String responseBody) {
+            this(startedAt, durationMs, statusCode, error, responseBody,
+                    statusCode != null ? (statusCode >= 200 && statusCode < 300 ? null : ErrorKind.STATUS) : ErrorKind.OTHER, null);
+        }
+
         public boolean succeeded() {
             return statusCode != null && statusCode >= 200 && statusCode < 300;
         }
@@ -65,9 +91,17 @@ public final class DeliveryQueue {
     }
 
     private final Database db;
+    private final EndpointHealth health;
 
+    /** Destinations are disabled after failing every attempt for 5 days. */
     public DeliveryQueue(Database db) {
+        this(db, Optional.of(EndpointHealth.DEFAULT_DISABLE_AFTER));
+    }
+
+    /** {@code disableAfter}: how long a destination may fail every attempt before it is disabled; empty, never. */
+    public DeliveryQueue(Database db, Optional<java.time.Duration> disableAfter) {
         this.db = db;
+        this.health = new EndpointHealth(disableAfter);
     }
 
     /**
@@ -164,14 +198,16 @@ public final class DeliveryQueue {
         if (results.isEmpty()) {
             return CompletableFuture.completedFuture(true);
         }
-        return db.submit(c -> {
+        java.util.concurrent.atomic.AtomicBoolean disabled = new java.util.concurrent.atomic.AtomicBoolean();
+        return db.<Boolean>submit(c -> {
             if (!holds(c, lease, now)) {
                 return false;
             }
+            disabled.set(health.note(c, lease.destinationId(), results, now));
             try (PreparedStatement up = c.prepareStatement("UPDATE deliveries SET status = ?, attempts = ?, last_attempt_at = ?, "
                     + "next_attempt_at = ? WHERE id = ? AND destination_id = ?");
                  PreparedStatement ins = c.prepareStatement("INSERT INTO delivery_attempts (delivery_id, attempt, started_at, "
-                         + "duration_ms, status_code, error, response_body) VALUES (?,?,?,?,?,?,?)")) {
+                         + "duration_ms, status_code, error, response_body, error_kind) VALUES (?,?,?,?,?,?,?,?)")) {
                 for (Result r : results) {
                     up.setString(1, r.next().name());
                     up.setInt(2, r.attemptNumber());
@@ -198,11 +234,17 @@ public final class DeliveryQueue {
                     }
                     ins.setString(6, r.attempt().error());
                     ins.setString(7, r.attempt().responseBody());
+                    ins.setString(8, r.attempt().errorKind() == null ? null : r.attempt().errorKind().name().toLowerCase(java.util.Locale.ROOT));
                     ins.addBatch();
                 }
                 ins.executeBatch();
             }
             return true;
+        }).thenApply(recorded -> {
+            if (disabled.get()) {
+                db.signals().destinationsChanged(); // its lane stops; its deliveries wait, pending
+            }
+            return recorded;
         });
     }
 

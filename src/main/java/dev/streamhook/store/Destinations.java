@@ -24,13 +24,25 @@ public final class Destinations {
      * destination is sent (never empty); an event of another operation is recorded as SKIPPED.
      */
     public record Destination(String id, String sourceId, String url, String secret, String secretHint,
-                              Map<String, String> headers, Integer maxInFlight, Set<Operation> operations, long createdAt) {
+                              Map<String, String> headers, Integer maxInFlight, Set<Operation> operations, long createdAt,
+                              Tuning tuning, State state) {
         public Destination {
             headers = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(headers));
             if (operations.isEmpty()) {
                 throw new IllegalArgumentException("a destination takes at least one operation");
             }
             operations = Collections.unmodifiableSet(EnumSet.copyOf(operations));
+        }
+
+        /** An active destination with the node's retry schedule and timeouts. */
+        public Destination(String id, String sourceId, String url, String secret, String secretHint,
+                           Map<String, String> headers, Integer maxInFlight, Set<Operation> operations, long createdAt) {
+            this(id, sourceId, url, secret, secretHint, headers, maxInFlight, operations, createdAt, Tuning.DEFAULTS, State.ACTIVE);
+        }
+
+        /** A copy with other retry and timeout settings. */
+        public Destination with(Tuning changed) {
+            return new Destination(id, sourceId, url, secret, secretHint, headers, maxInFlight, operations, createdAt, changed, state);
         }
 
         /** A destination sent every operation. */
@@ -40,10 +52,32 @@ public final class Destinations {
         }
     }
 
+    /**
+     * How a destination is retried and waited for; each null means the node's setting
+     * ({@code STREAMHOOK_DELIVERY_MAX_ATTEMPTS}, {@code STREAMHOOK_DELIVERY_RETRY_SCHEDULE},
+     * {@code STREAMHOOK_DELIVERY_TIMEOUT_MS}, which is also the default connect timeout).
+     */
+    public record Tuning(Integer maxAttempts, List<java.time.Duration> retrySchedule, Integer timeoutMs, Integer connectTimeoutMs) {
+        public static final Tuning DEFAULTS = new Tuning(null, null, null, null);
+
+        public Tuning {
+            retrySchedule = retrySchedule == null ? null : List.copyOf(retrySchedule);
+        }
+    }
+
+    /** Whether a destination is delivered to: {@code ACTIVE}; {@code PAUSED} by hand; {@code DISABLED} by StreamHook. */
+    public enum Status { ACTIVE, PAUSED, DISABLED }
+
+    /** A destination's status, with why and when StreamHook disabled it (null unless {@code DISABLED}). */
+    public record State(Status status, String disabledReason, Long disabledAt) {
+        public static final State ACTIVE = new State(Status.ACTIVE, null, null);
+    }
+
     /** Every operation: what a destination is sent unless told otherwise. */
     public static final Set<Operation> ALL_OPERATIONS = Collections.unmodifiableSet(EnumSet.allOf(Operation.class));
 
-    private static final String COLUMNS = "id, source_id, url, secret_enc, secret_hint, headers, max_in_flight, created_at, operations";
+    private static final String COLUMNS = "id, source_id, url, secret_enc, secret_hint, headers, max_in_flight, created_at, operations, "
+            + "status, disabled_reason, disabled_at, retry_max_attempts, retry_schedule, timeout_ms, connect_timeout_ms";
     private final Database db;
     private final SecretBox secrets;
 
@@ -70,11 +104,40 @@ public final class Destinations {
                 ins.setLong(9, d.createdAt());
                 ins.executeUpdate();
             }
+            writeTuning(c, d);
             return null;
         });
         db.signals().destinationsChanged();
     }
 
+    private static void writeTuning(java.sql.Connection c, Destination d) throws java.sql.SQLException {
+        Tuning t = d.tuning();
+        try (PreparedStatement up = c.prepareStatement(
+                "UPDATE destinations SET retry_max_attempts = ?, retry_schedule = ?, timeout_ms = ?, connect_timeout_ms = ? WHERE id = ?")) {
+            up.setObject(1, t.maxAttempts(), java.sql.Types.INTEGER);
+            up.setString(2, t.retrySchedule() == null ? null
+                    : t.retrySchedule().stream().map(x -> Long.toString(x.toMillis())).collect(Collectors.joining(",")));
+            up.setObject(3, t.timeoutMs(), java.sql.Types.INTEGER);
+            up.setObject(4, t.connectTimeoutMs(), java.sql.Types.INTEGER);
+            up.setString(5, d.id());
+            up.executeUpdate();
+        }
+    }
+
+    /**
+     * Pauses, resumes or (for StreamHook) disables a destination. Setting it active forgets the run
+     * of failures and the reason, so it gets a fresh {@code STREAMHOOK_DESTINATION_DISABLE_AFTER};
+     * its lane then sends what waited, in order.
+     */
+    public void setStatus(String destinationId, Status status, String reason, long now) {
+        if (status == Status.DISABLED) {
+            db.update("UPDATE destinations SET status = 'disabled', disabled_reason = ?, disabled_at = ? WHERE id = ?", reason, now, destinationId);
+        } else {
+            db.update("UPDATE destinations SET status = ?, disabled_reason = NULL, disabled_at = NULL, failing_since = NULL WHERE id = ?",
+                    status.name().toLowerCase(java.util.Locale.ROOT), destinationId);
+        }
+        db.signals().destinationsChanged();
+    }
     private void bindMutable(PreparedStatement st, Destination d) throws java.sql.SQLException {
         st.setString(1, d.url());
         st.setString(2, d.secret() == null ? null : secrets.encrypt(d.secret()));
@@ -106,10 +169,10 @@ public final class Destinations {
         return query("SELECT " + COLUMNS + " FROM destinations ORDER BY created_at, id", null);
     }
 
-    /** The destinations whose source delivers (is not paused): the lanes a node runs. */
+    /** The active destinations whose source delivers (is not paused): the lanes a node runs. */
     public List<Destination> listDelivering() {
         return query("SELECT " + prefixed("d") + " FROM destinations d JOIN sources s ON s.id = d.source_id "
-                + "WHERE s.paused_at IS NULL ORDER BY d.created_at, d.id", null);
+                + "WHERE s.paused_at IS NULL AND d.status = 'active' ORDER BY d.created_at, d.id", null);
     }
 
     public List<Destination> listBySource(String sourceId) {
@@ -165,6 +228,25 @@ public final class Destinations {
         db.signals().destinationsChanged();
     }
 
+    private static State state(ResultSet rs) throws java.sql.SQLException {
+        return new State(Status.valueOf(rs.getString(10).toUpperCase(java.util.Locale.ROOT)), rs.getString(11), nullableLong(rs, 12));
+    }
+
+    private static Tuning tuning(ResultSet rs) throws java.sql.SQLException {
+        String schedule = rs.getString(14);
+        Long maxAttempts = nullableLong(rs, 13);
+        Long timeout = nullableLong(rs, 15);
+        Long connect = nullableLong(rs, 16);
+        return new Tuning(maxAttempts == null ? null : maxAttempts.intValue(),
+                schedule == null ? null : java.util.Arrays.stream(schedule.split(",")).map(ms -> java.time.Duration.ofMillis(Long.parseLong(ms))).toList(),
+                timeout == null ? null : timeout.intValue(), connect == null ? null : connect.intValue());
+    }
+
+    private static Long nullableLong(ResultSet rs, int column) throws java.sql.SQLException {
+        long v = rs.getLong(column);
+        return rs.wasNull() ? null : v;
+    }
+
     private static Integer maxInFlight(ResultSet rs) throws java.sql.SQLException {
         int n = rs.getInt(7);
         return rs.wasNull() ? null : n;
@@ -187,7 +269,7 @@ public final class Destinations {
             String enc = rs.getString(4);
             out.add(new Destination(rs.getString(1), rs.getString(2), rs.getString(3),
                     enc == null ? null : secrets.decrypt(enc), rs.getString(5),
-                    headers(rs.getString(6)), maxInFlight(rs), operations(rs.getString(9)), rs.getLong(8)));
+                    headers(rs.getString(6)), maxInFlight(rs), operations(rs.getString(9)), rs.getLong(8), tuning(rs), state(rs)));
         }
         return out;
     }

@@ -23,7 +23,8 @@ public final class EventQueries {
                            long committedAt, Lsn commitLsn, byte[] body, long createdAt) {
     }
 
-    public record AttemptRow(int attempt, long startedAt, long durationMs, Integer statusCode, String error, String responseBody) {
+    public record AttemptRow(int attempt, long startedAt, long durationMs, Integer statusCode, String error, String responseBody,
+                             String errorKind) {
     }
 
     public record DeliveryRow(String destinationId, String url, DeliveryQueue.Status status, int attempts,
@@ -172,7 +173,7 @@ public final class EventQueries {
     }
 
     private static List<AttemptRow> attempts(Connection c, long deliveryId) throws SQLException {
-        try (PreparedStatement q = c.prepareStatement("SELECT attempt, started_at, duration_ms, status_code, error, response_body "
+        try (PreparedStatement q = c.prepareStatement("SELECT attempt, started_at, duration_ms, status_code, error, response_body, error_kind "
                 + "FROM delivery_attempts WHERE delivery_id = ? ORDER BY attempt")) {
             q.setLong(1, deliveryId);
             ResultSet rs = q.executeQuery();
@@ -180,7 +181,8 @@ public final class EventQueries {
             while (rs.next()) {
                 int code = rs.getInt(4);
                 Integer statusCode = rs.wasNull() ? null : code;
-                out.add(new AttemptRow(rs.getInt(1), rs.getLong(2), rs.getLong(3), statusCode, rs.getString(5), rs.getString(6)));
+                out.add(new AttemptRow(rs.getInt(1), rs.getLong(2), rs.getLong(3), statusCode, rs.getString(5), rs.getString(6),
+                        rs.getString(7)));
             }
             return out;
         }

@@ -49,6 +49,23 @@ class ConfigTest {
     }
 
     @Test
+    void retriesFollowTheDocumentedThreeDayScheduleUnlessSet() {
+        Config c = Config.from(Map.of());
+        assertThat(c.deliveryMaxAttempts()).isEqualTo(dev.streamhook.delivery.RetryPolicy.DEFAULT_MAX_ATTEMPTS);
+        assertThat(c.retrySchedule()).isEqualTo(dev.streamhook.delivery.RetryPolicy.DEFAULT_SCHEDULE);
+        assertThat(c.destinationDisableAfter()).contains(Duration.ofDays(5));
+        assertThat(Config.from(Map.of("STREAMHOOK_DELIVERY_RETRY_SCHEDULE", "50ms, 2s,1m")).retrySchedule())
+                .containsExactly(Duration.ofMillis(50), Duration.ofSeconds(2), Duration.ofMinutes(1));
+        assertThat(Config.from(Map.of("STREAMHOOK_DESTINATION_DISABLE_AFTER", "forever")).destinationDisableAfter()).isEmpty();
+        for (String bad : new String[] {"5", "0s", "8d", "5s,,5m", "soon"}) {
+            assertThatThrownBy(() -> Config.from(Map.of("STREAMHOOK_DELIVERY_RETRY_SCHEDULE", bad))).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("STREAMHOOK_DELIVERY_RETRY_SCHEDULE");
+        }
+        assertThatThrownBy(() -> Config.from(Map.of("STREAMHOOK_DELIVERY_RETRY_BASE_MS", "50"))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("STREAMHOOK_DELIVERY_RETRY_SCHEDULE");
+    }
+
+    @Test
     void theFreePlansMonthlyEventsAreAWholeNumberOrUnlimited() {
         assertThat(Config.from(Map.of("STREAMHOOK_FREE_EVENTS_PER_MONTH", "3")).freeEventsPerMonth()).isEqualTo(3);
         assertThat(Config.from(Map.of("STREAMHOOK_FREE_EVENTS_PER_MONTH", "unlimited")).freeEventsPerMonth()).isEqualTo(Config.UNLIMITED);

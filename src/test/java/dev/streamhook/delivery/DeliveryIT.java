@@ -140,7 +140,7 @@ class DeliveryIT {
     @Test
     void laterEventsOfARowWaitForAnEarlierOneWhileOtherRowsGoAhead() {
         receiver.failOnceWhenBodyContains("\"after\":{\"id\":1,\"name\":\"a\"}");
-        Map<String, String> slowRetry = Map.of("STREAMHOOK_DELIVERY_RETRY_BASE_MS", "2000", "STREAMHOOK_DELIVERY_RETRY_MAX_MS", "2000");
+        Map<String, String> slowRetry = Map.of("STREAMHOOK_DELIVERY_RETRY_SCHEDULE", "2s");
         try (Main.Node node = TestNodes.start(dataDir, slowRetry)) {
             ApiClient api = new ApiClient(node.port()).signUp("order@example.com");
             Quickstart.sourceWithDestination(api, db, "items", receiver.url(), SECRET);

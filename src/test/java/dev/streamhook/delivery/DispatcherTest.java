@@ -108,7 +108,7 @@ class DispatcherTest {
 
     private void start() {
         dispatcher = new Dispatcher(new DeliveryQueue(db), destinations, db.signals(), sender,
-                new dev.streamhook.delivery.RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(10)),
+                new dev.streamhook.delivery.RetryPolicy(3, java.util.List.of(Duration.ofMillis(10))),
                 DeliveryMetrics.NONE, "node-test", 16, 30_000, 1_000, 4L << 20, Clock.systemUTC());
         dispatcher.start();
     }
@@ -178,7 +178,7 @@ class DispatcherTest {
         ScriptedSender second = new ScriptedSender();
         try (Database otherNode = Database.openEmbedded(dataDir)) {
             Dispatcher other = new Dispatcher(new DeliveryQueue(otherNode), new Destinations(otherNode, SecretBox.load(Optional.empty(), dataDir)),
-                    otherNode.signals(), second, new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(10)),
+                    otherNode.signals(), second, new RetryPolicy(3, java.util.List.of(Duration.ofMillis(10))),
                     DeliveryMetrics.NONE, "node-other", 16, 3_000, 1_000, 4L << 20, Clock.systemUTC());
             other.start();
             List<String> ids = append(40, 40);

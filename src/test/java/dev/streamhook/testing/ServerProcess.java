@@ -82,8 +82,7 @@ public final class ServerProcess implements AutoCloseable {
         env.keySet().removeIf(k -> k.startsWith("STREAMHOOK_"));
         env.put("STREAMHOOK_PORT", Integer.toString(port));
         env.put("STREAMHOOK_DATA_DIR", dataDir.toAbsolutePath().toString());
-        env.put("STREAMHOOK_DELIVERY_RETRY_BASE_MS", "50");
-        env.put("STREAMHOOK_DELIVERY_RETRY_MAX_MS", "200");
+        env.put("STREAMHOOK_DELIVERY_RETRY_SCHEDULE", "50ms,100ms,200ms");
         env.put("STREAMHOOK_DELIVERY_TIMEOUT_MS", "2000");
         env.putAll(TestNodes.TEST_ACCESS);
         env.putAll(TestNodes.storeSettings(dataDir));

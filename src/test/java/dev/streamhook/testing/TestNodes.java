@@ -43,8 +43,7 @@ public final class TestNodes {
         Map<String, String> env = new HashMap<>();
         env.put("STREAMHOOK_PORT", "0");
         env.put("STREAMHOOK_DATA_DIR", dataDir.toString());
-        env.put("STREAMHOOK_DELIVERY_RETRY_BASE_MS", "50");
-        env.put("STREAMHOOK_DELIVERY_RETRY_MAX_MS", "200");
+        env.put("STREAMHOOK_DELIVERY_RETRY_SCHEDULE", "50ms,100ms,200ms");
         env.put("STREAMHOOK_DELIVERY_TIMEOUT_MS", "2000");
         env.putAll(TEST_ACCESS);
         env.putAll(storeSettings(dataDir));
