@@ -127,6 +127,12 @@ class OpenApiIT {
             String path = "/v1/sources/" + source + "/destinations/" + destination;
             user.call("GET", path, null, 200);
             user.call("PATCH", path, "{\"max_in_flight\": 4}", 200);
+            user.call("PATCH", path, """
+                    {"retry": {"max_attempts": 1, "schedule": [5, 0.5]}, "timeout_ms": 5000, "connect_timeout_ms": 1000}""", 200);
+            user.call("PATCH", path, "{\"retry\": {\"schedule\": [0]}}", 400);
+            user.call("PATCH", path, "{\"status\": \"paused\"}", 200);
+            user.call("PATCH", path, "{\"status\": \"disabled\"}", 400);
+            user.call("PATCH", path, "{\"status\": \"active\", \"retry\": null}", 200);
             user.call("GET", "/v1/sources/" + source + "/destinations/dst_nobody", null, 404);
 
             db.execute("INSERT INTO orders VALUES (42, 'paid')");

@@ -6,6 +6,7 @@ import dev.streamhook.net.AddressPolicy;
 import dev.streamhook.net.AllowedNetworks;
 import dev.streamhook.store.DeliveryQueue.Attempt;
 import dev.streamhook.store.DeliveryQueue.Due;
+import dev.streamhook.store.DeliveryQueue.ErrorKind;
 import dev.streamhook.testing.WebhookReceiver;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -142,6 +143,61 @@ class WebhookSenderIT {
 
         assertThat(attempt.statusCode()).isNull();
         assertThat(attempt.error()).startsWith("connection failed: ");
+        assertThat(attempt.errorKind()).isEqualTo(ErrorKind.CONNECT);
+    }
+
+    @Test
+    void aHostThatDoesNotResolveIsADnsError() {
+        SocketAddressResolver dns = (host, port, context, promise) -> promise.failed(new java.net.UnknownHostException(host));
+        WebhookSender lookingUp = new WebhookSender(Duration.ofSeconds(2), new AddressPolicy(AllowedNetworks.privateNetworks()), dns);
+        try {
+            Attempt attempt = lookingUp.send(due("http://nowhere.streamhook.invalid/hook"));
+
+            assertThat(attempt.errorKind()).isEqualTo(ErrorKind.DNS);
+            assertThat(attempt.error()).contains("nowhere.streamhook.invalid");
+        } finally {
+            lookingUp.close();
+        }
+    }
+
+    @Test
+    void httpsToAnEndpointThatDoesNotSpeakTlsIsATlsError() {
+        try (WebhookReceiver plain = new WebhookReceiver()) {
+            Attempt attempt = sender.send(due(plain.url().replace("http://", "https://")));
+
+            assertThat(attempt.statusCode()).isNull();
+            assertThat(attempt.errorKind()).isEqualTo(ErrorKind.TLS);
+        }
+    }
+
+    @Test
+    void aConnectionNotMadeByTheDestinationsConnectTimeoutIsATimeout() {
+        SocketAddressResolver silent = (host, port, context, promise) -> { }; // never answers
+        WebhookSender waiting = new WebhookSender(Duration.ofSeconds(5), new AddressPolicy(AllowedNetworks.privateNetworks()), silent);
+        try {
+            Due d = due("http://silent.streamhook.invalid/hook");
+            Attempt attempt = waiting.send(new Due(d.deliveryId(), d.eventId(), d.body(), 0, d.destinationId(), d.url(), d.secret(), d.headers(),
+                    2_000, 200));
+
+            assertThat(attempt.errorKind()).isEqualTo(ErrorKind.TIMEOUT);
+            assertThat(attempt.error()).contains("no connection within 200 ms");
+            assertThat(attempt.durationMs()).isLessThan(1_500);
+        } finally {
+            waiting.close();
+        }
+    }
+
+    @Test
+    void a503CarriesTheRetryAfterItAsked() {
+        try (WebhookReceiver receiver = new WebhookReceiver()) {
+            receiver.respondWith(503, "Retry-After", "7");
+            Attempt attempt = sender.send(due(receiver.url()));
+
+            assertThat(attempt.statusCode()).isEqualTo(503);
+            assertThat(attempt.errorKind()).isEqualTo(ErrorKind.STATUS);
+            assertThat(attempt.retryAfter()).isEqualTo(Duration.ofSeconds(7));
+            assertThat(sender.send(due(receiver.url())).errorKind()).as("a success has no error kind").isNull();
+        }
     }
 
     @Test

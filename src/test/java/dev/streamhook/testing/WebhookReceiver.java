@@ -14,7 +14,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A real HTTP server on 127.0.0.1 that records every webhook it receives. It answers 200, or the
- * statuses queued with {@link #respondWith(int...)} first, one per request.
+ * statuses queued with {@link #respondWith(int...)} first, one per request (500 to every request
+ * while {@link #failEverything} is on).
  */
 public final class WebhookReceiver implements AutoCloseable {
 
@@ -31,7 +32,12 @@ public final class WebhookReceiver implements AutoCloseable {
 
     private final HttpServer server;
     private final List<Request> requests = new CopyOnWriteArrayList<>();
-    private final ConcurrentLinkedQueue<Integer> statuses = new ConcurrentLinkedQueue<>();
+    /** A queued answer: a status and the headers it comes with. */
+    private record Reply(int status, Map<String, String> headers) {
+    }
+
+    private final ConcurrentLinkedQueue<Reply> statuses = new ConcurrentLinkedQueue<>();
+    private volatile boolean failEverything;
     private final ConcurrentLinkedQueue<Long> delays = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<String> failOnce = new ConcurrentLinkedQueue<>();
     private volatile long everyResponseDelay;
@@ -58,10 +64,12 @@ public final class WebhookReceiver implements AutoCloseable {
             }
             String text = new String(body, StandardCharsets.UTF_8);
             boolean fail = failOnce.removeIf(text::contains);
-            Integer queued = fail ? null : statuses.poll();
-            int status = fail ? 500 : queued == null ? 200 : queued;
+            Reply queued = fail || failEverything ? null : statuses.poll();
+            Map<String, String> extra = queued == null ? Map.of() : queued.headers();
+            int status = fail || failEverything ? 500 : queued == null ? 200 : queued.status();
             byte[] reply = (status == 200 ? "ok" : "nope").getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+            extra.forEach(exchange.getResponseHeaders()::set);
             exchange.sendResponseHeaders(status, reply.length);
             exchange.getResponseBody().write(reply);
             exchange.close();
@@ -72,8 +80,18 @@ public final class WebhookReceiver implements AutoCloseable {
 
     public void respondWith(int... statusCodes) {
         for (int s : statusCodes) {
-            statuses.add(s);
+            statuses.add(new Reply(s, Map.of()));
         }
+    }
+
+    /** The next queued answer is {@code status} with this one header (e.g. 429 with {@code Retry-After}). */
+    public void respondWith(int status, String header, String value) {
+        statuses.add(new Reply(status, Map.of(header, value)));
+    }
+
+    /** On: every request gets a 500 (queued statuses wait); off: back to normal. */
+    public void failEverything(boolean on) {
+        failEverything = on;
     }
 
     /** The first request whose body contains {@code bodyPart} gets a 500; the others are not affected. */
