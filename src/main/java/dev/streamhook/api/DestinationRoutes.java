@@ -88,7 +88,7 @@ public final class DestinationRoutes {
                     d.createdAt(), DestinationTuning.read(body, d.tuning()), d.state());
             destinations.upsert(updated);
             if (status != null && status != d.state().status()) {
-                destinations.setStatus(d.id(), status, null, System.currentTimeMillis());
+                destinations.setStatus(d.id(), status, System.currentTimeMillis());
             }
             Json.respond(ctx, 200, view(destinations.find(d.sourceId(), d.id()).orElse(updated)));
         });

@@ -125,19 +125,37 @@ public final class Destinations {
     }
 
     /**
-     * Pauses, resumes or (for StreamHook) disables a destination. Setting it active forgets the run
-     * of failures and the reason, so it gets a fresh {@code STREAMHOOK_DESTINATION_DISABLE_AFTER};
-     * its lane then sends what waited, in order.
+     * Pauses or resumes a destination, or enables a disabled one (only {@link EndpointHealth}
+     * disables). Setting it active forgets the run of failures and the reason, so it gets a fresh
+     * {@code STREAMHOOK_DESTINATION_DISABLE_AFTER}, and makes its pending deliveries due now; its
+     * lane then sends what waited, in order.
      */
-    public void setStatus(String destinationId, Status status, String reason, long now) {
+    public void setStatus(String destinationId, Status status, long now) {
         if (status == Status.DISABLED) {
-            db.update("UPDATE destinations SET status = 'disabled', disabled_reason = ?, disabled_at = ? WHERE id = ?", reason, now, destinationId);
-        } else {
-            db.update("UPDATE destinations SET status = ?, disabled_reason = NULL, disabled_at = NULL, failing_since = NULL WHERE id = ?",
-                    status.name().toLowerCase(java.util.Locale.ROOT), destinationId);
+            throw new IllegalArgumentException("a destination is disabled by StreamHook, not by hand");
         }
+        db.transaction(c -> {
+            try (PreparedStatement up = c.prepareStatement(
+                    "UPDATE destinations SET status = ?, disabled_reason = NULL, disabled_at = NULL, failing_since = NULL WHERE id = ?")) {
+                up.setString(1, status.name().toLowerCase(java.util.Locale.ROOT));
+                up.setString(2, destinationId);
+                up.executeUpdate();
+            }
+            if (status == Status.ACTIVE) {
+                // what waited is due now: a retry the schedule had put hours away goes with the rest, in order
+                try (PreparedStatement due = c.prepareStatement("UPDATE deliveries SET next_attempt_at = ? "
+                        + "WHERE destination_id = ? AND status = 'PENDING' AND next_attempt_at > ?")) {
+                    due.setLong(1, now);
+                    due.setString(2, destinationId);
+                    due.setLong(3, now);
+                    due.executeUpdate();
+                }
+            }
+            return null;
+        });
         db.signals().destinationsChanged();
     }
+
     private void bindMutable(PreparedStatement st, Destination d) throws java.sql.SQLException {
         st.setString(1, d.url());
         st.setString(2, d.secret() == null ? null : secrets.encrypt(d.secret()));
