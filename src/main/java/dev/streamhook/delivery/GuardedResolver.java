@@ -24,9 +24,16 @@ import org.eclipse.jetty.util.SocketAddressResolver;
 final class GuardedResolver implements SocketAddressResolver {
 
     /** Why a destination was not connected to; the sender records it as "destination refused: ...". */
-    static final class RefusedDestination extends Exception {
+    static class RefusedDestination extends Exception {
         RefusedDestination(String why) {
             super(why, null, false, false);
+        }
+    }
+
+    /** The host name did not resolve: refused like the rest, recorded as a {@code dns} error. */
+    static final class UnresolvedDestination extends RefusedDestination {
+        UnresolvedDestination(String why) {
+            super(why);
         }
     }
 
@@ -55,7 +62,7 @@ final class GuardedResolver implements SocketAddressResolver {
             @Override
             public void failed(Throwable failure) {
                 promise.failed(failure instanceof UnknownHostException
-                        ? new RefusedDestination(guard.check(host, List.of()).orElseThrow())
+                        ? new UnresolvedDestination(guard.check(host, List.of()).orElseThrow())
                         : failure);
             }
         });

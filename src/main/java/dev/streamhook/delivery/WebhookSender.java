@@ -194,7 +194,8 @@ public final class WebhookSender implements Sender, AutoCloseable {
         Throwable cause = result.getFailure();
         for (Throwable t = cause; t != null; t = t.getCause()) {
             if (t instanceof GuardedResolver.RefusedDestination) {
-                return failure(started, ErrorKind.REFUSED, "destination refused: " + t.getMessage());
+                ErrorKind kind = t instanceof GuardedResolver.UnresolvedDestination ? ErrorKind.DNS : ErrorKind.REFUSED;
+                return failure(started, kind, "destination refused: " + t.getMessage());
             }
             if (t instanceof ConnectDeadline || t instanceof SocketTimeoutException) {
                 return failure(started, ErrorKind.TIMEOUT, "connect timed out: " + message(t));

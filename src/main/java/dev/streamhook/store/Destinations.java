@@ -92,6 +92,7 @@ public final class Destinations {
                 bindMutable(del, d);
                 del.setString(7, d.id());
                 if (del.executeUpdate() == 1) {
+                    writeTuning(c, d);
                     return null;
                 }
             }

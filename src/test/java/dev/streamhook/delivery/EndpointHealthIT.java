@@ -85,7 +85,9 @@ class EndpointHealthIT {
             assertThat(enabled.body().get("disabled_reason").isNull()).isTrue();
 
             await().atMost(Duration.ofSeconds(20)).until(() -> receiver.requests().size() >= 4);
-            assertThat(names()).containsExactly("a", "a", "b", "c");
+            List<String> after = names().subList(1, 4);
+            assertThat(after).containsExactlyInAnyOrder("a", "b", "c");
+            assertThat(after.indexOf("a")).as("row 1's events in commit order").isLessThan(after.indexOf("c"));
             await().atMost(Duration.ofSeconds(10)).until(() -> "succeeded".equals(api.get("/v1/events/" + first).body().at("/deliveries/0/status").asText()));
         }
     }
@@ -105,12 +107,12 @@ class EndpointHealthIT {
             int attempts = receiver.requests().size();
             assertThat(attempts).isGreaterThan(1);
             sleep(1_000);
-            assertThat(receiver.requests()).hasSizeLessThanOrEqualTo(attempts + 1); // at most one was in flight
+            assertThat(receiver.requests()).hasSizeLessThanOrEqualTo(attempts + 2); // what was in flight as the lane stopped
             String eventId = receiver.requests().getFirst().header("X-StreamHook-Event-ID");
             assertThat(api.get("/v1/events/" + eventId).body().at("/deliveries/0/status").asText()).isEqualTo("pending");
 
             receiver.failEverything(false);
-            db.execute("INSERT INTO items VALUES (2, 'b')");
+            db.execute("UPDATE items SET name = 'b' WHERE id = 1");
             assertThat(api.patch(destination, "{\"status\": \"active\"}").status()).isEqualTo(200);
             await().atMost(Duration.ofSeconds(20)).until(() -> names().contains("b"));
             List<String> names = names();
@@ -130,7 +132,7 @@ class EndpointHealthIT {
             assertThat(paused.body().get("status").asText()).isEqualTo("paused");
 
             db.execute("INSERT INTO items VALUES (1, 'a')");
-            db.execute("INSERT INTO items VALUES (2, 'b')");
+            db.execute("UPDATE items SET name = 'b' WHERE id = 1");
             await().atMost(Duration.ofSeconds(20)).until(() -> api.get("/v1/events?source_id=" + sourceId).body().get("data").size() == 2);
             sleep(1_000);
             assertThat(receiver.requests()).isEmpty();
