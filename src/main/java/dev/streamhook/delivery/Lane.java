@@ -171,7 +171,7 @@ final class Lane {
             inFlight++;
             Destination d = destination;
             Due due = new Due(item.pending.deliveryId(), item.pending.eventId(), item.pending.body(), item.attempts,
-                    d.id(), d.url(), d.secret(), d.headers());
+                    d.id(), d.url(), d.signing(), d.headers());
             Thread.ofVirtual().start(() -> {
                 Attempt attempt;
                 try {

@@ -48,9 +48,9 @@ public final class DeliveryQueue {
                           Operation operation, int attempts, long nextAttemptAt, long committedAt, byte[] body) {
     }
 
-    /** A delivery with all that sending it needs. */
+    /** A delivery with all that sending it needs; {@code signing} says how it is signed (its secrets, its scheme). */
     public record Due(long deliveryId, String eventId, byte[] body, int attempts, String destinationId,
-                      String url, String secret, Map<String, String> headers) {
+                      String url, Signing signing, Map<String, String> headers) {
     }
 
     /** What one attempt did: an HTTP status, or an error before any status arrived. */

@@ -1,5 +1,6 @@
 package dev.streamhook.delivery;
 
+import dev.streamhook.store.Signing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.streamhook.net.AddressPolicy;
@@ -43,7 +44,7 @@ class WebhookSenderIT {
     }
 
     private static Due due(String url) {
-        return new Due(1, "evt_0123456789abcdef01234567", BODY, 0, "dst_1", url, SECRET, Map.of("Authorization", "Bearer token-1"));
+        return new Due(1, "evt_0123456789abcdef01234567", BODY, 0, "dst_1", url, Signing.of(SECRET), Map.of("Authorization", "Bearer token-1"));
     }
 
     @Test
@@ -71,7 +72,7 @@ class WebhookSenderIT {
     @Test
     void aDestinationWithoutSecretGetsNoSignature() {
         try (WebhookReceiver receiver = new WebhookReceiver()) {
-            Attempt attempt = sender.send(new Due(1, "evt_0123456789abcdef01234567", BODY, 0, "dst_1", receiver.url(), null, Map.of()));
+            Attempt attempt = sender.send(new Due(1, "evt_0123456789abcdef01234567", BODY, 0, "dst_1", receiver.url(), Signing.of(null), Map.of()));
 
             assertThat(attempt.statusCode()).isEqualTo(200);
             assertThat(receiver.requests().getFirst().header("X-StreamHook-Signature")).isNull();
@@ -312,7 +313,7 @@ class WebhookSenderIT {
     @Test
     void aHeaderValueWithALineBreakIsAnInvalidRequestNotAnInjectedHeader() {
         try (WebhookReceiver receiver = new WebhookReceiver()) {
-            Due d = new Due(1, "evt_0123456789abcdef01234567", BODY, 0, "dst_1", receiver.url(), SECRET,
+            Due d = new Due(1, "evt_0123456789abcdef01234567", BODY, 0, "dst_1", receiver.url(), Signing.of(SECRET),
                     Map.of("X-Custom", "a\r\nX-Injected: 1"));
 
             Attempt attempt = sender.send(d);
