@@ -56,9 +56,9 @@ public final class DestinationSigning {
      * previous secret the PATCH asks for: a changed secret starts a grace period for the one it replaces.
      */
     Destination forUpdate(Destination current, Destination updated, ObjectNode body, long now) {
+        Integer expiresIn = Json.optionalInt(body, "previous_secret_expires_in", 0, MAX_EXPIRES_IN_SECONDS);
         Signing.Scheme scheme = scheme(body, current.signatureScheme());
         check(scheme, updated.secret(), body.has("secret") ? "secret" : "signature_scheme");
-        Integer expiresIn = Json.optionalInt(body, "previous_secret_expires_in", 0, MAX_EXPIRES_IN_SECONDS);
         PreviousSecret previous;
         if (Objects.equals(updated.secret(), current.secret())) {
             previous = live(current.previous(), now);
