@@ -140,7 +140,8 @@ public final class DestinationSigning {
             throw ApiException.invalid(param, "'signature_scheme' \"" + scheme.wireName() + "\" needs a 'secret' of the form whsec_ "
                     + "and the base64 of " + Signing.STANDARD_MIN_KEY_BYTES + " to " + Signing.STANDARD_MAX_KEY_BYTES
                     + " random bytes (as the Standard Webhooks specification asks); POST .../rotate_secret makes one"
-                    + (secret == null ? "" : ", or keep \"streamhook\" for this secret"));
+                    + (secret == null ? ", or set \"signature_scheme\": \"streamhook\" to send unsigned"
+                    : ", or keep \"streamhook\" for this secret"));
         }
     }
 }
