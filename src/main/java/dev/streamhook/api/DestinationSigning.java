@@ -68,7 +68,7 @@ public final class DestinationSigning {
         } else {
             previous = replaced(current, updated.secret(), expiresIn, now);
         }
-        return with(updated, scheme, previous);
+        return updated.withSigning(scheme, previous);
     }
 
     /**
@@ -85,9 +85,8 @@ public final class DestinationSigning {
         String secret = Signing.STANDARD_PREFIX + Base64.getEncoder().encodeToString(key);
         Arrays.fill(key, (byte) 0);
         long now = System.currentTimeMillis();
-        Destination rotated = with(new Destination(current.id(), current.sourceId(), current.url(), secret, DestinationRoutes.hint(secret),
-                current.headers(), current.maxInFlight(), current.operations(), current.createdAt()),
-                current.signatureScheme(), replaced(current, secret, expiresIn, now));
+        Destination rotated = current.withSecret(secret, DestinationRoutes.hint(secret))
+                .withSigning(current.signatureScheme(), replaced(current, secret, expiresIn, now));
         destinations.upsert(rotated);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("secret", secret);
@@ -114,11 +113,6 @@ public final class DestinationSigning {
 
     private static PreviousSecret live(PreviousSecret previous, long now) {
         return previous != null && now < previous.expiresAt() ? previous : null;
-    }
-
-    private static Destination with(Destination d, Signing.Scheme scheme, PreviousSecret previous) {
-        return new Destination(d.id(), d.sourceId(), d.url(), d.secret(), d.secretHint(), d.headers(), d.maxInFlight(), d.operations(),
-                d.createdAt(), scheme, previous);
     }
 
     private static Signing.Scheme scheme(ObjectNode body, Signing.Scheme fallback) {

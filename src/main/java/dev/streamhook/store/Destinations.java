@@ -51,6 +51,16 @@ public final class Destinations {
             this(id, sourceId, url, secret, secretHint, headers, maxInFlight, operations, createdAt, Signing.Scheme.STREAMHOOK, null);
         }
 
+        /** This destination with another signature scheme and previous secret. */
+        public Destination withSigning(Signing.Scheme scheme, PreviousSecret previousSecret) {
+            return new Destination(id, sourceId, url, secret, secretHint, headers, maxInFlight, operations, createdAt, scheme, previousSecret);
+        }
+
+        /** This destination with another secret (and its hint), its scheme and previous secret unchanged. */
+        public Destination withSecret(String newSecret, String newHint) {
+            return new Destination(id, sourceId, url, newSecret, newHint, headers, maxInFlight, operations, createdAt, signatureScheme, previous);
+        }
+
         /** What signing its deliveries needs. */
         public Signing signing() {
             return previous == null ? new Signing(signatureScheme, secret, null, 0)
