@@ -69,11 +69,7 @@ class EmbeddedStoreTest {
     @Test
     void headersStoredInClearByAnOlderVersionAreEncryptedAtStartAndStillRead() throws Exception {
         try (Database db = Database.openEmbedded(dataDir)) {
-            SecretBox secrets = SecretBox.load(Optional.empty(), dataDir);
-            String account = new Accounts(db).create("a@example.com").orElseThrow().account().id();
-            new Sources(db, secrets).insert(new Sources.Source("src_1", account, "s", "postgresql", "postgres://u@h/d", "d",
-                    List.of("public.t"), "slot", "pub", Sources.Status.ACTIVE, null, Lsn.ZERO, 0, null, 0));
-            Destinations destinations = new Destinations(db, secrets);
+            Destinations destinations = destinationsOfOneSource(db);
             destinations.upsert(new Destinations.Destination("dst_1", "src_1", "http://127.0.0.1:1/x", null, null, Map.of(), null, 0));
             db.update("UPDATE destinations SET headers = ? WHERE id = 'dst_1'", "{\"X-Legacy\":\"legacy_value_42\"}");
 
@@ -94,11 +90,7 @@ class EmbeddedStoreTest {
     @Test
     void aPreviousSecretIsReadBackWithItsSchemeAndRemovedOnceItsGracePeriodEnded() throws Exception {
         try (Database db = Database.openEmbedded(dataDir)) {
-            SecretBox secrets = SecretBox.load(Optional.empty(), dataDir);
-            String account = new Accounts(db).create("a@example.com").orElseThrow().account().id();
-            new Sources(db, secrets).insert(new Sources.Source("src_1", account, "s", "postgresql", "postgres://u@h/d", "d",
-                    List.of("public.t"), "slot", "pub", Sources.Status.ACTIVE, null, Lsn.ZERO, 0, null, 0));
-            Destinations destinations = new Destinations(db, secrets);
+            Destinations destinations = destinationsOfOneSource(db);
             destinations.upsert(new Destinations.Destination("dst_1", "src_1", "http://127.0.0.1:1/x", "whsec_new_one_12345", "whsec_****2345",
                     Map.of(), null, Destinations.ALL_OPERATIONS, 0, Signing.Scheme.BOTH,
                     new Destinations.PreviousSecret("whsec_old_one_12345", "whsec_****old", 5_000)));
@@ -113,5 +105,14 @@ class EmbeddedStoreTest {
             assertThat(destinations.find("src_1", "dst_1").orElseThrow().previous()).isNull();
             assertThat(destinations.find("src_1", "dst_1").orElseThrow().secret()).isEqualTo("whsec_new_one_12345");
         }
+    }
+
+    /** The destinations of a store holding one account with one source, {@code src_1}. */
+    private Destinations destinationsOfOneSource(Database db) {
+        SecretBox secrets = SecretBox.load(Optional.empty(), dataDir);
+        String account = new Accounts(db).create("a@example.com").orElseThrow().account().id();
+        new Sources(db, secrets).insert(new Sources.Source("src_1", account, "s", "postgresql", "postgres://u@h/d", "d",
+                List.of("public.t"), "slot", "pub", Sources.Status.ACTIVE, null, Lsn.ZERO, 0, null, 0));
+        return new Destinations(db, secrets);
     }
 }

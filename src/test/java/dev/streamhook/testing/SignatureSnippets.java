@@ -37,6 +37,9 @@ public final class SignatureSnippets {
 
         /** Why this language's programs cannot run here, or null when its tool is on PATH. */
         public String missing() {
+            if (this == JAVA && Files.isExecutable(Path.of(javaTool("javac")))) {
+                return null; // the JDK running the tests
+            }
             for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
                 if (Files.isExecutable(Path.of(dir, tool))) {
                     return null;
