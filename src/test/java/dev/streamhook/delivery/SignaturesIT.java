@@ -49,6 +49,7 @@ class SignaturesIT {
     private Main.Node node;
     private ApiClient api;
     private String destinationPath;
+    private String sourceId;
     private String newSecret;
     private JsonNode rotated;
     /** Sent before the rotation (signed with OLD only), then during its grace period (signed with both). */
@@ -75,7 +76,8 @@ class SignaturesIT {
                 """.formatted(receiver.url(), OLD));
         assertThat(destination.status()).as(destination.body().toString()).isEqualTo(201);
         assertThat(destination.text("signature_scheme")).isEqualTo("both");
-        destinationPath = "/v1/sources/" + source.text("id") + "/destinations/" + destination.text("id");
+        sourceId = source.text("id");
+        destinationPath = "/v1/sources/" + sourceId + "/destinations/" + destination.text("id");
 
         db.execute("INSERT INTO notes VALUES (1, 'Zoë said \"hi\" </script> \u2028 😀')");
         await().atMost(Duration.ofSeconds(30)).until(() -> receiver.requests().size() >= 1);
@@ -144,6 +146,29 @@ class SignaturesIT {
             assertThat(snippets.verify(language, scheme, during.headers(), tampered(during), newSecret)).as(as + ": a tampered body").isFalse();
             assertThat(verify(language, scheme, during, "whsec_" + Base64.getEncoder().encodeToString(new byte[32])))
                     .as(as + ": another secret").isFalse();
+        }
+    }
+
+    @Test
+    void endingAGracePeriodEarlyStopsTheOldSignatureAtOnce() throws Exception {
+        try (WebhookReceiver second = new WebhookReceiver()) {
+            ApiClient.Response created = api.post("/v1/sources/" + sourceId + "/destinations", """
+                    {"url": "%s", "secret": "an-old-plain-secret"}""".formatted(second.url()));
+            String path = "/v1/sources/" + sourceId + "/destinations/" + created.text("id");
+            ApiClient.Response changed = api.patch(path, "{\"secret\": \"a-new-plain-secret\"}");
+            assertThat(changed.text("previous_secret")).isEqualTo("****cret");
+            ApiClient.Response ended = api.patch(path, "{\"previous_secret_expires_in\": 0}");
+            assertThat(ended.status()).as(ended.body().toString()).isEqualTo(200);
+            assertThat(ended.body().get("previous_secret").isNull()).isTrue();
+            assertThat(ended.body().get("previous_secret_expires_at").isNull()).isTrue();
+
+            db.execute("INSERT INTO notes VALUES (3, 'after the grace period')");
+            await().atMost(Duration.ofSeconds(30)).until(() -> !second.requests().isEmpty());
+            WebhookReceiver.Request r = second.requests().get(0);
+            assertThat(r.header("X-StreamHook-Signature-Previous")).isNull();
+            assertThat(r.header("webhook-signature")).isNull(); // the page's scheme only, by default
+            assertThat(snippets.verify(Language.PYTHON, Scheme.STREAMHOOK, r.headers(), r.body(), "a-new-plain-secret")).isTrue();
+            assertThat(snippets.verify(Language.PYTHON, Scheme.STREAMHOOK, r.headers(), r.body(), "an-old-plain-secret")).isFalse();
         }
     }
 
