@@ -3,6 +3,7 @@ package dev.streamhook;
 import dev.streamhook.api.AccountRoutes;
 import dev.streamhook.api.ApiServer;
 import dev.streamhook.api.DestinationRoutes;
+import dev.streamhook.api.DestinationSigning;
 import dev.streamhook.api.EventRoutes;
 import dev.streamhook.api.Idempotency;
 import dev.streamhook.api.KeyRoutes;
@@ -177,7 +178,8 @@ public final class Main {
         RequestGate gate = new RequestGate(accounts, keyUsage, config.signup(), config.rateLimits(), config.trustForwardedFor());
         ApiServer api = new ApiServer(health, metrics, gate, new AccountRoutes(accounts, config.signup()), new KeyRoutes(accounts, keyUsage),
                 new SourceRoutes(sources, sourceManager, idempotency, config.captureAlerts(), backfills),
-                new DestinationRoutes(sources, destinations, addressPolicy, config.allowHttpDestinations(), idempotency),
+                new DestinationRoutes(sources, destinations, addressPolicy, config.allowHttpDestinations(), idempotency,
+                        new DestinationSigning(config.secretRotationGrace())),
                 new EventRoutes(eventQueries, deliveryQueue, secrets, idempotency, config.retention()), new UsageRoutes(usage));
         ReleaseTimer releaseTimer = new ReleaseTimer(usage, RELEASE_CHECK);
         Pruner pruner = new Pruner(db, config.retention(), Clock.systemUTC());

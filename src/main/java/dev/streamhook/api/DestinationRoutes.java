@@ -9,6 +9,7 @@ import dev.streamhook.store.Destinations;
 import dev.streamhook.store.Destinations.Destination;
 import dev.streamhook.store.Destinations.Tuning;
 import dev.streamhook.store.Ids;
+import dev.streamhook.store.Signing;
 import dev.streamhook.store.Sources;
 import dev.streamhook.store.Sources.Source;
 import io.javalin.config.RoutesConfig;
@@ -38,34 +39,37 @@ public final class DestinationRoutes {
 
     private static final Set<String> FIELDS = Set.of("url", "secret", "headers", "max_in_flight", "operations", "retry", "timeout_ms",
             "connect_timeout_ms");
+    private static final Set<String> CREATE_FIELDS = union(FIELDS, DestinationSigning.CREATE_FIELDS);
     /** PATCH also pauses and resumes. */
-    private static final Set<String> PATCH_FIELDS = Set.of("url", "secret", "headers", "max_in_flight", "operations", "retry",
-            "timeout_ms", "connect_timeout_ms", "status");
+    private static final Set<String> UPDATE_FIELDS = union(union(FIELDS, DestinationSigning.UPDATE_FIELDS), Set.of("status"));
     private static final int MAX_IN_FLIGHT_LIMIT = 1024;
     private final Sources sources;
     private final Destinations destinations;
     private final AddressPolicy addressPolicy;
     private final boolean allowPlainHttp;
     private final Idempotency idempotency;
+    private final DestinationSigning signing;
 
     /** {@code allowPlainHttp}: whether http:// URLs are accepted ({@code STREAMHOOK_ALLOW_HTTP_DESTINATIONS}); they always get a warning. */
     public DestinationRoutes(Sources sources, Destinations destinations, AddressPolicy addressPolicy, boolean allowPlainHttp,
-                             Idempotency idempotency) {
+                             Idempotency idempotency, DestinationSigning signing) {
         this.sources = sources;
         this.destinations = destinations;
         this.addressPolicy = addressPolicy;
         this.allowPlainHttp = allowPlainHttp;
         this.idempotency = idempotency;
+        this.signing = signing;
     }
 
     void register(RoutesConfig routes) {
         routes.post("/v1/sources/{id}/destinations", idempotency.wrap(ctx -> {
             Source source = SourceRoutes.owned(ctx, sources, ctx.pathParam("id"));
-            var body = Json.object(ctx, FIELDS);
+            var body = Json.object(ctx, CREATE_FIELDS);
             String secret = secret(Json.optionalString(body, "secret", Json.Max.SECRET));
+            Signing.Scheme scheme = DestinationSigning.forCreate(body, secret);
             Destination d = new Destination(Ids.random("dst_", 16), source.id(), url(Json.requiredString(body, "url", Json.Max.URL)), secret,
                     hint(secret), headers(Json.stringMap(body, "headers", Json.Max.HEADERS, Json.Max.HEADER_NAME, Json.Max.HEADER_VALUE)), Json.optionalInt(body, "max_in_flight", 1, MAX_IN_FLIGHT_LIMIT),
-                    operations(body), System.currentTimeMillis()).with(DestinationTuning.read(body, Tuning.DEFAULTS));
+                    operations(body), System.currentTimeMillis()).with(DestinationTuning.read(body, Tuning.DEFAULTS)).withSigning(scheme, null);
             destinations.upsert(d);
             Json.respond(ctx, 201, view(d));
         }));
@@ -76,7 +80,7 @@ public final class DestinationRoutes {
         routes.get("/v1/sources/{id}/destinations/{did}", ctx -> Json.respond(ctx, 200, view(owned(ctx))));
         routes.patch("/v1/sources/{id}/destinations/{did}", ctx -> {
             Destination d = owned(ctx);
-            var body = Json.object(ctx, PATCH_FIELDS);
+            var body = Json.object(ctx, UPDATE_FIELDS);
             Destinations.Status status = body.has("status") ? DestinationTuning.status(body) : null;
             String url = body.has("url") ? url(Json.requiredString(body, "url", Json.Max.URL)) : d.url();
             String secret = body.has("secret") ? secret(Json.optionalString(body, "secret", Json.Max.SECRET)) : d.secret();
@@ -84,14 +88,16 @@ public final class DestinationRoutes {
                     Json.Max.HEADER_NAME, Json.Max.HEADER_VALUE), d.headers())) : d.headers();
             Integer maxInFlight = body.has("max_in_flight") ? Json.optionalInt(body, "max_in_flight", 1, MAX_IN_FLIGHT_LIMIT) : d.maxInFlight();
             Set<Operation> operations = body.has("operations") ? operations(body) : d.operations();
-            Destination updated = new Destination(d.id(), d.sourceId(), url, secret, hint(secret), headers, maxInFlight, operations,
-                    d.createdAt(), DestinationTuning.read(body, d.tuning()), d.state());
+            Destination updated = signing.forUpdate(d, new Destination(d.id(), d.sourceId(), url, secret, hint(secret), headers, maxInFlight,
+                    operations, d.createdAt(), DestinationTuning.read(body, d.tuning()), d.state(), d.signatureScheme(), d.previous()), body,
+                    System.currentTimeMillis());
             destinations.upsert(updated);
             if (status != null && status != d.state().status()) {
                 destinations.setStatus(d.id(), status, System.currentTimeMillis());
             }
             Json.respond(ctx, 200, view(destinations.find(d.sourceId(), d.id()).orElse(updated)));
         });
+        routes.post("/v1/sources/{id}/destinations/{did}/rotate_secret", ctx -> signing.rotate(ctx, this::owned, destinations));
         routes.delete("/v1/sources/{id}/destinations/{did}", ctx -> {
             Destination d = owned(ctx);
             destinations.delete(d.id());
@@ -215,7 +221,13 @@ public final class DestinationRoutes {
         return secret.length() >= 16 ? prefix + "****" + secret.substring(secret.length() - 4) : prefix + "****";
     }
 
-    private static Map<String, Object> view(Destination d) {
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> out = new java.util.HashSet<>(a);
+        out.addAll(b);
+        return Set.copyOf(out);
+    }
+
+    static Map<String, Object> view(Destination d) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", d.id());
         out.put("source_id", d.sourceId());
@@ -224,6 +236,7 @@ public final class DestinationRoutes {
                 ? List.of("events are sent unencrypted (http://): anyone in the path can read and change them; use https://")
                 : List.of());
         out.put("secret", d.secretHint());
+        DestinationSigning.describe(d, out, System.currentTimeMillis());
         Map<String, String> masked = new LinkedHashMap<>();
         d.headers().forEach((name, value) -> masked.put(name, maskHeader(value)));
         out.put("headers", masked); // write-only values, like the secret

@@ -36,7 +36,8 @@ public record Config(
         RetentionPolicy retention,
         int snapshotChunkRows,
         Optional<Long> storeWarnBytes,
-        int diskFreeWarnPercent) {
+        int diskFreeWarnPercent,
+        Duration secretRotationGrace) {
 
     /**
      * When a source's view warns that WAL may be piling up on its database: capture has not been
@@ -102,7 +103,9 @@ public record Config(
                 r.integer("STREAMHOOK_SNAPSHOT_CHUNK_ROWS", 5_000, 1, 100_000),
                 r.raw("STREAMHOOK_STORE_WARN_BYTES") == null ? Optional.empty()
                         : Optional.of(r.whole("STREAMHOOK_STORE_WARN_BYTES", 0, 1, Long.MAX_VALUE)),
-                r.integer("STREAMHOOK_DISK_FREE_WARN_PERCENT", 10, 0, 100));
+                r.integer("STREAMHOOK_DISK_FREE_WARN_PERCENT", 10, 0, 100),
+                r.period("STREAMHOOK_SECRET_ROTATION_GRACE", Duration.ofHours(24)).orElseThrow(() -> new ConfigException(
+                        "STREAMHOOK_SECRET_ROTATION_GRACE must be a period such as 24h or 7d, not forever: a replaced secret must stop signing")));
     }
 
     /** The default retry schedule, as {@code STREAMHOOK_DELIVERY_RETRY_SCHEDULE} writes it. */

@@ -111,6 +111,7 @@ public final class Dispatcher {
 
     private void reconcile() {
         try {
+            destinations.dropExpiredPreviousSecrets(clock.millis()); // rotated-out secrets past their grace period
             Set<String> seen = new HashSet<>();
             for (Destination d : destinations.listDelivering()) {
                 seen.add(d.id());

@@ -15,7 +15,8 @@ public final class HeaderRules {
 
     private static final Pattern NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
     private static final Set<String> RESERVED = Set.of("content-type", "content-length", "user-agent", "host", "connection",
-            "transfer-encoding", "expect", "upgrade", "te", "trailer", "keep-alive");
+            "transfer-encoding", "expect", "upgrade", "te", "trailer", "keep-alive",
+            "webhook-id", "webhook-timestamp", "webhook-signature"); // the Standard Webhooks headers signing sends
 
     private HeaderRules() {
     }

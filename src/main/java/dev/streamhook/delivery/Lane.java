@@ -176,7 +176,7 @@ final class Lane {
             inFlight++;
             Destination d = destination;
             Due due = new Due(item.pending.deliveryId(), item.pending.eventId(), item.pending.body(), item.attempts,
-                    d.id(), d.url(), d.secret(), d.headers(), orZero(d.tuning().timeoutMs()), orZero(d.tuning().connectTimeoutMs()));
+                    d.id(), d.url(), d.signing(), d.headers(), orZero(d.tuning().timeoutMs()), orZero(d.tuning().connectTimeoutMs()));
             Thread.ofVirtual().start(() -> {
                 Attempt attempt;
                 try {

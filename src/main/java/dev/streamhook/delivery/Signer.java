@@ -1,7 +1,9 @@
 package dev.streamhook.delivery;
 
 import java.nio.charset.StandardCharsets;
+import dev.streamhook.store.Signing;
 import java.security.GeneralSecurityException;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.crypto.Mac;
@@ -9,7 +11,8 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The {@code X-StreamHook-Signature} value: {@code sha256=} and the hex HMAC-SHA256 of the exact
- * body bytes, keyed with the secret's UTF-8 bytes.
+ * body bytes, keyed with the secret's UTF-8 bytes; and the Standard Webhooks {@code v1,} signature:
+ * the base64 HMAC-SHA256 of {@code id.timestamp.body}, keyed with the bytes the secret's base64 names.
  *
  * <p>Thread-safe. Looking up and keying a {@link Mac} costs more than signing a small body, so
  * each secret's keyed {@code Mac} is kept as a prototype that is never used itself, only cloned
@@ -22,12 +25,28 @@ public final class Signer {
     /** Secrets kept keyed at once; past this the cache starts over, so rotated secrets do not pile up. */
     private static final int MAX_KEYS = 10_000;
     private static final ConcurrentHashMap<String, Mac> KEYED = new ConcurrentHashMap<>();
+    /**
+     * Marks a cache entry keyed with a standard secret's decoded bytes: the same secret text keys
+     * both schemes differently. A NUL never begins a secret the API accepts, so the two cannot meet.
+     */
+    private static final String STANDARD = "\0standard:";
 
     private Signer() {
     }
 
     public static String sign(String secret, byte[] body) {
         return "sha256=" + HexFormat.of().formatHex(macFor(secret).doFinal(body));
+    }
+
+    /**
+     * One Standard Webhooks signature: {@code v1,} and the base64 HMAC-SHA256 of
+     * {@code <id>.<timestamp>.<body>}; {@code secret} is in the {@code whsec_<base64>} form
+     * ({@link Signing#standardKey}), whose decoded bytes are the key.
+     */
+    public static String signStandard(String secret, String id, long timestampSeconds, byte[] body) {
+        Mac mac = macFor(STANDARD + secret);
+        mac.update((id + "." + timestampSeconds + ".").getBytes(StandardCharsets.UTF_8));
+        return "v1," + Base64.getEncoder().encodeToString(mac.doFinal(body));
     }
 
     /** A fresh {@code Mac} keyed with {@code secret}, for one signature by one thread. */
@@ -37,20 +56,29 @@ public final class Signer {
             if (KEYED.size() >= MAX_KEYS) {
                 KEYED.clear();
             }
-            prototype = keyed(secret);
+            prototype = keyed(keyBytes(secret));
             KEYED.putIfAbsent(secret, prototype);
         }
         try {
             return (Mac) prototype.clone();
         } catch (CloneNotSupportedException e) {
-            return keyed(secret); // a provider without clone support: correct, only slower
+            return keyed(keyBytes(secret)); // a provider without clone support: correct, only slower
         }
     }
 
-    private static Mac keyed(String secret) {
+    /** The HMAC key a cache entry stands for: a standard secret's decoded bytes, else the secret's UTF-8 bytes. */
+    private static byte[] keyBytes(String cacheKey) {
+        if (cacheKey.startsWith(STANDARD)) {
+            return Signing.standardKey(cacheKey.substring(STANDARD.length()))
+                    .orElseThrow(() -> new IllegalArgumentException("not a whsec_<base64> secret of 24 to 64 bytes"));
+        }
+        return cacheKey.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static Mac keyed(byte[] key) {
         try {
             Mac mac = Mac.getInstance(ALGORITHM);
-            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), ALGORITHM));
+            mac.init(new SecretKeySpec(key, ALGORITHM));
             return mac;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is part of every JDK", e);

@@ -145,9 +145,7 @@ public final class WebhookSender implements Sender, AutoCloseable {
             h.put("User-Agent", USER_AGENT);
             h.put("X-StreamHook-Event-ID", d.eventId());
             h.put("X-StreamHook-Timestamp", Long.toString(started / 1000));
-            if (d.secret() != null) {
-                h.put("X-StreamHook-Signature", Signer.sign(d.secret(), d.body()));
-            }
+            SignatureHeaders.of(d.signing(), d.eventId(), started, d.body()).forEach(h::put);
         });
 
         Exchange exchange = new Exchange();

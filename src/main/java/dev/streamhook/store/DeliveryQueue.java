@@ -49,15 +49,16 @@ public final class DeliveryQueue {
     }
 
     /**
-     * A delivery with all that sending it needs. {@code timeoutMs} and {@code connectTimeoutMs}:
-     * the destination's own deadlines, 0 for the sender's default.
+     * A delivery with all that sending it needs; {@code signing} says how it is signed (its secrets,
+     * its scheme). {@code timeoutMs} and {@code connectTimeoutMs}: the destination's own deadlines,
+     * 0 for the sender's default.
      */
     public record Due(long deliveryId, String eventId, byte[] body, int attempts, String destinationId,
-                      String url, String secret, Map<String, String> headers, long timeoutMs, long connectTimeoutMs) {
+                      String url, Signing signing, Map<String, String> headers, long timeoutMs, long connectTimeoutMs) {
         /** With the sender's default deadlines. */
         public Due(long deliveryId, String eventId, byte[] body, int attempts, String destinationId,
-                   String url, String secret, Map<String, String> headers) {
-            this(deliveryId, eventId, body, attempts, destinationId, url, secret, headers, 0, 0);
+                   String url, Signing signing, Map<String, String> headers) {
+            this(deliveryId, eventId, body, attempts, destinationId, url, signing, headers, 0, 0);
         }
     }
 

@@ -22,11 +22,16 @@ public final class Destinations {
     /**
      * {@code maxInFlight} null means the node's default. {@code operations}: the operations the
      * destination is sent (never empty); an event of another operation is recorded as SKIPPED.
+     * {@code signatureScheme}: which signature headers it is sent; {@code previous}: the secret
+     * replaced by a rotation, still signing until its grace period ends, else null.
      */
     public record Destination(String id, String sourceId, String url, String secret, String secretHint,
                               Map<String, String> headers, Integer maxInFlight, Set<Operation> operations, long createdAt,
-                              Tuning tuning, State state) {
+                              Tuning tuning, State state, Signing.Scheme signatureScheme, PreviousSecret previous) {
         public Destination {
+            if (signatureScheme == null) {
+                throw new IllegalArgumentException("a destination has a signature scheme");
+            }
             headers = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(headers));
             if (operations.isEmpty()) {
                 throw new IllegalArgumentException("a destination takes at least one operation");
@@ -34,15 +39,10 @@ public final class Destinations {
             operations = Collections.unmodifiableSet(EnumSet.copyOf(operations));
         }
 
-        /** An active destination with the node's retry schedule and timeouts. */
-        public Destination(String id, String sourceId, String url, String secret, String secretHint,
-                           Map<String, String> headers, Integer maxInFlight, Set<Operation> operations, long createdAt) {
-            this(id, sourceId, url, secret, secretHint, headers, maxInFlight, operations, createdAt, Tuning.DEFAULTS, State.ACTIVE);
-        }
-
         /** A copy with other retry and timeout settings. */
         public Destination with(Tuning changed) {
-            return new Destination(id, sourceId, url, secret, secretHint, headers, maxInFlight, operations, createdAt, changed, state);
+            return new Destination(id, sourceId, url, secret, secretHint, headers, maxInFlight, operations, createdAt, changed, state,
+                    signatureScheme, previous);
         }
 
         /** A destination sent every operation. */
@@ -50,6 +50,35 @@ public final class Destinations {
                            Map<String, String> headers, Integer maxInFlight, long createdAt) {
             this(id, sourceId, url, secret, secretHint, headers, maxInFlight, ALL_OPERATIONS, createdAt);
         }
+
+        /** An active destination with the node's retry schedule and timeouts, signed the page's way, with no rotation under way. */
+        public Destination(String id, String sourceId, String url, String secret, String secretHint,
+                           Map<String, String> headers, Integer maxInFlight, Set<Operation> operations, long createdAt) {
+            this(id, sourceId, url, secret, secretHint, headers, maxInFlight, operations, createdAt, Tuning.DEFAULTS, State.ACTIVE,
+                    Signing.Scheme.STREAMHOOK, null);
+        }
+
+        /** This destination with another signature scheme and previous secret. */
+        public Destination withSigning(Signing.Scheme scheme, PreviousSecret previousSecret) {
+            return new Destination(id, sourceId, url, secret, secretHint, headers, maxInFlight, operations, createdAt, tuning, state,
+                    scheme, previousSecret);
+        }
+
+        /** This destination with another secret (and its hint), its scheme and previous secret unchanged. */
+        public Destination withSecret(String newSecret, String newHint) {
+            return new Destination(id, sourceId, url, newSecret, newHint, headers, maxInFlight, operations, createdAt, tuning, state,
+                    signatureScheme, previous);
+        }
+
+        /** What signing its deliveries needs. */
+        public Signing signing() {
+            return previous == null ? new Signing(signatureScheme, secret, null, 0)
+                    : new Signing(signatureScheme, secret, previous.secret(), previous.expiresAt());
+        }
+    }
+
+    /** A secret replaced by a rotation: it keeps signing, beside the new one, until {@code expiresAt} (epoch ms). */
+    public record PreviousSecret(String secret, String hint, long expiresAt) {
     }
 
     /**
@@ -77,7 +106,8 @@ public final class Destinations {
     public static final Set<Operation> ALL_OPERATIONS = Collections.unmodifiableSet(EnumSet.allOf(Operation.class));
 
     private static final String COLUMNS = "id, source_id, url, secret_enc, secret_hint, headers, max_in_flight, created_at, operations, "
-            + "status, disabled_reason, disabled_at, retry_max_attempts, retry_schedule, timeout_ms, connect_timeout_ms";
+            + "status, disabled_reason, disabled_at, retry_max_attempts, retry_schedule, timeout_ms, connect_timeout_ms, "
+            + "signature_scheme, previous_secret_enc, previous_secret_hint, previous_secret_expires_at";
     private final Database db;
     private final SecretBox secrets;
 
@@ -88,21 +118,23 @@ public final class Destinations {
 
     public void upsert(Destination d) {
         db.transaction(c -> {
-            try (PreparedStatement del = c.prepareStatement("UPDATE destinations SET url = ?, secret_enc = ?, secret_hint = ?, headers = ?, max_in_flight = ?, operations = ? WHERE id = ?")) {
+            try (PreparedStatement del = c.prepareStatement("UPDATE destinations SET url = ?, secret_enc = ?, secret_hint = ?, headers = ?, max_in_flight = ?, operations = ?, "
+                    + "signature_scheme = ?, previous_secret_enc = ?, previous_secret_hint = ?, previous_secret_expires_at = ? WHERE id = ?")) {
                 bindMutable(del, d);
-                del.setString(7, d.id());
+                del.setString(11, d.id());
                 if (del.executeUpdate() == 1) {
                     writeTuning(c, d);
                     return null;
                 }
             }
             try (PreparedStatement ins = c.prepareStatement(
-                    "INSERT INTO destinations (url, secret_enc, secret_hint, headers, max_in_flight, operations, id, source_id, created_at) "
-                            + "VALUES (?,?,?,?,?,?,?,?,?)")) {
+                    "INSERT INTO destinations (url, secret_enc, secret_hint, headers, max_in_flight, operations, signature_scheme, "
+                            + "previous_secret_enc, previous_secret_hint, previous_secret_expires_at, id, source_id, created_at) "
+                            + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
                 bindMutable(ins, d);
-                ins.setString(7, d.id());
-                ins.setString(8, d.sourceId());
-                ins.setLong(9, d.createdAt());
+                ins.setString(11, d.id());
+                ins.setString(12, d.sourceId());
+                ins.setLong(13, d.createdAt());
                 ins.executeUpdate();
             }
             writeTuning(c, d);
@@ -170,6 +202,29 @@ public final class Destinations {
         // null for all: so an operation added later reaches destinations that never chose
         st.setString(6, d.operations().equals(ALL_OPERATIONS) ? null
                 : d.operations().stream().map(Operation::name).collect(Collectors.joining(",")));
+        bindSigning(st, d);
+    }
+
+    /** Parameters 7 to 10: the scheme (null for the page's default) and the previous secret, encrypted like the current one. */
+    private void bindSigning(PreparedStatement st, Destination d) throws java.sql.SQLException {
+        st.setString(7, d.signatureScheme() == Signing.Scheme.STREAMHOOK ? null : d.signatureScheme().wireName());
+        PreviousSecret p = d.previous();
+        st.setString(8, p == null ? null : secrets.encrypt(p.secret()));
+        st.setString(9, p == null ? null : p.hint());
+        if (p == null) {
+            st.setNull(10, java.sql.Types.BIGINT);
+        } else {
+            st.setLong(10, p.expiresAt());
+        }
+    }
+
+    /**
+     * Forgets the previous secrets whose grace period ended by {@code now}: they no longer sign (the
+     * sender checks the time itself), so this only removes them from the store. Returns how many.
+     */
+    public int dropExpiredPreviousSecrets(long now) {
+        return db.update("UPDATE destinations SET previous_secret_enc = NULL, previous_secret_hint = NULL, previous_secret_expires_at = NULL "
+                + "WHERE previous_secret_expires_at <= ?", now);
     }
 
     private static Set<Operation> operations(String stored) {
@@ -271,6 +326,17 @@ public final class Destinations {
         return rs.wasNull() ? null : n;
     }
 
+    private static Signing.Scheme scheme(String stored) {
+        return stored == null ? Signing.Scheme.STREAMHOOK : Signing.Scheme.fromWireName(stored)
+                .orElseThrow(() -> new StoreException("unknown signature scheme '" + stored + "' in the store"));
+    }
+
+    /** The previous secret, also when its grace period ended but the sweep has not removed it yet (it no longer signs). */
+    private PreviousSecret previous(ResultSet rs) throws java.sql.SQLException {
+        String enc = rs.getString(18);
+        return enc == null ? null : new PreviousSecret(secrets.decrypt(enc), rs.getString(19), rs.getLong(20));
+    }
+
     private List<Destination> query(String sql, String param) {
         return db.read(c -> {
             try (PreparedStatement q = c.prepareStatement(sql)) {
@@ -288,7 +354,8 @@ public final class Destinations {
             String enc = rs.getString(4);
             out.add(new Destination(rs.getString(1), rs.getString(2), rs.getString(3),
                     enc == null ? null : secrets.decrypt(enc), rs.getString(5),
-                    headers(rs.getString(6)), maxInFlight(rs), operations(rs.getString(9)), rs.getLong(8), tuning(rs), state(rs)));
+                    headers(rs.getString(6)), maxInFlight(rs), operations(rs.getString(9)), rs.getLong(8), tuning(rs), state(rs),
+                    scheme(rs.getString(17)), previous(rs)));
         }
         return out;
     }

@@ -242,6 +242,18 @@ class DestinationsIT {
         assertThat(StoreFiles.filesContaining(dataDir, FIRST_SECRET)).as("store files holding the secret").isEmpty();
     }
 
+    @Test
+    void aRotatedOutSecretStaysEncryptedWhileItStillSigns() {
+        ApiClient.Response created = api.post(destinations, body(Map.of("url", "http://127.0.0.1:9/rotated", "secret", FIRST_SECRET)));
+        ApiClient.Response patched = api.patch(destinations + "/" + created.text("id"), body(Map.of("secret", SECOND_SECRET)));
+        assertThat(patched.status()).as(patched.body().toString()).isEqualTo(200);
+        assertThat(patched.text("previous_secret")).isEqualTo("whsec_****AAAA");
+
+        assertThat(StoreFiles.filesContaining(dataDir, "http://127.0.0.1:9/rotated")).as("control: the store files are read").isNotEmpty();
+        assertThat(StoreFiles.filesContaining(dataDir, FIRST_SECRET)).as("store files holding the previous secret").isEmpty();
+        assertThat(StoreFiles.filesContaining(dataDir, SECOND_SECRET)).as("store files holding the new secret").isEmpty();
+    }
+
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"ftp://yourapp.com/hooks", "http:///hooks", "yourapp.com/hooks", "not a url",
             "http://169.254.169.254/latest/meta-data/", "https://169.254.169.254/", "http://[fe80::1]/hooks",
@@ -264,7 +276,7 @@ class DestinationsIT {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"Content-Type", "content-type", "X-StreamHook-Signature", "x-streamhook-event-id", "X-StreamHook-Timestamp",
-            "Host", "User-Agent", "Content-Length"})
+            "Host", "User-Agent", "Content-Length", "webhook-signature", "Webhook-Id", "x-streamhook-signature-previous"})
     void aHeaderStreamHookSetsItselfCannotBeConfigured(String name) {
         ApiClient.Response r = api.post(destinations, body(Map.of("url", "http://127.0.0.1:9/hooks", "headers", Map.of(name, "x"))));
 

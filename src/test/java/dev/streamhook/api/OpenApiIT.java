@@ -133,6 +133,12 @@ class OpenApiIT {
             user.call("PATCH", path, "{\"status\": \"paused\"}", 200);
             user.call("PATCH", path, "{\"status\": \"disabled\"}", 400);
             user.call("PATCH", path, "{\"status\": \"active\", \"retry\": null}", 200);
+            user.call("PATCH", path, "{\"secret\": \"whsec_another_openapi_secret\", \"previous_secret_expires_in\": 600}", 200);
+            user.call("PATCH", path, "{\"signature_scheme\": \"both\"}", 400); // the secret is not in the whsec_<base64> form
+            user.call("POST", path + "/rotate_secret", "{\"previous_secret_expires_in\": 3600}", 200);
+            user.call("POST", path + "/rotate_secret", null, 200);
+            user.call("PATCH", path, "{\"signature_scheme\": \"both\"}", 200);
+            user.call("POST", "/v1/sources/" + source + "/destinations/dst_nobody/rotate_secret", null, 404);
             user.call("GET", "/v1/sources/" + source + "/destinations/dst_nobody", null, 404);
 
             db.execute("INSERT INTO orders VALUES (42, 'paid')");

@@ -66,6 +66,14 @@ class ConfigTest {
     }
 
     @Test
+    void aReplacedSigningSecretKeepsSigningForADayUnlessTheGraceIsSetButNeverForever() {
+        assertThat(Config.from(Map.of()).secretRotationGrace()).isEqualTo(Duration.ofHours(24));
+        assertThat(Config.from(Map.of("STREAMHOOK_SECRET_ROTATION_GRACE", "7d")).secretRotationGrace()).isEqualTo(Duration.ofDays(7));
+        assertThatThrownBy(() -> Config.from(Map.of("STREAMHOOK_SECRET_ROTATION_GRACE", "forever"))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("STREAMHOOK_SECRET_ROTATION_GRACE");
+    }
+
+    @Test
     void theFreePlansMonthlyEventsAreAWholeNumberOrUnlimited() {
         assertThat(Config.from(Map.of("STREAMHOOK_FREE_EVENTS_PER_MONTH", "3")).freeEventsPerMonth()).isEqualTo(3);
         assertThat(Config.from(Map.of("STREAMHOOK_FREE_EVENTS_PER_MONTH", "unlimited")).freeEventsPerMonth()).isEqualTo(Config.UNLIMITED);

@@ -1,5 +1,6 @@
 package dev.streamhook.delivery;
 
+import dev.streamhook.store.Signing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.streamhook.net.AddressPolicy;
@@ -44,7 +45,7 @@ class WebhookSenderIT {
     }
 
     private static Due due(String url) {
-        return new Due(1, "evt_0123456789abcdef01234567", BODY, 0, "dst_1", url, SECRET, Map.of("Authorization", "Bearer token-1"));
+        return new Due(1, "evt_0123456789abcdef01234567", BODY, 0, "dst_1", url, Signing.of(SECRET), Map.of("Authorization", "Bearer token-1"));
     }
 
     @Test
@@ -72,7 +73,7 @@ class WebhookSenderIT {
     @Test
     void aDestinationWithoutSecretGetsNoSignature() {
         try (WebhookReceiver receiver = new WebhookReceiver()) {
-            Attempt attempt = sender.send(new Due(1, "evt_0123456789abcdef01234567", BODY, 0, "dst_1", receiver.url(), null, Map.of()));
+            Attempt attempt = sender.send(new Due(1, "evt_0123456789abcdef01234567", BODY, 0, "dst_1", receiver.url(), Signing.of(null), Map.of()));
 
             assertThat(attempt.statusCode()).isEqualTo(200);
             assertThat(receiver.requests().getFirst().header("X-StreamHook-Signature")).isNull();
@@ -180,7 +181,7 @@ class WebhookSenderIT {
         WebhookSender waiting = new WebhookSender(Duration.ofSeconds(5), new AddressPolicy(AllowedNetworks.privateNetworks()), silent);
         try {
             Due d = due("http://silent.streamhook.invalid/hook");
-            Attempt attempt = waiting.send(new Due(d.deliveryId(), d.eventId(), d.body(), 0, d.destinationId(), d.url(), d.secret(), d.headers(),
+            Attempt attempt = waiting.send(new Due(d.deliveryId(), d.eventId(), d.body(), 0, d.destinationId(), d.url(), d.signing(), d.headers(),
                     2_000, 200));
 
             assertThat(attempt.errorKind()).isEqualTo(ErrorKind.TIMEOUT);
@@ -372,7 +373,7 @@ class WebhookSenderIT {
     @Test
     void aHeaderValueWithALineBreakIsAnInvalidRequestNotAnInjectedHeader() {
         try (WebhookReceiver receiver = new WebhookReceiver()) {
-            Due d = new Due(1, "evt_0123456789abcdef01234567", BODY, 0, "dst_1", receiver.url(), SECRET,
+            Due d = new Due(1, "evt_0123456789abcdef01234567", BODY, 0, "dst_1", receiver.url(), Signing.of(SECRET),
                     Map.of("X-Custom", "a\r\nX-Injected: 1"));
 
             Attempt attempt = sender.send(d);

@@ -69,11 +69,7 @@ class EmbeddedStoreTest {
     @Test
     void headersStoredInClearByAnOlderVersionAreEncryptedAtStartAndStillRead() throws Exception {
         try (Database db = Database.openEmbedded(dataDir)) {
-            SecretBox secrets = SecretBox.load(Optional.empty(), dataDir);
-            String account = new Accounts(db).create("a@example.com").orElseThrow().account().id();
-            new Sources(db, secrets).insert(new Sources.Source("src_1", account, "s", "postgresql", "postgres://u@h/d", "d",
-                    List.of("public.t"), "slot", "pub", Sources.Status.ACTIVE, null, Lsn.ZERO, 0, null, 0));
-            Destinations destinations = new Destinations(db, secrets);
+            Destinations destinations = destinationsOfOneSource(db);
             destinations.upsert(new Destinations.Destination("dst_1", "src_1", "http://127.0.0.1:1/x", null, null, Map.of(), null, 0));
             db.update("UPDATE destinations SET headers = ? WHERE id = 'dst_1'", "{\"X-Legacy\":\"legacy_value_42\"}");
 
@@ -89,5 +85,34 @@ class EmbeddedStoreTest {
             });
             assertThat(stored).startsWith(SecretBox.PREFIX).doesNotContain("legacy_value_42");
         }
+    }
+
+    @Test
+    void aPreviousSecretIsReadBackWithItsSchemeAndRemovedOnceItsGracePeriodEnded() throws Exception {
+        try (Database db = Database.openEmbedded(dataDir)) {
+            Destinations destinations = destinationsOfOneSource(db);
+            destinations.upsert(new Destinations.Destination("dst_1", "src_1", "http://127.0.0.1:1/x", "whsec_new_one_12345", "whsec_****2345",
+                    Map.of(), null, Destinations.ALL_OPERATIONS, 0).withSigning(Signing.Scheme.BOTH,
+                    new Destinations.PreviousSecret("whsec_old_one_12345", "whsec_****old", 5_000)));
+
+            Destinations.Destination read = destinations.find("src_1", "dst_1").orElseThrow();
+            assertThat(read.signatureScheme()).isEqualTo(Signing.Scheme.BOTH);
+            assertThat(read.signing().secretsAt(4_999)).containsExactly("whsec_new_one_12345", "whsec_old_one_12345");
+            assertThat(read.signing().secretsAt(5_000)).containsExactly("whsec_new_one_12345");
+
+            assertThat(destinations.dropExpiredPreviousSecrets(4_999)).isZero();
+            assertThat(destinations.dropExpiredPreviousSecrets(5_000)).isEqualTo(1);
+            assertThat(destinations.find("src_1", "dst_1").orElseThrow().previous()).isNull();
+            assertThat(destinations.find("src_1", "dst_1").orElseThrow().secret()).isEqualTo("whsec_new_one_12345");
+        }
+    }
+
+    /** The destinations of a store holding one account with one source, {@code src_1}. */
+    private Destinations destinationsOfOneSource(Database db) {
+        SecretBox secrets = SecretBox.load(Optional.empty(), dataDir);
+        String account = new Accounts(db).create("a@example.com").orElseThrow().account().id();
+        new Sources(db, secrets).insert(new Sources.Source("src_1", account, "s", "postgresql", "postgres://u@h/d", "d",
+                List.of("public.t"), "slot", "pub", Sources.Status.ACTIVE, null, Lsn.ZERO, 0, null, 0));
+        return new Destinations(db, secrets);
     }
 }

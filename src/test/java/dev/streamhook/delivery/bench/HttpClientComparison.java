@@ -1,5 +1,6 @@
 package dev.streamhook.delivery.bench;
 
+import dev.streamhook.store.Signing;
 import dev.streamhook.delivery.Signer;
 import dev.streamhook.delivery.WebhookSender;
 import dev.streamhook.net.AddressPolicy;
@@ -268,7 +269,7 @@ public final class HttpClientComparison {
 
         @Override
         public int post(String eventId, byte[] body) {
-            Attempt a = sender.send(new Due(0, eventId, body, 0, "dst_bench", url, SECRET, Map.of()));
+            Attempt a = sender.send(new Due(0, eventId, body, 0, "dst_bench", url, Signing.of(SECRET), Map.of()));
             if (a.statusCode() == null) {
                 throw new IllegalStateException(a.error());
             }
