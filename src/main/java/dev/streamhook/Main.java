@@ -75,14 +75,22 @@ public final class Main {
      */
     public record Node(int port, ApiServer api, CaptureSupervisor capture, Dispatcher dispatcher, ReleaseTimer releaseTimer,
                        Pruner pruner, WebhookSender sender,
-                       KeyUsage keyUsage, Database db, Optional<String> adminKey) implements AutoCloseable {
+                       KeyUsage keyUsage, Database db, Optional<String> adminKey, Duration shutdownGrace) implements AutoCloseable {
+        /**
+         * A graceful stop (SIGTERM runs it through the shutdown hook), in the order that loses
+         * nothing: the API first (no new work from outside), capture (no new events; the slot
+         * keeps what was not stored), the timers, then delivery, whose lanes take nothing new and
+         * wait up to {@code shutdownGrace} for their requests in flight and record what came back;
+         * the sender and the store close last, after every result was committed. A request still
+         * out when the grace ends is not recorded, so its delivery is due again after a restart.
+         */
         @Override
         public void close() {
             api.stop();
             capture.stopAll();
             releaseTimer.stop();
             pruner.stop();
-            dispatcher.stop();
+            dispatcher.stop(shutdownGrace);
             sender.close();
             keyUsage.close();
             db.close();
@@ -98,7 +106,11 @@ public final class Main {
         try {
             Config config = Config.fromEnvironment();
             Node node = start(config);
-            Runtime.getRuntime().addShutdownHook(new Thread(node::close, "shutdown"));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                log.info("StreamHook stopping: no new work; requests in flight get up to {} ms", config.shutdownGrace().toMillis());
+                node.close();
+                log.info("StreamHook stopped");
+            }, "shutdown"));
             // on stdout only, never through the logger: the one time this key exists in clear
             node.adminKey().ifPresent(key -> {
                 System.out.println("streamhook: admin API key (shown once): " + key);
@@ -198,6 +210,6 @@ public final class Main {
         // last, once nothing else can fail: a key printed by a start that then failed would be lost
         Optional<String> adminKey = config.signup() == Config.SignupMode.CLOSED
                 ? accounts.createAdminIfNone().map(Accounts.Created::apiKey) : Optional.empty();
-        return new Node(port, api, capture, dispatcher, releaseTimer, pruner, sender, keyUsage, db, adminKey);
+        return new Node(port, api, capture, dispatcher, releaseTimer, pruner, sender, keyUsage, db, adminKey, config.shutdownGrace());
     }
 }

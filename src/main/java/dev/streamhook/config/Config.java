@@ -34,7 +34,8 @@ public record Config(
         RetentionPolicy retention,
         int snapshotChunkRows,
         Optional<Long> storeWarnBytes,
-        int diskFreeWarnPercent) {
+        int diskFreeWarnPercent,
+        Duration shutdownGrace) {
 
     /**
      * When a source's view warns that WAL may be piling up on its database: capture has not been
@@ -100,7 +101,9 @@ public record Config(
                 r.integer("STREAMHOOK_SNAPSHOT_CHUNK_ROWS", 5_000, 1, 100_000),
                 r.raw("STREAMHOOK_STORE_WARN_BYTES") == null ? Optional.empty()
                         : Optional.of(r.whole("STREAMHOOK_STORE_WARN_BYTES", 0, 1, Long.MAX_VALUE)),
-                r.integer("STREAMHOOK_DISK_FREE_WARN_PERCENT", 10, 0, 100));
+                r.integer("STREAMHOOK_DISK_FREE_WARN_PERCENT", 10, 0, 100),
+                // how long a stop (SIGTERM) waits for webhook requests in flight before it leaves them pending
+                Duration.ofMillis(r.integer("STREAMHOOK_SHUTDOWN_GRACE_MS", 10_000, 0, 600_000)));
     }
 
     /**

@@ -56,6 +56,7 @@ final class Lane {
     private final Thread thread;
     private volatile Destination destination;
     private volatile boolean running = true;
+    private volatile long graceMillis;
 
     // owned by the lane thread
     private Lease lease;
@@ -111,12 +112,17 @@ final class Lane {
         inbox.add(() -> { });
     }
 
-    /** Stops taking work, waits a little for attempts in flight, records what came back and lets the lease go. */
-    void stop() {
+    /**
+     * Stops taking work, waits up to {@code graceMillis} for attempts in flight, records what came
+     * back and lets the lease go. An attempt still out after the grace is not recorded: its delivery
+     * stays pending in the store and is sent again after a restart, never marked done unsent.
+     */
+    void stop(long graceMillis) {
+        this.graceMillis = graceMillis;
         running = false;
         inbox.add(() -> { });
         try {
-            thread.join(15_000);
+            thread.join(graceMillis + 5_000); // the grace, then the last results' commit
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -336,9 +342,9 @@ final class Lane {
         return own == null ? settings.defaultMaxInFlight() : own;
     }
 
-    /** At stop: wait for attempts in flight (bounded by the send timeout), record their results, release the lease. */
+    /** At stop: wait for attempts in flight (at most the grace), record their results, release the lease. */
     private void drainOnStop() {
-        long deadline = clock.millis() + 12_000;
+        long deadline = clock.millis() + graceMillis;
         while (inFlight > 0 && clock.millis() < deadline) {
             try {
                 Runnable message = inbox.poll(100, TimeUnit.MILLISECONDS);
