@@ -6,6 +6,7 @@ import dev.streamhook.api.DestinationRoutes;
 import dev.streamhook.api.EventRoutes;
 import dev.streamhook.api.Idempotency;
 import dev.streamhook.api.KeyRoutes;
+import dev.streamhook.api.RedeliveryRoutes;
 import dev.streamhook.api.RequestGate;
 import dev.streamhook.api.SourceRoutes;
 import dev.streamhook.api.UsageRoutes;
@@ -29,6 +30,7 @@ import dev.streamhook.store.EventQueries;
 import dev.streamhook.store.IdempotencyKeys;
 import dev.streamhook.store.KeyUsage;
 import dev.streamhook.store.Pruner;
+import dev.streamhook.store.Redeliveries;
 import dev.streamhook.store.SecretBox;
 import dev.streamhook.store.StoreException;
 import dev.streamhook.store.ReleaseTimer;
@@ -190,7 +192,8 @@ public final class Main {
         ApiServer api = new ApiServer(health, metrics, gate, new AccountRoutes(accounts, config.signup()), new KeyRoutes(accounts, keyUsage),
                 new SourceRoutes(sources, sourceManager, idempotency, config.captureAlerts(), backfills),
                 new DestinationRoutes(sources, destinations, addressPolicy, config.allowHttpDestinations(), idempotency),
-                new EventRoutes(eventQueries, deliveryQueue, secrets, idempotency, config.retention()), new UsageRoutes(usage));
+                new EventRoutes(eventQueries, secrets, config.retention()),
+                new RedeliveryRoutes(sources, destinations, eventQueries, new Redeliveries(db), idempotency), new UsageRoutes(usage));
         ReleaseTimer releaseTimer = new ReleaseTimer(usage, RELEASE_CHECK);
         Pruner pruner = new Pruner(db, config.retention(), Clock.systemUTC());
 

@@ -7,6 +7,7 @@ import dev.streamhook.event.Operation;
 import dev.streamhook.net.AddressPolicy;
 import dev.streamhook.store.Destinations;
 import dev.streamhook.store.Destinations.Destination;
+import dev.streamhook.store.Destinations.OnFailure;
 import dev.streamhook.store.Ids;
 import dev.streamhook.store.Sources;
 import dev.streamhook.store.Sources.Source;
@@ -34,7 +35,7 @@ import java.util.Set;
  */
 public final class DestinationRoutes {
 
-    private static final Set<String> FIELDS = Set.of("url", "secret", "headers", "max_in_flight", "operations");
+    private static final Set<String> FIELDS = Set.of("url", "secret", "headers", "max_in_flight", "operations", "on_failure");
     private static final int MAX_IN_FLIGHT_LIMIT = 1024;
     private final Sources sources;
     private final Destinations destinations;
@@ -59,7 +60,7 @@ public final class DestinationRoutes {
             String secret = secret(Json.optionalString(body, "secret", Json.Max.SECRET));
             Destination d = new Destination(Ids.random("dst_", 16), source.id(), url(Json.requiredString(body, "url", Json.Max.URL)), secret,
                     hint(secret), headers(Json.stringMap(body, "headers", Json.Max.HEADERS, Json.Max.HEADER_NAME, Json.Max.HEADER_VALUE)), Json.optionalInt(body, "max_in_flight", 1, MAX_IN_FLIGHT_LIMIT),
-                    operations(body), System.currentTimeMillis());
+                    operations(body), System.currentTimeMillis(), onFailure(body, OnFailure.HOLD));
             destinations.upsert(d);
             Json.respond(ctx, 201, view(d));
         }));
@@ -77,7 +78,8 @@ public final class DestinationRoutes {
                     Json.Max.HEADER_NAME, Json.Max.HEADER_VALUE), d.headers())) : d.headers();
             Integer maxInFlight = body.has("max_in_flight") ? Json.optionalInt(body, "max_in_flight", 1, MAX_IN_FLIGHT_LIMIT) : d.maxInFlight();
             Set<Operation> operations = body.has("operations") ? operations(body) : d.operations();
-            Destination updated = new Destination(d.id(), d.sourceId(), url, secret, hint(secret), headers, maxInFlight, operations, d.createdAt());
+            Destination updated = new Destination(d.id(), d.sourceId(), url, secret, hint(secret), headers, maxInFlight, operations, d.createdAt(),
+                    onFailure(body, d.onFailure()));
             destinations.upsert(updated);
             Json.respond(ctx, 200, view(updated));
         });
@@ -141,6 +143,24 @@ public final class DestinationRoutes {
             out.add(op);
         }
         return out;
+    }
+
+    /** {@code on_failure}: "hold" (null too: the default) or "skip"; left out, {@code current}. */
+    private static OnFailure onFailure(ObjectNode body, OnFailure current) {
+        if (!body.has("on_failure")) {
+            return current;
+        }
+        JsonNode v = body.get("on_failure");
+        if (v.isNull()) {
+            return OnFailure.HOLD;
+        }
+        String text = v.isTextual() ? v.asText().toLowerCase(Locale.ROOT) : "";
+        return switch (text) {
+            case "hold" -> OnFailure.HOLD;
+            case "skip" -> OnFailure.SKIP;
+            default -> throw ApiException.invalid("on_failure", "'on_failure' must be \"hold\" (later events of a row wait while an "
+                    + "earlier one failed, until it is retried or skipped) or \"skip\" (they go on)");
+        };
     }
 
     private static final Map<String, Operation> OPERATION_NAMES = Map.of(
@@ -218,6 +238,7 @@ public final class DestinationRoutes {
         out.put("headers", masked); // write-only values, like the secret
         out.put("max_in_flight", d.maxInFlight()); // null: the node's STREAMHOOK_DELIVERY_MAX_IN_FLIGHT
         out.put("operations", d.operations().stream().map(Operation::name).toList());
+        out.put("on_failure", d.onFailure().name().toLowerCase(Locale.ROOT));
         out.put("created_at", Json.time(d.createdAt()));
         return out;
     }

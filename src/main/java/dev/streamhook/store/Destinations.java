@@ -20,12 +20,28 @@ import java.util.stream.Collectors;
 public final class Destinations {
 
     /**
+     * What per-row order means once a delivery failed for good. {@code HOLD} (the default): the
+     * later events of its row (and of its table, for a TRUNCATE) wait until it is retried and
+     * delivered, or skipped, so the endpoint never sees a row's newer state before its older one.
+     * {@code SKIP}: they go on, and a retry of the older event is refused once a newer event of its
+     * row was delivered, unless forced.
+     */
+    public enum OnFailure { HOLD, SKIP }
+
+    /**
      * {@code maxInFlight} null means the node's default. {@code operations}: the operations the
      * destination is sent (never empty); an event of another operation is recorded as SKIPPED.
      */
     public record Destination(String id, String sourceId, String url, String secret, String secretHint,
-                              Map<String, String> headers, Integer maxInFlight, Set<Operation> operations, long createdAt) {
+                              Map<String, String> headers, Integer maxInFlight, Set<Operation> operations, long createdAt,
+                              OnFailure onFailure) {
+        public Destination(String id, String sourceId, String url, String secret, String secretHint,
+                           Map<String, String> headers, Integer maxInFlight, Set<Operation> operations, long createdAt) {
+            this(id, sourceId, url, secret, secretHint, headers, maxInFlight, operations, createdAt, OnFailure.HOLD);
+        }
+
         public Destination {
+            java.util.Objects.requireNonNull(onFailure, "onFailure");
             headers = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(headers));
             if (operations.isEmpty()) {
                 throw new IllegalArgumentException("a destination takes at least one operation");
@@ -43,7 +59,7 @@ public final class Destinations {
     /** Every operation: what a destination is sent unless told otherwise. */
     public static final Set<Operation> ALL_OPERATIONS = Collections.unmodifiableSet(EnumSet.allOf(Operation.class));
 
-    private static final String COLUMNS = "id, source_id, url, secret_enc, secret_hint, headers, max_in_flight, created_at, operations";
+    private static final String COLUMNS = "id, source_id, url, secret_enc, secret_hint, headers, max_in_flight, created_at, operations, on_failure";
     private final Database db;
     private final SecretBox secrets;
 
@@ -54,20 +70,21 @@ public final class Destinations {
 
     public void upsert(Destination d) {
         db.transaction(c -> {
-            try (PreparedStatement del = c.prepareStatement("UPDATE destinations SET url = ?, secret_enc = ?, secret_hint = ?, headers = ?, max_in_flight = ?, operations = ? WHERE id = ?")) {
+            try (PreparedStatement del = c.prepareStatement("UPDATE destinations SET url = ?, secret_enc = ?, secret_hint = ?, headers = ?, max_in_flight = ?, operations = ?, "
+                    + "on_failure = ? WHERE id = ?")) {
                 bindMutable(del, d);
-                del.setString(7, d.id());
+                del.setString(8, d.id());
                 if (del.executeUpdate() == 1) {
                     return null;
                 }
             }
             try (PreparedStatement ins = c.prepareStatement(
-                    "INSERT INTO destinations (url, secret_enc, secret_hint, headers, max_in_flight, operations, id, source_id, created_at) "
-                            + "VALUES (?,?,?,?,?,?,?,?,?)")) {
+                    "INSERT INTO destinations (url, secret_enc, secret_hint, headers, max_in_flight, operations, on_failure, id, source_id, "
+                            + "created_at) VALUES (?,?,?,?,?,?,?,?,?,?)")) {
                 bindMutable(ins, d);
-                ins.setString(7, d.id());
-                ins.setString(8, d.sourceId());
-                ins.setLong(9, d.createdAt());
+                ins.setString(8, d.id());
+                ins.setString(9, d.sourceId());
+                ins.setLong(10, d.createdAt());
                 ins.executeUpdate();
             }
             return null;
@@ -88,6 +105,7 @@ public final class Destinations {
         // null for all: so an operation added later reaches destinations that never chose
         st.setString(6, d.operations().equals(ALL_OPERATIONS) ? null
                 : d.operations().stream().map(Operation::name).collect(Collectors.joining(",")));
+        st.setString(7, d.onFailure() == OnFailure.HOLD ? null : d.onFailure().name()); // null: the default, hold
     }
 
     private static Set<Operation> operations(String stored) {
@@ -187,7 +205,8 @@ public final class Destinations {
             String enc = rs.getString(4);
             out.add(new Destination(rs.getString(1), rs.getString(2), rs.getString(3),
                     enc == null ? null : secrets.decrypt(enc), rs.getString(5),
-                    headers(rs.getString(6)), maxInFlight(rs), operations(rs.getString(9)), rs.getLong(8)));
+                    headers(rs.getString(6)), maxInFlight(rs), operations(rs.getString(9)), rs.getLong(8),
+                    rs.getString(10) == null ? OnFailure.HOLD : OnFailure.valueOf(rs.getString(10))));
         }
         return out;
     }

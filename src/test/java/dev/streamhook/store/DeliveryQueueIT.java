@@ -211,7 +211,7 @@ class DeliveryQueueIT {
         queue.record(lease, List.of(new Result(p.deliveryId(), 1, new Attempt(0, 1, 500, null, "no"), Status.FAILED, 1_000)), 1_000).join();
         assertThat(queue.pending("dst_1", 0, 10)).isEmpty();
 
-        assertThat(queue.retryFailed(p.eventId(), 5_000)).isEqualTo(1);
+        assertThat(new Redeliveries(db).retryFailed(p.eventId(), null, false, 5_000).retried()).isEqualTo(1);
         assertThat(queue.pending("dst_1", 0, 10)).extracting(DeliveryQueue.Pending::attempts).containsExactly(1);
         assertThat(told).containsExactly("dst_1");
     }
