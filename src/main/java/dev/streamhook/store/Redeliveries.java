@@ -5,9 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * What a user does by hand to deliveries that are done: retry or skip an event's failed deliveries,
@@ -36,6 +34,9 @@ public final class Redeliveries {
     public record Replayed(int queued, int leftFailed) {
     }
 
+    private record Failed(long id, String destinationId, long seq, String rowKey) {
+    }
+
     /** A newer delivered event of the delivery's row at the same destination, if any; uses the lane index. */
     private static final String NEWER_DELIVERED = "SELECT e.id FROM deliveries n JOIN events e ON e.seq = n.event_seq "
             + "WHERE n.destination_id = ? AND n.status = 'SUCCEEDED' AND n.event_seq > ? AND n.row_key = ? ORDER BY n.event_seq LIMIT 1";
@@ -52,21 +53,10 @@ public final class Redeliveries {
      * delivered to one of those destinations already: the retry would deliver older state last.
      */
     public Retried retryFailed(String eventId, String destinationId, boolean force, long now) {
-        record Failed(long id, String destinationId, long seq, String rowKey) {
-        }
         List<Failed> failed = new ArrayList<>();
         Retried outcome = db.transaction(c -> {
             failed.clear(); // a transaction may run again
-            try (PreparedStatement q = c.prepareStatement("SELECT d.id, d.destination_id, d.event_seq, d.row_key FROM deliveries d "
-                    + "JOIN events e ON e.seq = d.event_seq WHERE e.id = ? AND d.status = 'FAILED' AND (CAST(? AS TEXT) IS NULL OR d.destination_id = ?)")) {
-                q.setString(1, eventId);
-                q.setString(2, destinationId);
-                q.setString(3, destinationId);
-                ResultSet rs = q.executeQuery();
-                while (rs.next()) {
-                    failed.add(new Failed(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getString(4)));
-                }
-            }
+            failed.addAll(failed(c, eventId, destinationId));
             if (!force) {
                 List<Stale> stale = new ArrayList<>();
                 for (Failed f : failed) {
@@ -99,7 +89,7 @@ public final class Redeliveries {
      * {@code SKIPPED}: never sent, and no longer holding their rows back. Returns how many.
      */
     public int skipFailed(String eventId, String destinationId) {
-        List<String> destinations = failedDestinations(eventId, destinationId);
+        List<String> destinations = db.read(c -> failed(c, eventId, destinationId)).stream().map(Failed::destinationId).distinct().toList();
         if (destinations.isEmpty()) {
             return 0;
         }
@@ -204,20 +194,19 @@ public final class Redeliveries {
         }
     }
 
-    private List<String> failedDestinations(String eventId, String destinationId) {
-        return db.read(c -> {
-            Set<String> ids = new LinkedHashSet<>();
-            try (PreparedStatement q = c.prepareStatement("SELECT d.destination_id FROM deliveries d JOIN events e ON e.seq = d.event_seq "
-                    + "WHERE e.id = ? AND d.status = 'FAILED' AND (CAST(? AS TEXT) IS NULL OR d.destination_id = ?)")) {
-                q.setString(1, eventId);
-                q.setString(2, destinationId);
-                q.setString(3, destinationId);
-                ResultSet rs = q.executeQuery();
-                while (rs.next()) {
-                    ids.add(rs.getString(1));
-                }
+    /** The event's failed deliveries, all of them or only the one to {@code destinationId}. */
+    private static List<Failed> failed(Connection c, String eventId, String destinationId) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("SELECT d.id, d.destination_id, d.event_seq, d.row_key FROM deliveries d "
+                + "JOIN events e ON e.seq = d.event_seq WHERE e.id = ? AND d.status = 'FAILED' AND (CAST(? AS TEXT) IS NULL OR d.destination_id = ?)")) {
+            q.setString(1, eventId);
+            q.setString(2, destinationId);
+            q.setString(3, destinationId);
+            ResultSet rs = q.executeQuery();
+            List<Failed> out = new ArrayList<>();
+            while (rs.next()) {
+                out.add(new Failed(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getString(4)));
             }
-            return new ArrayList<>(ids);
-        });
+            return out;
+        }
     }
 }
