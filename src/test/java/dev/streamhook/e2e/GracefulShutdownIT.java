@@ -113,7 +113,8 @@ class GracefulShutdownIT {
         long stopMillis = (System.nanoTime() - stopAt) / 1_000_000;
 
         assertThat(exit).as("exit status after SIGTERM").isEqualTo(143);
-        assertThat(stopMillis).as("ms from SIGTERM to exit, with a 1 s grace and receivers that answer after 30 s").isLessThan(20_000);
+        System.out.printf("GracefulShutdownIT: stopped in %d ms with a 1 s grace and 16 requests out%n", stopMillis);
+        assertThat(stopMillis).as("ms from SIGTERM to exit, with a 1 s grace and receivers that answer after 30 s").isLessThan(10_000);
         assertThat(succeededInStore()).as("events recorded delivered though no answer came").isEmpty();
 
         receiver.delayEveryResponse(0);
