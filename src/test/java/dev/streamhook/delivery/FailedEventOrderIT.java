@@ -79,6 +79,34 @@ class FailedEventOrderIT {
     }
 
     @Test
+    void aRowHeldBackStaysHeldAfterARestartUntilTheDestinationSwitchesToSkip() throws Exception {
+        receiver.respondWith(500, 500);
+        String v1;
+        String[] ids;
+        String key;
+        try (Main.Node node = TestNodes.start(dataDir, TWO_ATTEMPTS)) {
+            key = new ApiClient(node.port()).post("/v1/accounts", "{\"email\": \"restart@example.com\"}").text("api_key");
+            ApiClient api = new ApiClient(node.port()).withKey(key);
+            ids = sourceAndDestination(api, null);
+            v1 = failFirstVersion(api);
+        }
+        try (Main.Node node = TestNodes.start(dataDir, TWO_ATTEMPTS)) {
+            ApiClient again = new ApiClient(node.port()).withKey(key);
+            db.execute("UPDATE items SET name = 'v2' WHERE id = 1");
+            db.execute("INSERT INTO items VALUES (2, 'other row')");
+            await().atMost(Duration.ofSeconds(30)).until(() -> received().contains("other row"));
+            Thread.sleep(1_000);
+            assertThat(received()).as("the restarted lane read the failed v1 and holds row 1").doesNotContain("v2");
+
+            ApiClient.Response patched = again.patch("/v1/sources/" + ids[0] + "/destinations/" + ids[1], "{\"on_failure\": \"skip\"}");
+            assertThat(patched.status()).as(patched.body().toString()).isEqualTo(200);
+            assertThat(patched.body().get("on_failure").asText()).isEqualTo("skip");
+            await().atMost(Duration.ofSeconds(20)).until(() -> received().contains("v2"));
+            assertThat(again.post("/v1/events/" + v1 + "/retry", "").status()).as("v2 was delivered since").isEqualTo(409);
+        }
+    }
+
+    @Test
     void skippingTheFailedEventLetsItsRowGoOnWithoutSendingIt() throws Exception {
         receiver.respondWith(500, 500);
         try (Main.Node node = TestNodes.start(dataDir, TWO_ATTEMPTS)) {
