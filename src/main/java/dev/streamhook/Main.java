@@ -7,6 +7,7 @@ import dev.streamhook.api.DestinationSigning;
 import dev.streamhook.api.EventRoutes;
 import dev.streamhook.api.Idempotency;
 import dev.streamhook.api.KeyRoutes;
+import dev.streamhook.api.RedeliveryRoutes;
 import dev.streamhook.api.RequestGate;
 import dev.streamhook.api.SourceRoutes;
 import dev.streamhook.api.UsageRoutes;
@@ -30,6 +31,7 @@ import dev.streamhook.store.EventQueries;
 import dev.streamhook.store.IdempotencyKeys;
 import dev.streamhook.store.KeyUsage;
 import dev.streamhook.store.Pruner;
+import dev.streamhook.store.Redeliveries;
 import dev.streamhook.store.SecretBox;
 import dev.streamhook.store.StoreException;
 import dev.streamhook.store.ReleaseTimer;
@@ -76,14 +78,22 @@ public final class Main {
      */
     public record Node(int port, ApiServer api, CaptureSupervisor capture, Dispatcher dispatcher, ReleaseTimer releaseTimer,
                        Pruner pruner, WebhookSender sender,
-                       KeyUsage keyUsage, Database db, Optional<String> adminKey) implements AutoCloseable {
+                       KeyUsage keyUsage, Database db, Optional<String> adminKey, Duration shutdownGrace) implements AutoCloseable {
+        /**
+         * A graceful stop (SIGTERM runs it through the shutdown hook), in the order that loses
+         * nothing: the API first (no new work from outside), capture (no new events; the slot
+         * keeps what was not stored), the timers, then delivery, whose lanes take nothing new and
+         * wait up to {@code shutdownGrace} for their requests in flight and record what came back;
+         * the sender and the store close last, after every result was committed. A request still
+         * out when the grace ends is not recorded, so its delivery is due again after a restart.
+         */
         @Override
         public void close() {
             api.stop();
             capture.stopAll();
             releaseTimer.stop();
             pruner.stop();
-            dispatcher.stop();
+            dispatcher.stop(shutdownGrace);
             sender.close();
             keyUsage.close();
             db.close();
@@ -99,7 +109,11 @@ public final class Main {
         try {
             Config config = Config.fromEnvironment();
             Node node = start(config);
-            Runtime.getRuntime().addShutdownHook(new Thread(node::close, "shutdown"));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                log.info("StreamHook stopping: no new work; requests in flight get up to {} ms", config.shutdownGrace().toMillis());
+                node.close();
+                log.info("StreamHook stopped");
+            }, "shutdown"));
             // on stdout only, never through the logger: the one time this key exists in clear
             node.adminKey().ifPresent(key -> {
                 System.out.println("streamhook: admin API key (shown once): " + key);
@@ -180,7 +194,8 @@ public final class Main {
                 new SourceRoutes(sources, sourceManager, idempotency, config.captureAlerts(), backfills),
                 new DestinationRoutes(sources, destinations, addressPolicy, config.allowHttpDestinations(), idempotency,
                         new DestinationSigning(config.secretRotationGrace())),
-                new EventRoutes(eventQueries, deliveryQueue, secrets, idempotency, config.retention()), new UsageRoutes(usage));
+                new EventRoutes(eventQueries, secrets, config.retention()),
+                new RedeliveryRoutes(sources, destinations, eventQueries, new Redeliveries(db), idempotency), new UsageRoutes(usage));
         ReleaseTimer releaseTimer = new ReleaseTimer(usage, RELEASE_CHECK);
         Pruner pruner = new Pruner(db, config.retention(), Clock.systemUTC());
 
@@ -200,6 +215,6 @@ public final class Main {
         // last, once nothing else can fail: a key printed by a start that then failed would be lost
         Optional<String> adminKey = config.signup() == Config.SignupMode.CLOSED
                 ? accounts.createAdminIfNone().map(Accounts.Created::apiKey) : Optional.empty();
-        return new Node(port, api, capture, dispatcher, releaseTimer, pruner, sender, keyUsage, db, adminKey);
+        return new Node(port, api, capture, dispatcher, releaseTimer, pruner, sender, keyUsage, db, adminKey, config.shutdownGrace());
     }
 }

@@ -31,7 +31,7 @@ public final class ApiServer {
     private final List<String> routes = new CopyOnWriteArrayList<>();
 
     public ApiServer(Health health, Metrics metrics, RequestGate gate, AccountRoutes accountRoutes, KeyRoutes keyRoutes, SourceRoutes sourceRoutes,
-                     DestinationRoutes destinationRoutes, EventRoutes eventRoutes, UsageRoutes usageRoutes) {
+                     DestinationRoutes destinationRoutes, EventRoutes eventRoutes, RedeliveryRoutes redeliveryRoutes, UsageRoutes usageRoutes) {
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.events.handlerAdded(meta -> {
@@ -60,6 +60,7 @@ public final class ApiServer {
             sourceRoutes.register(config.routes);
             destinationRoutes.register(config.routes);
             eventRoutes.register(config.routes);
+            redeliveryRoutes.register(config.routes);
             usageRoutes.register(config.routes);
             config.routes.exception(ApiException.class, ErrorMapper::api);
             config.routes.exception(SourceException.class, ErrorMapper::source);

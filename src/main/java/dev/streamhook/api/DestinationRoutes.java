@@ -7,6 +7,7 @@ import dev.streamhook.event.Operation;
 import dev.streamhook.net.AddressPolicy;
 import dev.streamhook.store.Destinations;
 import dev.streamhook.store.Destinations.Destination;
+import dev.streamhook.store.Destinations.OnFailure;
 import dev.streamhook.store.Destinations.Tuning;
 import dev.streamhook.store.Ids;
 import dev.streamhook.store.Signing;
@@ -38,7 +39,7 @@ import java.util.Set;
 public final class DestinationRoutes {
 
     private static final Set<String> FIELDS = Set.of("url", "secret", "headers", "max_in_flight", "operations", "retry", "timeout_ms",
-            "connect_timeout_ms");
+            "connect_timeout_ms", "on_failure");
     private static final Set<String> CREATE_FIELDS = union(FIELDS, DestinationSigning.CREATE_FIELDS);
     /** PATCH also pauses and resumes. */
     private static final Set<String> UPDATE_FIELDS = union(union(FIELDS, DestinationSigning.UPDATE_FIELDS), Set.of("status"));
@@ -69,7 +70,8 @@ public final class DestinationRoutes {
             Signing.Scheme scheme = DestinationSigning.forCreate(body, secret);
             Destination d = new Destination(Ids.random("dst_", 16), source.id(), url(Json.requiredString(body, "url", Json.Max.URL)), secret,
                     hint(secret), headers(Json.stringMap(body, "headers", Json.Max.HEADERS, Json.Max.HEADER_NAME, Json.Max.HEADER_VALUE)), Json.optionalInt(body, "max_in_flight", 1, MAX_IN_FLIGHT_LIMIT),
-                    operations(body), System.currentTimeMillis()).with(DestinationTuning.read(body, Tuning.DEFAULTS)).withSigning(scheme, null);
+                    operations(body), System.currentTimeMillis()).with(DestinationTuning.read(body, Tuning.DEFAULTS)).withSigning(scheme, null)
+                    .withOnFailure(onFailure(body, OnFailure.HOLD));
             destinations.upsert(d);
             Json.respond(ctx, 201, view(d));
         }));
@@ -89,8 +91,8 @@ public final class DestinationRoutes {
             Integer maxInFlight = body.has("max_in_flight") ? Json.optionalInt(body, "max_in_flight", 1, MAX_IN_FLIGHT_LIMIT) : d.maxInFlight();
             Set<Operation> operations = body.has("operations") ? operations(body) : d.operations();
             Destination updated = signing.forUpdate(d, new Destination(d.id(), d.sourceId(), url, secret, hint(secret), headers, maxInFlight,
-                    operations, d.createdAt(), DestinationTuning.read(body, d.tuning()), d.state(), d.signatureScheme(), d.previous()), body,
-                    System.currentTimeMillis());
+                    operations, d.createdAt(), DestinationTuning.read(body, d.tuning()), d.state(), d.signatureScheme(), d.previous(),
+                    onFailure(body, d.onFailure())), body, System.currentTimeMillis());
             destinations.upsert(updated);
             if (status != null && status != d.state().status()) {
                 destinations.setStatus(d.id(), status, System.currentTimeMillis());
@@ -158,6 +160,24 @@ public final class DestinationRoutes {
             out.add(op);
         }
         return out;
+    }
+
+    /** {@code on_failure}: "hold" (null too: the default) or "skip"; left out, {@code current}. */
+    private static OnFailure onFailure(ObjectNode body, OnFailure current) {
+        if (!body.has("on_failure")) {
+            return current;
+        }
+        JsonNode v = body.get("on_failure");
+        if (v.isNull()) {
+            return OnFailure.HOLD;
+        }
+        String text = v.isTextual() ? v.asText().toLowerCase(Locale.ROOT) : "";
+        return switch (text) {
+            case "hold" -> OnFailure.HOLD;
+            case "skip" -> OnFailure.SKIP;
+            default -> throw ApiException.invalid("on_failure", "'on_failure' must be \"hold\" (later events of a row wait while an "
+                    + "earlier one failed, until it is retried or skipped) or \"skip\" (they go on)");
+        };
     }
 
     private static final Map<String, Operation> OPERATION_NAMES = Map.of(
@@ -243,6 +263,7 @@ public final class DestinationRoutes {
         out.put("max_in_flight", d.maxInFlight()); // null: the node's STREAMHOOK_DELIVERY_MAX_IN_FLIGHT
         out.put("operations", d.operations().stream().map(Operation::name).toList());
         DestinationTuning.view(d, out);
+        out.put("on_failure", d.onFailure().name().toLowerCase(Locale.ROOT));
         out.put("created_at", Json.time(d.createdAt()));
         return out;
     }

@@ -18,7 +18,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code /v1/events}: the captured events, their deliveries and attempts, and manual retry. The
+ * {@code /v1/events}: the captured events, their deliveries and attempts (retry and skip are in
+ * {@link RedeliveryRoutes}). The
  * list filters by source, destination, table, operation, delivery status and time, newest first,
  * paged by an opaque account-bound cursor ({@link PageCursor}); every filter runs in SQL, scoped
  * to the caller's account. Payloads are the stored bytes, never re-parsed.
@@ -29,17 +30,13 @@ public final class EventRoutes {
     private static final int MAX_LIMIT = 100;
     private static final Set<String> OPERATIONS = Set.of("INSERT", "UPDATE", "DELETE", "TRUNCATE");
     private final EventQueries queries;
-    private final DeliveryQueue queue;
     private final PageCursor cursors;
-    private final Idempotency idempotency;
     private final RetentionPolicy retention;
 
-    public EventRoutes(EventQueries queries, DeliveryQueue queue, SecretBox secrets, Idempotency idempotency, RetentionPolicy retention) {
+    public EventRoutes(EventQueries queries, SecretBox secrets, RetentionPolicy retention) {
         this.retention = retention;
         this.queries = queries;
-        this.queue = queue;
         this.cursors = new PageCursor(secrets);
-        this.idempotency = idempotency;
     }
 
     void register(RoutesConfig routes) {
@@ -52,15 +49,6 @@ public final class EventRoutes {
             out.put("retained_until", keptUntil(e, deliveries.stream().map(DeliveryRow::status).toList()));
             Json.respond(ctx, 200, out);
         });
-        routes.post("/v1/events/{id}/retry", idempotency.wrap(ctx -> {
-            EventRow e = owned(ctx);
-            int retried = queue.retryFailed(e.id(), System.currentTimeMillis());
-            if (retried == 0) {
-                throw new ApiException(ApiException.Reason.CONFLICT, null,
-                        "event " + e.id() + " has no failed delivery to retry; its deliveries are pending or succeeded");
-            }
-            Json.respond(ctx, 202, Map.of("id", e.id(), "retried_deliveries", retried));
-        }));
     }
 
     private void list(Context ctx) {

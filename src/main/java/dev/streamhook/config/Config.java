@@ -37,7 +37,8 @@ public record Config(
         int snapshotChunkRows,
         Optional<Long> storeWarnBytes,
         int diskFreeWarnPercent,
-        Duration secretRotationGrace) {
+        Duration secretRotationGrace,
+        Duration shutdownGrace) {
 
     /**
      * When a source's view warns that WAL may be piling up on its database: capture has not been
@@ -105,7 +106,9 @@ public record Config(
                         : Optional.of(r.whole("STREAMHOOK_STORE_WARN_BYTES", 0, 1, Long.MAX_VALUE)),
                 r.integer("STREAMHOOK_DISK_FREE_WARN_PERCENT", 10, 0, 100),
                 r.period("STREAMHOOK_SECRET_ROTATION_GRACE", Duration.ofHours(24)).orElseThrow(() -> new ConfigException(
-                        "STREAMHOOK_SECRET_ROTATION_GRACE must be a period such as 24h or 7d, not forever: a replaced secret must stop signing")));
+                        "STREAMHOOK_SECRET_ROTATION_GRACE must be a period such as 24h or 7d, not forever: a replaced secret must stop signing")),
+                // how long a stop (SIGTERM) waits for webhook requests in flight before it leaves them pending
+                Duration.ofMillis(r.integer("STREAMHOOK_SHUTDOWN_GRACE_MS", 10_000, 0, 600_000)));
     }
 
     /** The default retry schedule, as {@code STREAMHOOK_DELIVERY_RETRY_SCHEDULE} writes it. */

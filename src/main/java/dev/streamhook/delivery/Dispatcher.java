@@ -5,7 +5,9 @@ import dev.streamhook.store.Destinations;
 import dev.streamhook.store.Destinations.Destination;
 import dev.streamhook.store.StoreSignals;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -30,6 +32,8 @@ public final class Dispatcher {
 
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
     private static final long RECONCILE_SECONDS = 5;
+    /** How long the lane of a deleted or paused destination waits for its requests in flight. */
+    private static final long REMOVED_GRACE_MILLIS = 10_000;
 
     private final DeliveryQueue queue;
     private final Destinations destinations;
@@ -78,7 +82,17 @@ public final class Dispatcher {
         reconciler.scheduleWithFixedDelay(this::reconcile, 0, RECONCILE_SECONDS, TimeUnit.SECONDS);
     }
 
+    /** {@link #stop(Duration)} with a grace of 10 s: what a start that failed half-way undoes. */
     public void stop() {
+        stop(Duration.ofSeconds(10));
+    }
+
+    /**
+     * Stops every lane: none takes new work; each waits up to {@code grace} for its webhook requests
+     * in flight, records their results and lets its lease go. Deliveries whose requests did not come
+     * back in time stay pending in the store, due again after a restart.
+     */
+    public void stop(Duration grace) {
         stopped = true;
         reconciler.shutdownNow();
         try {
@@ -86,7 +100,16 @@ public final class Dispatcher {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        lanes.values().parallelStream().forEach(Lane::stop);
+        // every lane at once, on threads of their own: the grace bounds the whole stop, not each lane in turn
+        List<Thread> stopping = lanes.values().stream().map(l -> Thread.ofVirtual().start(() -> l.stop(grace.toMillis()))).toList();
+        for (Thread t : stopping) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         lanes.clear();
     }
 
@@ -129,7 +152,7 @@ public final class Dispatcher {
                     return false;
                 }
                 Lane gone = lanes.get(id);
-                Thread.ofVirtual().start(gone::stop); // it may wait for attempts in flight; other lanes need not
+                Thread.ofVirtual().start(() -> gone.stop(REMOVED_GRACE_MILLIS)); // it may wait for attempts in flight; other lanes need not
                 return true;
             });
             lastFailure = null;

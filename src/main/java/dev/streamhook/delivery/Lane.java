@@ -7,12 +7,16 @@ import dev.streamhook.store.DeliveryQueue.Due;
 import dev.streamhook.store.DeliveryQueue.Lease;
 import dev.streamhook.store.DeliveryQueue.Pending;
 import dev.streamhook.store.DeliveryQueue.Result;
+import dev.streamhook.store.DeliveryQueue.State;
 import dev.streamhook.store.DeliveryQueue.Status;
 import dev.streamhook.store.Destinations.Destination;
+import dev.streamhook.store.Destinations.OnFailure;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -37,6 +41,11 @@ final class Lane {
     private static final Logger log = LoggerFactory.getLogger(Lane.class);
     /** Deliveries read by a lane's first page, before it knows how large its events are. */
     private static final int FIRST_PAGE = 100;
+    /**
+     * How often a lane with held-back deliveries asks the store about them, in case another node
+     * retried or skipped them (this node's own API tells the lane at once).
+     */
+    private static final long HELD_CHECK_MILLIS = 5_000;
 
     /**
      * What every lane of a node shares. {@code window} and {@code windowBytes} bound what a lane
@@ -56,6 +65,7 @@ final class Lane {
     private final Thread thread;
     private volatile Destination destination;
     private volatile boolean running = true;
+    private volatile long graceMillis;
 
     // owned by the lane thread
     private Lease lease;
@@ -68,6 +78,7 @@ final class Lane {
     private int inFlight;
     /** The endpoint answered 410 Gone: send nothing more; the dispatcher stops this lane once the store says disabled. */
     private boolean gone;
+    private long nextHeldCheck;
     private final List<Result> unrecorded = new ArrayList<>();
     /** Settled in memory, not yet committed: a read of the store must not bring them back. */
     private final Set<Long> recording = new HashSet<>();
@@ -102,23 +113,73 @@ final class Lane {
         }
     }
 
-    /** Older deliveries were made due again: read the lane from its start. */
+    /**
+     * Deliveries were retried, skipped or replayed by hand: look again at the ones held back after
+     * failing, and read the lane from its start, where older deliveries made due again sit.
+     */
     void reopen() {
-        inbox.add(this::readFromStart);
+        inbox.add(() -> {
+            checkHeld();
+            readFromStart();
+        });
     }
 
-    /** The destination's url, secret, headers or limit changed: later attempts use the new ones. */
+    /** The destination's url, secret, headers, limit or failure rule changed: later attempts use the new ones. */
     void update(Destination changed) {
+        Destination before = destination;
         destination = changed;
-        inbox.add(() -> { });
+        inbox.add(before.onFailure() == changed.onFailure() ? () -> { } : this::onFailureChanged);
     }
 
-    /** Stops taking work, waits a little for attempts in flight, records what came back and lets the lease go. */
-    void stop() {
+    /**
+     * Now {@code skip}: what was held back for a failed delivery goes on. Now {@code hold}: the
+     * lane reads its failed deliveries too, from its start, and their rows wait for them.
+     */
+    private void onFailureChanged() {
+        if (!holdsOnFailure()) {
+            rows.held().forEach(rows::done);
+        }
+        readFromStart();
+    }
+
+    private boolean holdsOnFailure() {
+        return destination.onFailure() == OnFailure.HOLD;
+    }
+
+    /**
+     * Asks the store where the held-back deliveries stand now: made due again (retried or
+     * replayed), they go; skipped, delivered or gone, their rows go on. One that failed but is not
+     * committed yet is left alone: the store does not know it failed.
+     */
+    private void checkHeld() {
+        List<Item> held = rows.held().stream().filter(i -> !recording.contains(i.pending.deliveryId())).toList();
+        nextHeldCheck = clock.millis() + HELD_CHECK_MILLIS;
+        if (held.isEmpty()) {
+            return;
+        }
+        Map<Long, State> now = new HashMap<>();
+        queue.states(destination.id(), held.stream().map(i -> i.pending.deliveryId()).toList()).forEach(st -> now.put(st.deliveryId(), st));
+        for (Item item : held) {
+            State state = now.get(item.pending.deliveryId());
+            if (state == null || (state.status() != Status.FAILED && state.status() != Status.PENDING)) {
+                rows.done(item);
+            } else if (state.status() == Status.PENDING) {
+                rows.release(item, state.attempts(), state.nextAttemptAt());
+            }
+        }
+    }
+
+    /**
+     * Stops taking work, waits up to {@code graceMillis} for attempts in flight, records what came
+     * back and lets the lease go. An attempt still out after the grace is not recorded: its delivery
+     * stays pending in the store and is sent again after a restart, never marked done unsent.
+     */
+    void stop(long graceMillis) {
+        this.graceMillis = graceMillis;
         running = false;
         inbox.add(() -> { });
         try {
-            thread.join(15_000);
+            thread.join(graceMillis + 5_000); // the grace, then the last results' commit
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -166,6 +227,9 @@ final class Lane {
             return;
         }
         flushResults(now);
+        if (now >= nextHeldCheck) {
+            checkHeld();
+        }
         if (moreInStore && roomToLoad()) {
             load();
         }
@@ -240,7 +304,7 @@ final class Lane {
 
     private void load() {
         int room = pageSize();
-        List<Pending> page = queue.pending(destination.id(), cursor, room);
+        List<Pending> page = queue.pending(destination.id(), cursor, room, holdsOnFailure());
         boolean full = false;
         if (!page.isEmpty()) {
             largestBody = 1;
@@ -307,7 +371,11 @@ final class Lane {
             rows.retryAt(item, nextAttemptAt);
         } else {
             recording.add(item.pending.deliveryId());
-            rows.done(item);
+            if (next == Status.FAILED && holdsOnFailure()) {
+                rows.hold(item); // its row waits for a retry or a skip by hand
+            } else {
+                rows.done(item);
+            }
         }
     }
 
@@ -355,9 +423,9 @@ final class Lane {
         return own == null ? settings.defaultMaxInFlight() : own;
     }
 
-    /** At stop: wait for attempts in flight (bounded by the send timeout), record their results, release the lease. */
+    /** At stop: wait for attempts in flight (at most the grace), record their results, release the lease. */
     private void drainOnStop() {
-        long deadline = clock.millis() + 12_000;
+        long deadline = clock.millis() + graceMillis;
         while (inFlight > 0 && clock.millis() < deadline) {
             try {
                 Runnable message = inbox.poll(100, TimeUnit.MILLISECONDS);

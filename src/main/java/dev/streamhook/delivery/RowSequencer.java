@@ -23,6 +23,10 @@ import java.util.TreeMap;
  * once every earlier event of its table is settled, and every later event of the table waits for
  * it.
  *
+ * <p>A head that failed for good, at a destination that holds on failure, is <em>held</em>: never
+ * sent and never due, it keeps its rows (and its table, if table-wide) waiting until the lane
+ * {@link #release releases} it (retried by hand) or {@link #done settles} it (skipped by hand).
+ *
  * <p>Not thread-safe: owned by its lane's loop.
  */
 final class RowSequencer {
@@ -36,11 +40,14 @@ final class RowSequencer {
         boolean inFlight;
         /** In {@code waiting} or {@code ready}: free to go when due. */
         boolean queued;
+        /** Failed for good and holding its rows back: never due until released. */
+        boolean held;
 
         Item(Pending pending) {
             this.pending = pending;
             this.attempts = pending.attempts();
             this.nextAttemptAt = pending.nextAttemptAt();
+            this.held = pending.failed();
             if (pending.operation().tableWide()) {
                 this.rowKeys = List.of();
             } else if (pending.oldRowKey() == null || pending.oldRowKey().equals(pending.rowKey())) {
@@ -130,7 +137,7 @@ final class RowSequencer {
 
     /** Queues the item when it became free, takes it out of the queues when it no longer is; in flight, it is left alone. */
     private void refresh(Item item) {
-        if (item.inFlight) {
+        if (item.inFlight || item.held) {
             return;
         }
         boolean free = free(item);
@@ -204,6 +211,25 @@ final class RowSequencer {
         item.inFlight = false;
         item.nextAttemptAt = at;
         refresh(item);
+    }
+
+    /** The item failed for good and holds its rows back, never sent, until {@link #release} or {@link #done}. */
+    void hold(Item item) {
+        item.inFlight = false;
+        item.held = true;
+    }
+
+    /** A held item was made due again (retried by hand): it goes at {@code at}, as its row's head, with the attempts it made. */
+    void release(Item item, int attempts, long at) {
+        item.held = false;
+        item.attempts = attempts;
+        item.nextAttemptAt = at;
+        refresh(item);
+    }
+
+    /** The items held back after failing for good, oldest first. */
+    List<Item> held() {
+        return byId.values().stream().filter(i -> i.held).sorted(Comparator.comparingLong(Item::seq)).toList();
     }
 
     /** When the earliest waiting head becomes due; {@link Long#MAX_VALUE} when none waits. */

@@ -42,10 +42,19 @@ public final class DeliveryQueue {
     /**
      * A pending delivery as its lane reads it, in event order. {@code oldRowKey} is the row's key
      * before a key-changing UPDATE, else null; {@code table} is {@code schema.table}, the key a
-     * table-wide event ({@code operation} TRUNCATE) orders against.
+     * table-wide event ({@code operation} TRUNCATE) orders against. {@code failed}: it failed for
+     * good and is read only to hold its row back (a destination that holds on failure); never sent.
      */
     public record Pending(long deliveryId, long eventSeq, String eventId, String rowKey, String oldRowKey, String table,
-                          Operation operation, int attempts, long nextAttemptAt, long committedAt, byte[] body) {
+                          Operation operation, int attempts, long nextAttemptAt, long committedAt, byte[] body, boolean failed) {
+        public Pending(long deliveryId, long eventSeq, String eventId, String rowKey, String oldRowKey, String table,
+                       Operation operation, int attempts, long nextAttemptAt, long committedAt, byte[] body) {
+            this(deliveryId, eventSeq, eventId, rowKey, oldRowKey, table, operation, attempts, nextAttemptAt, committedAt, body, false);
+        }
+    }
+
+    /** Where a delivery stands in the store now, as a lane checks the ones it holds back. */
+    public record State(long deliveryId, Status status, int attempts, long nextAttemptAt) {
     }
 
     /**
@@ -166,28 +175,71 @@ public final class DeliveryQueue {
      * backlog of 1,000,000 took hundreds of milliseconds instead of one or two.
      */
     public List<Pending> pending(String destinationId, long afterSeq, int limit) {
+        return pending(destinationId, afterSeq, limit, false);
+    }
+
+    /**
+     * As {@link #pending(String, long, int)}; with {@code withFailed}, the deliveries that failed for
+     * good come too, in the same event order (marked {@link Pending#failed()}), for a lane that
+     * holds their rows back. Each status is read through the lane index on its own and the two
+     * pages merged, so the cost stays that of the page.
+     */
+    public List<Pending> pending(String destinationId, long afterSeq, int limit, boolean withFailed) {
+        String page = "SELECT id, event_seq, row_key, attempts, next_attempt_at, status FROM deliveries "
+                + "WHERE destination_id = ? AND status = ? AND event_seq > ? ORDER BY event_seq LIMIT ?";
+        String pages = withFailed ? "SELECT * FROM (" + page + ") p UNION ALL SELECT * FROM (" + page + ") f" : page;
         return db.read(c -> {
             try (PreparedStatement q = c.prepareStatement("""
                     SELECT d.id, d.event_seq, e.id, d.row_key, e.old_row_key, e.schema_name, e.table_name, e.operation,
-                           d.attempts, d.next_attempt_at, e.committed_at, e.body
-                    FROM (SELECT id, event_seq, row_key, attempts, next_attempt_at FROM deliveries
-                          WHERE destination_id = ? AND status = 'PENDING' AND event_seq > ?
-                          ORDER BY event_seq LIMIT ?) d
+                           d.attempts, d.next_attempt_at, e.committed_at, e.body, d.status
+                    FROM (%s) d
                     JOIN events e ON e.seq = d.event_seq
-                    ORDER BY d.event_seq""")) {
-                q.setString(1, destinationId);
-                q.setLong(2, afterSeq);
-                q.setInt(3, limit);
+                    ORDER BY d.event_seq LIMIT ?""".formatted(pages))) {
+                int i = 0;
+                for (String status : withFailed ? List.of("PENDING", "FAILED") : List.of("PENDING")) {
+                    q.setString(++i, destinationId);
+                    q.setString(++i, status);
+                    q.setLong(++i, afterSeq);
+                    q.setInt(++i, limit);
+                }
+                q.setInt(++i, limit);
                 ResultSet rs = q.executeQuery();
                 List<Pending> out = new ArrayList<>();
                 while (rs.next()) {
                     out.add(new Pending(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),
                             rs.getString(6) + "." + rs.getString(7), Operation.valueOf(rs.getString(8)), rs.getInt(9), rs.getLong(10),
-                            rs.getLong(11), rs.getBytes(12)));
+                            rs.getLong(11), rs.getBytes(12), rs.getString(13).equals("FAILED")));
                 }
                 return out;
             }
         });
+    }
+
+    /**
+     * The current state of the given deliveries of one destination; a delivery that no longer
+     * exists (its event pruned, its destination deleted) is left out.
+     */
+    public List<State> states(String destinationId, List<Long> deliveryIds) {
+        List<State> out = new ArrayList<>();
+        for (int from = 0; from < deliveryIds.size(); from += 500) {
+            List<Long> chunk = deliveryIds.subList(from, Math.min(deliveryIds.size(), from + 500));
+            db.read(c -> {
+                String marks = String.join(",", java.util.Collections.nCopies(chunk.size(), "?"));
+                try (PreparedStatement q = c.prepareStatement("SELECT id, status, attempts, next_attempt_at FROM deliveries "
+                        + "WHERE destination_id = ? AND id IN (" + marks + ")")) {
+                    q.setString(1, destinationId);
+                    for (int i = 0; i < chunk.size(); i++) {
+                        q.setLong(i + 2, chunk.get(i));
+                    }
+                    ResultSet rs = q.executeQuery();
+                    while (rs.next()) {
+                        out.add(new State(rs.getLong(1), Status.valueOf(rs.getString(2)), rs.getInt(3), rs.getLong(4)));
+                    }
+                }
+                return null;
+            });
+        }
+        return out;
     }
 
     /**
@@ -256,29 +308,5 @@ public final class DeliveryQueue {
             ResultSet rs = q.executeQuery();
             return rs.next() && rs.getLong(1) == lease.token() && rs.getLong(2) >= now;
         }
-    }
-
-    /** Makes the event's failed deliveries due now and tells their lanes; returns how many. */
-    public int retryFailed(String eventId, long now) {
-        List<String> destinations = db.transaction(c -> {
-            List<String> ids = new ArrayList<>();
-            try (PreparedStatement q = c.prepareStatement("SELECT d.destination_id FROM deliveries d JOIN events e ON e.seq = d.event_seq "
-                    + "WHERE e.id = ? AND d.status = 'FAILED'")) {
-                q.setString(1, eventId);
-                ResultSet rs = q.executeQuery();
-                while (rs.next()) {
-                    ids.add(rs.getString(1));
-                }
-            }
-            try (PreparedStatement up = c.prepareStatement("UPDATE deliveries SET status = 'PENDING', next_attempt_at = ? "
-                    + "WHERE status = 'FAILED' AND event_seq = (SELECT seq FROM events WHERE id = ?)")) {
-                up.setLong(1, now);
-                up.setString(2, eventId);
-                up.executeUpdate();
-            }
-            return ids;
-        });
-        destinations.forEach(db.signals()::deliveriesReopened);
-        return destinations.size();
     }
 }

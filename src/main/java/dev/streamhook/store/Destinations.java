@@ -20,6 +20,15 @@ import java.util.stream.Collectors;
 public final class Destinations {
 
     /**
+     * What per-row order means once a delivery failed for good. {@code HOLD} (the default): the
+     * later events of its row (and of its table, for a TRUNCATE) wait until it is retried and
+     * delivered, or skipped, so the endpoint never sees a row's newer state before its older one.
+     * {@code SKIP}: they go on, and a retry of the older event is refused once a newer event of its
+     * row was delivered, unless forced.
+     */
+    public enum OnFailure { HOLD, SKIP }
+
+    /**
      * {@code maxInFlight} null means the node's default. {@code operations}: the operations the
      * destination is sent (never empty); an event of another operation is recorded as SKIPPED.
      * {@code signatureScheme}: which signature headers it is sent; {@code previous}: the secret
@@ -27,11 +36,13 @@ public final class Destinations {
      */
     public record Destination(String id, String sourceId, String url, String secret, String secretHint,
                               Map<String, String> headers, Integer maxInFlight, Set<Operation> operations, long createdAt,
-                              Tuning tuning, State state, Signing.Scheme signatureScheme, PreviousSecret previous) {
+                              Tuning tuning, State state, Signing.Scheme signatureScheme, PreviousSecret previous,
+                              OnFailure onFailure) {
         public Destination {
             if (signatureScheme == null) {
                 throw new IllegalArgumentException("a destination has a signature scheme");
             }
+            java.util.Objects.requireNonNull(onFailure, "onFailure");
             headers = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(headers));
             if (operations.isEmpty()) {
                 throw new IllegalArgumentException("a destination takes at least one operation");
@@ -39,10 +50,16 @@ public final class Destinations {
             operations = Collections.unmodifiableSet(EnumSet.copyOf(operations));
         }
 
+        /** A copy that does this when a delivery fails for good. */
+        public Destination withOnFailure(OnFailure changed) {
+            return new Destination(id, sourceId, url, secret, secretHint, headers, maxInFlight, operations, createdAt, tuning, state,
+                    signatureScheme, previous, changed);
+        }
+
         /** A copy with other retry and timeout settings. */
         public Destination with(Tuning changed) {
             return new Destination(id, sourceId, url, secret, secretHint, headers, maxInFlight, operations, createdAt, changed, state,
-                    signatureScheme, previous);
+                    signatureScheme, previous, onFailure);
         }
 
         /** A destination sent every operation. */
@@ -55,19 +72,19 @@ public final class Destinations {
         public Destination(String id, String sourceId, String url, String secret, String secretHint,
                            Map<String, String> headers, Integer maxInFlight, Set<Operation> operations, long createdAt) {
             this(id, sourceId, url, secret, secretHint, headers, maxInFlight, operations, createdAt, Tuning.DEFAULTS, State.ACTIVE,
-                    Signing.Scheme.STREAMHOOK, null);
+                    Signing.Scheme.STREAMHOOK, null, OnFailure.HOLD);
         }
 
         /** This destination with another signature scheme and previous secret. */
         public Destination withSigning(Signing.Scheme scheme, PreviousSecret previousSecret) {
             return new Destination(id, sourceId, url, secret, secretHint, headers, maxInFlight, operations, createdAt, tuning, state,
-                    scheme, previousSecret);
+                    scheme, previousSecret, onFailure);
         }
 
         /** This destination with another secret (and its hint), its scheme and previous secret unchanged. */
         public Destination withSecret(String newSecret, String newHint) {
             return new Destination(id, sourceId, url, newSecret, newHint, headers, maxInFlight, operations, createdAt, tuning, state,
-                    signatureScheme, previous);
+                    signatureScheme, previous, onFailure);
         }
 
         /** What signing its deliveries needs. */
@@ -107,7 +124,7 @@ public final class Destinations {
 
     private static final String COLUMNS = "id, source_id, url, secret_enc, secret_hint, headers, max_in_flight, created_at, operations, "
             + "status, disabled_reason, disabled_at, retry_max_attempts, retry_schedule, timeout_ms, connect_timeout_ms, "
-            + "signature_scheme, previous_secret_enc, previous_secret_hint, previous_secret_expires_at";
+            + "signature_scheme, previous_secret_enc, previous_secret_hint, previous_secret_expires_at, on_failure";
     private final Database db;
     private final SecretBox secrets;
 
@@ -119,9 +136,10 @@ public final class Destinations {
     public void upsert(Destination d) {
         db.transaction(c -> {
             try (PreparedStatement del = c.prepareStatement("UPDATE destinations SET url = ?, secret_enc = ?, secret_hint = ?, headers = ?, max_in_flight = ?, operations = ?, "
-                    + "signature_scheme = ?, previous_secret_enc = ?, previous_secret_hint = ?, previous_secret_expires_at = ? WHERE id = ?")) {
+                    + "signature_scheme = ?, previous_secret_enc = ?, previous_secret_hint = ?, previous_secret_expires_at = ?, on_failure = ? "
+                    + "WHERE id = ?")) {
                 bindMutable(del, d);
-                del.setString(11, d.id());
+                del.setString(12, d.id());
                 if (del.executeUpdate() == 1) {
                     writeTuning(c, d);
                     return null;
@@ -129,12 +147,12 @@ public final class Destinations {
             }
             try (PreparedStatement ins = c.prepareStatement(
                     "INSERT INTO destinations (url, secret_enc, secret_hint, headers, max_in_flight, operations, signature_scheme, "
-                            + "previous_secret_enc, previous_secret_hint, previous_secret_expires_at, id, source_id, created_at) "
-                            + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+                            + "previous_secret_enc, previous_secret_hint, previous_secret_expires_at, on_failure, id, source_id, created_at) "
+                            + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
                 bindMutable(ins, d);
-                ins.setString(11, d.id());
-                ins.setString(12, d.sourceId());
-                ins.setLong(13, d.createdAt());
+                ins.setString(12, d.id());
+                ins.setString(13, d.sourceId());
+                ins.setLong(14, d.createdAt());
                 ins.executeUpdate();
             }
             writeTuning(c, d);
@@ -203,6 +221,7 @@ public final class Destinations {
         st.setString(6, d.operations().equals(ALL_OPERATIONS) ? null
                 : d.operations().stream().map(Operation::name).collect(Collectors.joining(",")));
         bindSigning(st, d);
+        st.setString(11, d.onFailure() == OnFailure.HOLD ? null : d.onFailure().name()); // null: the default, hold
     }
 
     /** Parameters 7 to 10: the scheme (null for the page's default) and the previous secret, encrypted like the current one. */
@@ -355,7 +374,7 @@ public final class Destinations {
             out.add(new Destination(rs.getString(1), rs.getString(2), rs.getString(3),
                     enc == null ? null : secrets.decrypt(enc), rs.getString(5),
                     headers(rs.getString(6)), maxInFlight(rs), operations(rs.getString(9)), rs.getLong(8), tuning(rs), state(rs),
-                    scheme(rs.getString(17)), previous(rs)));
+                    scheme(rs.getString(17)), previous(rs), rs.getString(21) == null ? OnFailure.HOLD : OnFailure.valueOf(rs.getString(21))));
         }
         return out;
     }

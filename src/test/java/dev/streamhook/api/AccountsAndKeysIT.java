@@ -382,6 +382,8 @@ class AccountsAndKeysIT {
             assertNotFound(mallory.delete("/v1/sources/" + sourceId + "/destinations/" + destinationId));
             assertNotFound(mallory.get("/v1/events/" + eventId));
             assertNotFound(mallory.post("/v1/events/" + eventId + "/retry", ""));
+            assertNotFound(mallory.post("/v1/events/" + eventId + "/skip", ""));
+            assertNotFound(mallory.post("/v1/sources/" + sourceId + "/destinations/" + destinationId + "/replay", "{\"status\": \"failed\"}"));
             assertThat(mallory.get("/v1/sources").body().path("data")).isEmpty();
             assertThat(mallory.get("/v1/events").body().path("data")).isEmpty();
             assertThat(mallory.get("/v1/events?source_id=" + sourceId).body().path("data")).isEmpty();

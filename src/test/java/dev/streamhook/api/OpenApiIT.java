@@ -139,6 +139,7 @@ class OpenApiIT {
             user.call("POST", path + "/rotate_secret", null, 200);
             user.call("PATCH", path, "{\"signature_scheme\": \"both\"}", 200);
             user.call("POST", "/v1/sources/" + source + "/destinations/dst_nobody/rotate_secret", null, 404);
+            user.call("PATCH", path, "{\"on_failure\": \"sometimes\"}", 400);
             user.call("GET", "/v1/sources/" + source + "/destinations/dst_nobody", null, 404);
 
             db.execute("INSERT INTO orders VALUES (42, 'paid')");
@@ -153,6 +154,22 @@ class OpenApiIT {
             await().atMost(Duration.ofSeconds(60)).until(() -> user.client.get("/v1/events?status=succeeded").body().get("data").size() == 1);
             assertThat(failing.requests()).hasSize(2);
             user.call("GET", "/v1/events/" + event, null, 200);
+            user.call("POST", "/v1/events/" + event + "/retry", null, 409); // nothing failed now
+            user.call("POST", "/v1/events/" + event + "/retry?force=maybe", null, 400);
+            user.call("POST", "/v1/events/" + event + "/retry", "{\"destination_id\": \"dst_nobody\"}", 404);
+
+            // a second failure, skipped by hand; then replays of the destination
+            failing.respondWith(500);
+            db.execute("INSERT INTO orders VALUES (43, 'paid')");
+            await().atMost(Duration.ofSeconds(60)).until(() -> user.client.get("/v1/events?status=failed").body().get("data").size() == 1);
+            String second = user.call("GET", "/v1/events?status=failed", null, 200).at("/data/0/id").asText();
+            user.call("POST", "/v1/events/" + second + "/skip", "{\"destination_id\": \"" + destination + "\"}", 200);
+            user.call("POST", "/v1/events/" + second + "/skip", null, 409);
+            user.call("POST", path + "/replay", "{\"status\": \"failed\"}", 202);
+            user.call("POST", path + "/replay", "{\"from\": \"2026-01-01T00:00:00Z\", \"to\": \"2100-01-01T00:00:00Z\"}", 202);
+            user.call("POST", path + "/replay", "{\"status\": \"failed\", \"to\": \"2100-01-01T00:00:00Z\"}", 400);
+            user.call("POST", "/v1/sources/" + source + "/destinations/dst_nobody/replay", "{\"status\": \"failed\"}", 404);
+            user.call("PATCH", path, "{\"on_failure\": \"skip\"}", 200);
 
             admin.call("GET", "/metrics", null, 200);
             user.call("GET", "/metrics", null, 403);

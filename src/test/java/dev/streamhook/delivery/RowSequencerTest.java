@@ -180,4 +180,56 @@ class RowSequencerTest {
         idle.add(delivery(2, "a"));
         assertThat(seqs(idle.take(0, 10))).containsExactly(2L);
     }
+
+    private static Pending failedOf(long seq, String row) {
+        return new Pending(seq * 10, seq, "evt_" + seq, row, null, "public.t", Operation.UPDATE, 12, 0, 0, new byte[100], true);
+    }
+
+    @Test
+    void aHeadHeldAfterFailingKeepsItsRowWaitingWhileOtherRowsGoOn() {
+        rows.add(delivery(1, "a"));
+        rows.add(delivery(2, "b"));
+        rows.add(delivery(3, "a"));
+        rows.add(delivery(4, "b"));
+        List<Item> first = rows.take(0, 10);
+        assertThat(seqs(first)).containsExactly(1L, 2L);
+        rows.hold(first.get(0)); // 1 failed for good
+        rows.done(first.get(1));
+
+        assertThat(seqs(rows.take(Long.MAX_VALUE - 1, 10))).as("row a waits behind held 1; row b goes on").containsExactly(4L);
+        assertThat(rows.held()).extracting(Item::seq).containsExactly(1L);
+        assertThat(rows.nextDueAt()).as("a held head is never due").isEqualTo(Long.MAX_VALUE);
+    }
+
+    @Test
+    void aHeldHeadReleasedByARetryGoesFirstAndThenItsRowFollowsInOrder() {
+        rows.add(failedOf(1, "a")); // read from the store as failed: held from the start
+        rows.add(delivery(3, "a"));
+        assertThat(rows.take(Long.MAX_VALUE - 1, 10)).isEmpty();
+
+        Item held = rows.held().get(0);
+        rows.release(held, 12, 500);
+        assertThat(rows.take(499, 10)).isEmpty();
+        List<Item> retried = rows.take(500, 10);
+        assertThat(seqs(retried)).containsExactly(1L);
+        assertThat(retried.get(0).attempts).isEqualTo(12);
+        retried.forEach(rows::done);
+        assertThat(seqs(rows.take(500, 10))).containsExactly(3L);
+    }
+
+    @Test
+    void aHeldHeadSkippedByHandLetsItsRowGoOn() {
+        rows.add(failedOf(1, "a"));
+        rows.add(delivery(2, "a"));
+        rows.done(rows.held().get(0));
+        assertThat(seqs(rows.take(0, 10))).containsExactly(2L);
+    }
+
+    @Test
+    void aHeldTruncateHoldsBackItsWholeTable() {
+        rows.add(new Pending(10, 1, "evt_1", "public.t", null, "public.t", Operation.TRUNCATE, 12, 0, 0, new byte[100], true));
+        rows.add(rowOf(2, "public.t", "[1]"));
+        rows.add(rowOf(3, "public.other", "[1]"));
+        assertThat(drainInRounds()).containsExactly(List.of(3L));
+    }
 }

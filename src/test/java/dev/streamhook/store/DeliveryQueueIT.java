@@ -211,8 +211,78 @@ class DeliveryQueueIT {
         queue.record(lease, List.of(new Result(p.deliveryId(), 1, new Attempt(0, 1, 500, null, "no"), Status.FAILED, 1_000)), 1_000).join();
         assertThat(queue.pending("dst_1", 0, 10)).isEmpty();
 
-        assertThat(queue.retryFailed(p.eventId(), 5_000)).isEqualTo(1);
+        assertThat(new Redeliveries(db).retryFailed(p.eventId(), null, false, 5_000).retried()).isEqualTo(1);
         assertThat(queue.pending("dst_1", 0, 10)).extracting(DeliveryQueue.Pending::attempts).containsExactly(1);
         assertThat(told).containsExactly("dst_1");
+    }
+
+    private static Attempt failure() {
+        return new Attempt(0, 1, 500, null, "no");
+    }
+
+    @ParameterizedTest
+    @EnumSource(StoreBackend.class)
+    void aHoldingLaneReadsItsFailedDeliveriesMarkedInEventOrderWithThePendingOnes(StoreBackend backend) {
+        open(backend);
+        log.append("src_1", Lsn.parse("0/110"), List.of(event(Lsn.parse("0/100"), 0, "a"))).join();
+        log.append("src_1", Lsn.parse("0/210"), List.of(event(Lsn.parse("0/200"), 0, "a"), event(Lsn.parse("0/200"), 1, "b"))).join();
+        Lease lease = queue.acquire("dst_1", "node-a", 1_000, LEASE).orElseThrow();
+        List<DeliveryQueue.Pending> all = queue.pending("dst_1", 0, 10);
+        queue.record(lease, List.of(new Result(all.get(0).deliveryId(), 1, failure(), Status.FAILED, 1_000)), 1_000).join();
+
+        assertThat(queue.pending("dst_1", 0, 10)).as("without failed").hasSize(2);
+        assertThat(queue.pending("dst_1", 0, 10, true)).extracting(DeliveryQueue.Pending::deliveryId, DeliveryQueue.Pending::failed)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(all.get(0).deliveryId(), true),
+                        org.assertj.core.groups.Tuple.tuple(all.get(1).deliveryId(), false),
+                        org.assertj.core.groups.Tuple.tuple(all.get(2).deliveryId(), false));
+        assertThat(queue.pending("dst_1", 0, 2, true)).as("a page of 2").hasSize(2);
+        assertThat(queue.states("dst_1", List.of(all.get(0).deliveryId()))).extracting(DeliveryQueue.State::status).containsExactly(Status.FAILED);
+    }
+
+    @ParameterizedTest
+    @EnumSource(StoreBackend.class)
+    void aRetryThatWouldSendOlderStateAfterANewerDeliveredEventIsRefusedUnlessForced(StoreBackend backend) {
+        open(backend);
+        log.append("src_1", Lsn.parse("0/110"), List.of(event(Lsn.parse("0/100"), 0, "a"))).join();
+        log.append("src_1", Lsn.parse("0/210"), List.of(event(Lsn.parse("0/200"), 0, "a"))).join();
+        Lease lease = queue.acquire("dst_1", "node-a", 1_000, LEASE).orElseThrow();
+        List<DeliveryQueue.Pending> all = queue.pending("dst_1", 0, 10);
+        queue.record(lease, List.of(new Result(all.get(0).deliveryId(), 1, failure(), Status.FAILED, 1_000),
+                new Result(all.get(1).deliveryId(), 1, ok(), Status.SUCCEEDED, 1_000)), 1_000).join();
+        Redeliveries redeliveries = new Redeliveries(db);
+
+        Redeliveries.Retried refused = redeliveries.retryFailed(all.get(0).eventId(), null, false, 2_000);
+        assertThat(refused.retried()).isZero();
+        assertThat(refused.stale()).containsExactly(new Redeliveries.Stale("dst_1", all.get(1).eventId()));
+        assertThat(redeliveries.replayFailed("dst_1", false, 2_000)).isEqualTo(new Redeliveries.Replayed(0, 1));
+        assertThat(queue.pending("dst_1", 0, 10)).isEmpty();
+
+        assertThat(redeliveries.retryFailed(all.get(0).eventId(), "dst_1", true, 2_000).retried()).isEqualTo(1);
+        assertThat(queue.pending("dst_1", 0, 10)).extracting(DeliveryQueue.Pending::deliveryId).containsExactly(all.get(0).deliveryId());
+    }
+
+    @ParameterizedTest
+    @EnumSource(StoreBackend.class)
+    void aSkippedFailedDeliveryIsNeitherPendingNorFailedAndAReplayOfATimeRangeReopensItAndCreatesMissingOnes(StoreBackend backend) {
+        open(backend);
+        log.append("src_1", Lsn.parse("0/110"), List.of(event(Lsn.parse("0/100"), 0, "a"))).join();
+        Lease lease = queue.acquire("dst_1", "node-a", 1_000, LEASE).orElseThrow();
+        DeliveryQueue.Pending p = queue.pending("dst_1", 0, 10).get(0);
+        queue.record(lease, List.of(new Result(p.deliveryId(), 1, failure(), Status.FAILED, 1_000)), 1_000).join();
+        Redeliveries redeliveries = new Redeliveries(db);
+        assertThat(redeliveries.skipFailed(p.eventId(), null)).isEqualTo(1);
+        assertThat(queue.pending("dst_1", 0, 10, true)).isEmpty();
+        assertThat(redeliveries.skipFailed(p.eventId(), null)).isZero();
+
+        // a destination created after the event has no delivery of it; the replay creates one
+        new Destinations(db, SecretBox.load(Optional.empty(), dataDir)).upsert(new Destinations.Destination("dst_2", "src_1",
+                "http://127.0.0.1:1/y", null, null, Map.of(), null, 0));
+        long from = Instant.parse("2026-01-01T00:00:00Z").toEpochMilli();
+        assertThat(redeliveries.replayRange("dst_1", "src_1", null, from, from + 1, 5_000).queued()).isEqualTo(1);
+        assertThat(redeliveries.replayRange("dst_2", "src_1", "DELETE", from, from + 1, 5_000).queued()).as("an operation it does not take").isZero();
+        assertThat(redeliveries.replayRange("dst_2", "src_1", null, from + 1, from + 2, 5_000).queued()).as("outside the range").isZero();
+        assertThat(redeliveries.replayRange("dst_2", "src_1", null, from, from + 1, 5_000).queued()).isEqualTo(1);
+        assertThat(queue.pending("dst_1", 0, 10)).extracting(DeliveryQueue.Pending::eventId).containsExactly(p.eventId());
+        assertThat(queue.pending("dst_2", 0, 10)).extracting(DeliveryQueue.Pending::eventId).containsExactly(p.eventId());
     }
 }

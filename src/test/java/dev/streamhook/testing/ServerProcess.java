@@ -170,6 +170,24 @@ public final class ServerProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /**
+     * Sends SIGTERM ({@link Process#destroy()} does on Linux), as a service manager stops a server,
+     * and waits up to {@code atMost} for the process to end; returns its exit status (143, 128 + 15,
+     * when the JVM ran its shutdown hooks and exited on the signal). Fails if it is still running.
+     */
+    public int terminate(Duration atMost) {
+        process.destroy();
+        try {
+            if (!process.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException("streamhook " + process.pid() + " still runs " + atMost + " after SIGTERM");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        return process.exitValue();
+    }
+
     /** Everything the process wrote to stdout and stderr so far. */
     public String output() {
         try {
