@@ -114,10 +114,11 @@ class SnapshotIT {
             assertThat(writes.get()).as("writes while the snapshot ran").isGreaterThan(50);
             Map<Integer, String> expected = tableState(db);
             Map<Integer, String> received = new HashMap<>();
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            // a loaded CI machine delivers the writer's backlog slowly: wait for it, then say which rows differ
+            await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
                 received.clear();
                 received.putAll(replay(bodies(receiver)));
-                assertThat(received).isEqualTo(expected);
+                assertThat(received).as(() -> differences(expected, received)).isEqualTo(expected);
             });
             Map<Integer, Long> snapshotInsertsPerRow = new HashMap<>();
             for (JsonNode e : bodies(receiver)) {
@@ -239,5 +240,15 @@ class SnapshotIT {
                 throw new AssertionError(r.bodyText(), e);
             }
         }).toList();
+    }
+
+    /** The rows where {@code received} differs from {@code expected}, at most 20, for a failure message. */
+    private static String differences(Map<Integer, String> expected, Map<Integer, String> received) {
+        java.util.TreeSet<Integer> ids = new java.util.TreeSet<>(expected.keySet());
+        ids.addAll(received.keySet());
+        return ids.stream().filter(id -> !java.util.Objects.equals(expected.get(id), received.get(id))).limit(20)
+                .map(id -> id + ": expected " + expected.get(id) + ", received " + received.get(id))
+                .collect(java.util.stream.Collectors.joining("; ", "rows that differ (" + received.size() + " received, " + expected.size()
+                        + " expected): ", ""));
     }
 }
