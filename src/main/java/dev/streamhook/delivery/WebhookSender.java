@@ -149,9 +149,10 @@ public final class WebhookSender implements Sender, AutoCloseable {
         });
 
         Exchange exchange = new Exchange();
-        // the connect deadline covers the name lookup, TCP and TLS: it ends when the request starts on a connection
+        // the connect deadline covers the name lookup, TCP and TLS: it ends when the request's headers are written,
+        // which over TLS happens only once the handshake is done (a request begins on a connection before that)
         java.util.concurrent.atomic.AtomicBoolean onConnection = new java.util.concurrent.atomic.AtomicBoolean();
-        request.onRequestBegin(r -> onConnection.set(true));
+        request.onRequestCommit(r -> onConnection.set(true));
         org.eclipse.jetty.util.thread.Scheduler.Task connectDeadline = scheduler.schedule(() -> {
             if (!onConnection.get()) {
                 request.abort(new ConnectDeadline(connect));
@@ -161,7 +162,8 @@ public final class WebhookSender implements Sender, AutoCloseable {
         try {
             // Jetty enforces the deadline; the margin only guards against a callback that never comes
             Result result = exchange.done.get(total + 5_000, TimeUnit.MILLISECONDS);
-            return outcome(result, exchange.snippet(), started, total);
+            boolean inTlsHandshake = scheme.equals("https") && !onConnection.get();
+            return outcome(result, exchange.snippet(), started, total, inTlsHandshake);
         } catch (TimeoutException e) {
             request.abort(e);
             return incomplete(started, total);
@@ -176,7 +178,7 @@ public final class WebhookSender implements Sender, AutoCloseable {
         }
     }
 
-    private Attempt outcome(Result result, String snippet, long started, long total) {
+    private Attempt outcome(Result result, String snippet, long started, long total, boolean inTlsHandshake) {
         long duration = System.currentTimeMillis() - started;
         if (!result.isFailed()) {
             Response response = result.getResponse();
@@ -206,6 +208,11 @@ public final class WebhookSender implements Sender, AutoCloseable {
             }
             if (t instanceof javax.net.ssl.SSLException) {
                 return failure(started, ErrorKind.TLS, "TLS failed: " + message(t));
+            }
+            // a refused or unreachable port fails before this; a connection that ends while TLS is being set up
+            // is an endpoint that does not speak TLS there (Jetty sometimes reports only that its channel was closed)
+            if (inTlsHandshake && (t instanceof java.io.EOFException || t instanceof java.nio.channels.ClosedChannelException)) {
+                return failure(started, ErrorKind.TLS, "TLS failed: the endpoint closed the connection during the TLS handshake");
             }
         }
         return failure(started, ErrorKind.CONNECT, "connection failed: " + message(cause));
