@@ -41,6 +41,11 @@ final class Scenarios {
         ProcessSampler sampler;
 
         Setup(String name, Receiver... receivers) throws Exception {
+            this(name, null, receivers);
+        }
+
+        /** {@code batch}: the destinations' {@code batch} as JSON, or null for one event per request. */
+        Setup(String name, String batch, Receiver... receivers) throws Exception {
             Path dir = options.work().toAbsolutePath().resolve(String.format("%02d-%s", ++run, name));
             deleteRecursively(dir);
             Files.createDirectories(dir);
@@ -56,7 +61,7 @@ final class Scenarios {
             sourceId = source.text("id");
             for (Receiver r : receivers) {
                 ApiClient.Response d = api.post("/v1/sources/" + sourceId + "/destinations", """
-                        {"url": "%s", "secret": "%s"}""".formatted(r.url(), SECRET));
+                        {"url": "%s", "secret": "%s", "batch": %s}""".formatted(r.url(), SECRET, batch));
                 if (d.status() != 201) {
                     throw new IllegalStateException("destination refused: " + d);
                 }
@@ -103,8 +108,19 @@ final class Scenarios {
     }
 
     Figures.Scenario backlog(String name, long n, boolean singleRow) throws Exception {
-        progress(name, "%,d %s, written while StreamHook is stopped".formatted(n, singleRow ? "single-row transactions" : "rows in 1,000-row transactions"));
-        try (Receiver receiver = new Receiver(SECRET, 0, (int) Math.min(n, 200_000)); Setup s = new Setup(name, receiver)) {
+        return backlog(name, n, singleRow, 0);
+    }
+
+    /** {@link #backlog} of 1,000-row transactions to a destination that takes up to {@code perRequest} events per request. */
+    Figures.Scenario batchedBacklog(String name, long n, int perRequest) throws Exception {
+        return backlog(name, n, false, perRequest);
+    }
+
+    private Figures.Scenario backlog(String name, long n, boolean singleRow, int batch) throws Exception {
+        progress(name, "%,d %s, written while StreamHook is stopped%s".formatted(n, singleRow ? "single-row transactions" : "rows in 1,000-row transactions",
+                batch > 0 ? "; up to %d events per request".formatted(batch) : ""));
+        String batchJson = batch > 0 ? "{\"max_events\": %d, \"max_wait_ms\": 50}".formatted(batch) : null;
+        try (Receiver receiver = new Receiver(SECRET, 0, (int) Math.min(n, 200_000)); Setup s = new Setup(name, batchJson, receiver)) {
             s.process.stop();
             RawReplicationBaseline raw = RawReplicationBaseline.prepare(s.db);
             double insertSeconds = singleRow
@@ -128,10 +144,17 @@ final class Scenarios {
             Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("average_body_bytes", receiver.bodies().stream().mapToInt(b -> b.length).average().orElse(0));
             extra.put("first_receipt_after_start_s", a.count() == 0 ? null : (first - startedMicros) / 1e6);
+            if (batch > 0) {
+                extra.put("batch_max_events", batch);
+                extra.put("requests", receiver.requests());
+                extra.put("events_per_request", receiver.requests() == 0 ? null : (double) a.count() / receiver.requests());
+            }
             boolean any = a.count() > 0;
             return new Figures.Scenario(name,
                     (singleRow ? "%,d single-row transactions" : "%,d rows in 1,000-row transactions").formatted(n)
-                            + " written while StreamHook was stopped; then StreamHook started and delivered them all",
+                            + " written while StreamHook was stopped; then StreamHook started and delivered them all"
+                            + (batch > 0 ? " to a destination with batches of up to %d events (max_wait_ms 50); %,d requests"
+                                    .formatted(batch, receiver.requests()) : ""),
                     n, a.count(), receiver.duplicates(), receiver.signaturesChecked(), receiver.signaturesBad(), complete,
                     insertSeconds, null, null, null,
                     any ? (last - startedMicros) / 1e6 : null, any ? a.count() / ((last - startedMicros) / 1e6) : null,
