@@ -65,7 +65,7 @@ final class Receiver implements AutoCloseable {
             }
         }
         if (eventId == null && body.length > 0 && body[0] == '[') {
-            for (byte[] event : elements(body)) { // a batch: each event carries its id
+            for (byte[] event : CountingReceiver.elements(body)) { // a batch: each event carries its id
                 recordEvent(now, idOf(event), event);
             }
             return;
@@ -97,33 +97,6 @@ final class Receiver implements AutoCloseable {
                 bodies.add(body);
             }
         }
-    }
-
-    /** The top-level elements of a JSON array of objects, by scanning bytes (strings and escapes skipped), not by parsing. */
-    static List<byte[]> elements(byte[] array) {
-        List<byte[]> out = new ArrayList<>();
-        int depth = 0;
-        int start = -1;
-        boolean inString = false;
-        for (int i = 1; i < array.length; i++) {
-            byte b = array[i];
-            if (inString) {
-                if (b == '\\') {
-                    i++;
-                } else if (b == '"') {
-                    inString = false;
-                }
-            } else if (b == '"') {
-                inString = true;
-            } else if (b == '{') {
-                if (depth++ == 0) {
-                    start = i;
-                }
-            } else if (b == '}' && --depth == 0) {
-                out.add(Arrays.copyOfRange(array, start, i + 1));
-            }
-        }
-        return out;
     }
 
     private static final byte[] ID_KEY = "\"id\":\"".getBytes(StandardCharsets.US_ASCII);

@@ -14,7 +14,7 @@ class ReceiverTest {
         String second = "{\"id\":\"evt_2\",\"after\":{\"id\":2}}";
         byte[] batch = ("[" + first + "," + second + "]").getBytes(StandardCharsets.UTF_8);
 
-        List<byte[]> events = Receiver.elements(batch);
+        List<byte[]> events = dev.streamhook.testing.CountingReceiver.elements(batch);
 
         assertThat(events).extracting(b -> new String(b, StandardCharsets.UTF_8)).containsExactly(first, second);
         assertThat(events).extracting(Receiver::idOf).containsExactly("evt_1", "evt_2");
