@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One destination's deliveries: holds the lane's lease, reads pending deliveries in event order
- * into a {@link RowSequencer}, sends row heads with at most the destination's in-flight limit, and
- * records results in batches. A slow or failing destination fills only its own lane.
+ * into a {@link RowSequencer}, sends row heads with at most the destination's in-flight limit (one
+ * request each, or several per request for a destination that takes batches), and records results
+ * in groups. A slow or failing destination fills only its own lane.
  *
  * <p>Thread-safety: all state is owned by the lane's own (virtual) thread, which runs the messages
  * posted to its inbox; the public methods only post. Sends run on virtual threads of their own and
