@@ -7,9 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.streamhook.Main;
 import dev.streamhook.testing.ApiClient;
-import dev.streamhook.testing.TestDb;
+import dev.streamhook.testing.ItemsAndReceiver;
 import dev.streamhook.testing.TestNodes;
-import dev.streamhook.testing.TestPostgres;
 import dev.streamhook.testing.WebhookReceiver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,8 +21,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,29 +31,13 @@ import org.junit.jupiter.api.io.TempDir;
  * when a batch fails and is sent again.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
-class BatchingIT {
+class BatchingIT extends ItemsAndReceiver {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final String SECRET = "whsec_batching_test_secret_0123456789";
 
     @TempDir
     Path dataDir;
-    private TestDb db;
-    private WebhookReceiver receiver;
-
-    @BeforeEach
-    void setUp() {
-        db = TestPostgres.embedded().createDatabase();
-        db.execute("CREATE TABLE items (id int PRIMARY KEY, name text)");
-        receiver = new WebhookReceiver();
-    }
-
-    @AfterEach
-    void tearDown() {
-        receiver.close();
-        db.close();
-    }
-
     @Test
     void aBatchingDestinationGetsJsonArraysOfEventsEachWithItsIdAndTheRequestSignedAsAWhole() {
         try (Main.Node node = TestNodes.start(dataDir)) {
