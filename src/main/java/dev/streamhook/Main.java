@@ -10,6 +10,7 @@ import dev.streamhook.api.KeyRoutes;
 import dev.streamhook.api.RedeliveryRoutes;
 import dev.streamhook.api.RequestGate;
 import dev.streamhook.api.SourceRoutes;
+import dev.streamhook.api.StatsRoutes;
 import dev.streamhook.api.UsageRoutes;
 import dev.streamhook.capture.CaptureSupervisor;
 import dev.streamhook.capture.SourceCheckPool;
@@ -36,6 +37,7 @@ import dev.streamhook.store.SecretBox;
 import dev.streamhook.store.StoreException;
 import dev.streamhook.store.ReleaseTimer;
 import dev.streamhook.store.Sources;
+import dev.streamhook.store.Stats;
 import dev.streamhook.store.Usage;
 import dev.streamhook.observe.Health;
 import dev.streamhook.observe.Metrics;
@@ -195,7 +197,8 @@ public final class Main {
                 new DestinationRoutes(sources, destinations, addressPolicy, config.allowHttpDestinations(), idempotency,
                         new DestinationSigning(config.secretRotationGrace())),
                 new EventRoutes(eventQueries, secrets, config.retention()),
-                new RedeliveryRoutes(sources, destinations, eventQueries, new Redeliveries(db), idempotency), new UsageRoutes(usage));
+                new RedeliveryRoutes(sources, destinations, eventQueries, new Redeliveries(db), idempotency), new UsageRoutes(usage),
+                new StatsRoutes(sources, destinations, new Stats(db)));
         ReleaseTimer releaseTimer = new ReleaseTimer(usage, RELEASE_CHECK);
         Pruner pruner = new Pruner(db, config.retention(), Clock.systemUTC());
 

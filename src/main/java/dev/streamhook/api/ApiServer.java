@@ -31,7 +31,8 @@ public final class ApiServer {
     private final List<String> routes = new CopyOnWriteArrayList<>();
 
     public ApiServer(Health health, Metrics metrics, RequestGate gate, AccountRoutes accountRoutes, KeyRoutes keyRoutes, SourceRoutes sourceRoutes,
-                     DestinationRoutes destinationRoutes, EventRoutes eventRoutes, RedeliveryRoutes redeliveryRoutes, UsageRoutes usageRoutes) {
+                     DestinationRoutes destinationRoutes, EventRoutes eventRoutes, RedeliveryRoutes redeliveryRoutes, UsageRoutes usageRoutes,
+                     StatsRoutes statsRoutes) {
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.events.handlerAdded(meta -> {
@@ -62,6 +63,7 @@ public final class ApiServer {
             eventRoutes.register(config.routes);
             redeliveryRoutes.register(config.routes);
             usageRoutes.register(config.routes);
+            statsRoutes.register(config.routes);
             config.routes.exception(ApiException.class, ErrorMapper::api);
             config.routes.exception(SourceException.class, ErrorMapper::source);
             config.routes.exception(Exception.class, ErrorMapper::unexpected);

@@ -409,7 +409,7 @@ final class Lane {
         if (lease == null || !rows.holds(item)) {
             return; // the lane was lost meanwhile: the store still has it pending, and whoever holds the lane next sends it
         }
-        unrecorded.add(new Result(item.pending.deliveryId(), made, attempt, next, nextAttemptAt));
+        unrecorded.add(new Result(item.pending.deliveryId(), made, attempt, next, nextAttemptAt, item.pending.committedAt()));
         if (next == Status.PENDING) {
             rows.retryAt(item, nextAttemptAt);
         } else {

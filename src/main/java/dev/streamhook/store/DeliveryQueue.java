@@ -104,8 +104,15 @@ public final class DeliveryQueue {
         }
     }
 
-    /** One attempt's outcome to record: the attempt's number (1 for the first), and where the delivery goes next. */
-    public record Result(long deliveryId, int attemptNumber, Attempt attempt, Status next, long nextAttemptAt) {
+    /**
+     * One attempt's outcome to record: the attempt's number (1 for the first), and where the
+     * delivery goes next. {@code committedAt}: when the event's transaction committed (epoch ms),
+     * for the commit-to-delivery latency of {@link Stats}; 0 when not known.
+     */
+    public record Result(long deliveryId, int attemptNumber, Attempt attempt, Status next, long nextAttemptAt, long committedAt) {
+        public Result(long deliveryId, int attemptNumber, Attempt attempt, Status next, long nextAttemptAt) {
+            this(deliveryId, attemptNumber, attempt, next, nextAttemptAt, 0);
+        }
     }
 
     private final Database db;
@@ -300,6 +307,7 @@ public final class DeliveryQueue {
                 }
                 ins.executeBatch();
             }
+            Stats.countResults(c, db.dialect(), lease.destinationId(), results, now);
             return true;
         }).thenApply(recorded -> {
             if (disabled.get()) {

@@ -27,4 +27,9 @@ public enum Dialect {
     String lockRows() {
         return this == POSTGRESQL ? " FOR UPDATE" : "";
     }
+
+    /** The larger of two SQL expressions: SQLite's scalar {@code max}, PostgreSQL's {@code GREATEST}. */
+    String greatest(String a, String b) {
+        return (this == POSTGRESQL ? "GREATEST(" : "max(") + a + ", " + b + ")";
+    }
 }

@@ -138,6 +138,7 @@ public final class EventLog {
                 fanOut.executeBatch();
             }
             lastCommit = fresh.get(added - 1).commitTime().toEpochMilli();
+            Stats.countEvents(c, sourceId, added, now);
         }
         try (PreparedStatement up = c.prepareStatement("UPDATE sources SET checkpoint_lsn = COALESCE(?, checkpoint_lsn), "
                 + "events_captured = events_captured + ?, last_event_at = CASE WHEN ? > 0 THEN ? ELSE last_event_at END WHERE id = ?")) {

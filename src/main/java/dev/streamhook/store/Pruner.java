@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * write transaction queued with the others, so capture and delivery never wait behind a long
  * delete; the walk goes on from where it stopped and starts again from the oldest event every
  * shortest period (at least a second, at most {@link #RESCAN}), to take events that were pending on
- * an earlier walk and have been sent since.
+ * an earlier walk and have been sent since. Once a minute it also deletes the per-minute
+ * {@link Stats} past their two days.
  *
  * <p>Thread-safety: {@link #start()} and {@link #stop()} are called once each, by Main;
  * {@link #pruneOnce()} runs on the pruner's own thread (or a test's).
@@ -35,6 +36,8 @@ public final class Pruner {
     private static final Duration RESCAN = Duration.ofMinutes(10);
     private final Database db;
     private final RetentionPolicy policy;
+    private final Stats stats;
+    private long nextStatsPrune;
     private final Clock clock;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("pruner").daemon().unstarted(r));
@@ -46,6 +49,7 @@ public final class Pruner {
     public Pruner(Database db, RetentionPolicy policy, Clock clock) {
         this.db = db;
         this.policy = policy;
+        this.stats = new Stats(db);
         this.clock = clock;
         this.delivered = new Pass(false, policy.delivered());
         this.failed = new Pass(true, policy.failed());
@@ -53,12 +57,10 @@ public final class Pruner {
         this.lastRescan = clock.millis();
     }
 
-    /** Every quarter of the shortest period, between 100 ms and a minute; nothing when nothing is ever pruned. */
+    /** Every quarter of the shortest period, between 100 ms and a minute; every minute when events are kept for ever (for the stats). */
     public void start() {
-        policy.shortest().ifPresent(shortest -> {
-            long every = Math.clamp(shortest.toMillis() / 4, 100, 60_000);
-            timer.scheduleWithFixedDelay(this::run, every, every, TimeUnit.MILLISECONDS);
-        });
+        long every = policy.shortest().map(shortest -> Math.clamp(shortest.toMillis() / 4, 100L, 60_000L)).orElse(60_000L);
+        timer.scheduleWithFixedDelay(this::run, every, every, TimeUnit.MILLISECONDS);
     }
 
     public void stop() {
@@ -72,7 +74,11 @@ public final class Pruner {
 
     private void run() {
         try {
-            long deleted = pruneOnce();
+            if (clock.millis() >= nextStatsPrune) {
+                stats.prune(clock.millis());
+                nextStatsPrune = clock.millis() + 60_000;
+            }
+            long deleted = policy.shortest().isPresent() ? pruneOnce() : 0;
             if (deleted > 0) {
                 log.debug("pruned {} events past their retention", deleted);
             }

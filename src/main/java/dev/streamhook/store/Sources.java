@@ -164,7 +164,16 @@ public final class Sources {
 
     /** Records the slot's lag as capture measured it at {@code measuredAt}. */
     public void recordSlotLag(String sourceId, long lagBytes, long measuredAt) {
-        db.update("UPDATE sources SET slot_lag_bytes = ?, slot_lag_at = ? WHERE id = ?", lagBytes, measuredAt, sourceId);
+        db.transaction(c -> {
+            try (java.sql.PreparedStatement up = c.prepareStatement("UPDATE sources SET slot_lag_bytes = ?, slot_lag_at = ? WHERE id = ?")) {
+                up.setLong(1, lagBytes);
+                up.setLong(2, measuredAt);
+                up.setString(3, sourceId);
+                up.executeUpdate();
+            }
+            Stats.recordSlotLag(c, db.dialect(), sourceId, lagBytes, measuredAt);
+            return null;
+        });
     }
 
     /** Sets capture's status; {@code status_since} moves only when the status itself changes. */

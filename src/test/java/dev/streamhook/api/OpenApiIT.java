@@ -171,6 +171,10 @@ class OpenApiIT {
             user.call("POST", "/v1/sources/" + source + "/destinations/dst_nobody/replay", "{\"status\": \"failed\"}", 404);
             user.call("PATCH", path, "{\"on_failure\": \"skip\"}", 200);
 
+            user.call("GET", "/v1/sources/" + source + "/stats", null, 200);
+            user.call("GET", "/v1/sources/" + source + "/stats?range=24h", null, 200);
+            user.call("GET", "/v1/sources/" + source + "/stats?range=week", null, 400);
+            user.call("GET", "/v1/sources/src_nobody/stats", null, 404);
             admin.call("GET", "/metrics", null, 200);
             user.call("GET", "/metrics", null, 403);
             user.call("DELETE", path, null, 200);
