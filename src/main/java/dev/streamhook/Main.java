@@ -11,6 +11,7 @@ import dev.streamhook.api.RedeliveryRoutes;
 import dev.streamhook.api.RequestGate;
 import dev.streamhook.api.SourceRoutes;
 import dev.streamhook.api.StatsRoutes;
+import dev.streamhook.api.TestEventRoutes;
 import dev.streamhook.api.UsageRoutes;
 import dev.streamhook.capture.CaptureSupervisor;
 import dev.streamhook.capture.SourceCheckPool;
@@ -198,7 +199,7 @@ public final class Main {
                         new DestinationSigning(config.secretRotationGrace())),
                 new EventRoutes(eventQueries, secrets, config.retention()),
                 new RedeliveryRoutes(sources, destinations, eventQueries, new Redeliveries(db), idempotency), new UsageRoutes(usage),
-                new StatsRoutes(sources, destinations, new Stats(db)));
+                new StatsRoutes(sources, destinations, new Stats(db)), new TestEventRoutes(sources, destinations, sender));
         ReleaseTimer releaseTimer = new ReleaseTimer(usage, RELEASE_CHECK);
         Pruner pruner = new Pruner(db, config.retention(), Clock.systemUTC());
 

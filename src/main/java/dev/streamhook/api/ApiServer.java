@@ -32,7 +32,7 @@ public final class ApiServer {
 
     public ApiServer(Health health, Metrics metrics, RequestGate gate, AccountRoutes accountRoutes, KeyRoutes keyRoutes, SourceRoutes sourceRoutes,
                      DestinationRoutes destinationRoutes, EventRoutes eventRoutes, RedeliveryRoutes redeliveryRoutes, UsageRoutes usageRoutes,
-                     StatsRoutes statsRoutes) {
+                     StatsRoutes statsRoutes, TestEventRoutes testEventRoutes) {
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.events.handlerAdded(meta -> {
@@ -64,6 +64,7 @@ public final class ApiServer {
             redeliveryRoutes.register(config.routes);
             usageRoutes.register(config.routes);
             statsRoutes.register(config.routes);
+            testEventRoutes.register(config.routes);
             config.routes.exception(ApiException.class, ErrorMapper::api);
             config.routes.exception(SourceException.class, ErrorMapper::source);
             config.routes.exception(Exception.class, ErrorMapper::unexpected);

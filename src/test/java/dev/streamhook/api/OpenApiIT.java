@@ -175,6 +175,9 @@ class OpenApiIT {
             user.call("GET", "/v1/sources/" + source + "/stats?range=24h", null, 200);
             user.call("GET", "/v1/sources/" + source + "/stats?range=week", null, 400);
             user.call("GET", "/v1/sources/src_nobody/stats", null, 404);
+            user.call("POST", path + "/test", null, 200);
+            user.call("POST", path + "/test", "{\"kind\": \"ping\"}", 400);
+            user.call("POST", "/v1/sources/" + source + "/destinations/dst_nobody/test", null, 404);
             admin.call("GET", "/metrics", null, 200);
             user.call("GET", "/metrics", null, 403);
             user.call("DELETE", path, null, 200);
