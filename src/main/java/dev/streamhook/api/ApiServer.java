@@ -20,7 +20,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * keys, JSON bodies and rate limits, and the handlers find the caller's account with
  * {@link #account(Context)}. {@code GET /v1/openapi.json} describes it all (OpenAPI 3.1, the
  * resource {@code openapi.json} beside this class; {@code OpenApiIT} keeps it true to the routes and
- * the answers). Started and stopped once, by Main.
+ * the answers). The dashboard's pages and browser-only routes ({@code /}, {@code /assets/*},
+ * {@code /dashboard/api/*}) are served beside it, outside {@code /v1}. Started and stopped once, by Main.
  */
 public final class ApiServer {
 
@@ -31,7 +32,8 @@ public final class ApiServer {
     private final List<String> routes = new CopyOnWriteArrayList<>();
 
     public ApiServer(Health health, Metrics metrics, RequestGate gate, AccountRoutes accountRoutes, KeyRoutes keyRoutes, SourceRoutes sourceRoutes,
-                     DestinationRoutes destinationRoutes, EventRoutes eventRoutes, RedeliveryRoutes redeliveryRoutes, UsageRoutes usageRoutes) {
+                     DestinationRoutes destinationRoutes, EventRoutes eventRoutes, RedeliveryRoutes redeliveryRoutes, UsageRoutes usageRoutes,
+                     RouteGroup dashboard) {
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.events.handlerAdded(meta -> {
@@ -62,6 +64,7 @@ public final class ApiServer {
             eventRoutes.register(config.routes);
             redeliveryRoutes.register(config.routes);
             usageRoutes.register(config.routes);
+            dashboard.register(config.routes);
             config.routes.exception(ApiException.class, ErrorMapper::api);
             config.routes.exception(SourceException.class, ErrorMapper::source);
             config.routes.exception(Exception.class, ErrorMapper::unexpected);
