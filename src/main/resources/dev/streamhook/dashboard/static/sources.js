@@ -62,7 +62,7 @@ export function newSourcePage(ctx) {
             t.advice ? h('span', { class: 'muted small block' }, t.advice) : null));
       });
       tables.replaceChildren(h('legend', {}, 'Tables to capture'),
-        rows.length ? rows : h('p', { class: 'muted' }, 'This database has no table the role can read.'));
+        ...(rows.length ? rows : [h('p', { class: 'muted' }, 'This database has no table the role can read.')]));
       tables.hidden = false;
       submit.disabled = rows.length === 0;
       tables.querySelector('input')?.focus();
