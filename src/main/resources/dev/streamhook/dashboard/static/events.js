@@ -56,8 +56,8 @@ export async function eventsPage(ctx) {
       h('td', {}, time(e.committed_at)),
       h('td', {}, badge(e.operation, OP_KIND[e.operation])),
       h('td', { class: 'mono' }, `${e.schema}.${e.table}`),
-      h('td', {}, sourceNames[e.source_id] || e.source_id),
-      h('td', {}, h('a', { class: 'mono', href: `#/events/${e.id}` }, e.id)));
+      h('td', { class: 'col-source' }, sourceNames[e.source_id] || e.source_id),
+      h('td', {}, h('a', { class: 'mono event-id', href: `#/events/${e.id}`, title: e.id }, e.id)));
     rows.prepend(row);
     while (rows.children.length > MAX_ROWS) rows.lastElementChild.remove();
   }
@@ -75,7 +75,7 @@ export async function eventsPage(ctx) {
     h('div', { class: 'table-wrap' }, h('table', { class: 'events' },
       h('caption', { class: 'visually-hidden' }, 'Captured events, newest first'),
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Committed'), h('th', { scope: 'col' }, 'Operation'), h('th', { scope: 'col' }, 'Table'),
-        h('th', { scope: 'col' }, 'Source'), h('th', { scope: 'col' }, 'Event'))),
+        h('th', { scope: 'col', class: 'col-source' }, 'Source'), h('th', { scope: 'col' }, 'Event'))),
       rows)), emptyNote));
   connect();
 }
