@@ -30,10 +30,12 @@ public final class ApiServer {
     private final Javalin app;
     private final byte[] openApi = openApiDocument();
     private final List<String> routes = new CopyOnWriteArrayList<>();
+    private final RouteGroup dashboard;
 
     public ApiServer(Health health, Metrics metrics, RequestGate gate, AccountRoutes accountRoutes, KeyRoutes keyRoutes, SourceRoutes sourceRoutes,
                      DestinationRoutes destinationRoutes, EventRoutes eventRoutes, RedeliveryRoutes redeliveryRoutes, UsageRoutes usageRoutes,
                      RouteGroup dashboard) {
+        this.dashboard = dashboard;
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.events.handlerAdded(meta -> {
@@ -122,6 +124,7 @@ public final class ApiServer {
     }
 
     public void stop() {
+        dashboard.stop();
         app.stop();
     }
 }

@@ -9,4 +9,7 @@ import io.javalin.config.RoutesConfig;
 public interface RouteGroup {
 
     void register(RoutesConfig routes);
+
+    /** Ends what the routes hold open (long-lived streams) before the server stops; called once, by {@link ApiServer#stop()}. */
+    void stop();
 }

@@ -51,9 +51,13 @@ public final class Dashboard implements RouteGroup {
             var session = auth.required(ctx);
             ctx.attribute("streamhook.tail.account", session.account().id());
             ctx.attribute("streamhook.tail.filter", EventTail.Filter.of(ctx::queryParam));
-            tail.admit();
         });
         routes.sse("/dashboard/api/events/stream", client -> tail.follow(client,
                 client.ctx().attribute("streamhook.tail.account"), client.ctx().attribute("streamhook.tail.filter")));
+    }
+
+    @Override
+    public void stop() {
+        tail.stop();
     }
 }

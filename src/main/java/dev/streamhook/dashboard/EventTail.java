@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * not one per commit). What a connection holds is bounded by {@link #BATCH} events: when more came
  * than that since its last read, it sends the newest and an {@code event: skipped} saying so,
  * rather than queueing without end for a slow browser. A comment every {@link #KEEP_ALIVE_MS} finds
- * closed connections. At most {@link #MAX_CONNECTIONS} tails are open on a node (503 beyond).
+ * closed connections. At most {@link #MAX_CONNECTIONS} tails are open on a node.
  *
  * <p>Thread-safe: each connection runs on its own request thread; the signal only releases permits.
  */
@@ -44,6 +44,7 @@ final class EventTail {
     private final EventQueries queries;
     private final Set<Semaphore> open = ConcurrentHashMap.newKeySet();
     private final AtomicInteger connections = new AtomicInteger();
+    private volatile boolean stopping;
 
     EventTail(EventQueries queries, StoreSignals signals) {
         this.queries = queries;
@@ -78,16 +79,17 @@ final class EventTail {
         }
     }
 
-    /** Admits a new tail or refuses it (503) when the node has as many as it keeps. */
-    void admit() {
+    /**
+     * Streams to {@code client} until the browser goes away or the node stops; runs on the request's
+     * thread. Over {@link #MAX_CONNECTIONS}, it sends {@code event: refused} and ends (the stream is
+     * open by then, so an error status cannot be sent; the browser's EventSource tries again later).
+     */
+    void follow(SseClient client, String accountId, Filter filter) {
         if (connections.incrementAndGet() > MAX_CONNECTIONS) {
             connections.decrementAndGet();
-            throw ApiException.rateLimited("too many live tails are open on this server; try again shortly", 5);
+            client.sendEvent("refused", "{\"message\": \"too many live tails are open on this server; trying again shortly\"}");
+            return;
         }
-    }
-
-    /** Streams to {@code client} until the browser goes away; runs on the request's thread. {@link #admit()} came first. */
-    void follow(SseClient client, String accountId, Filter filter) {
         Semaphore wake = new Semaphore(0);
         open.add(wake);
         try {
@@ -95,7 +97,7 @@ final class EventTail {
             long lastSeq = first.isEmpty() ? 0 : first.get(0).seq();
             send(client, first.reversed());
             client.sendEvent("ready", "{}");
-            while (!client.terminated()) {
+            while (!client.terminated() && !stopping) {
                 if (!wake.tryAcquire(KEEP_ALIVE_MS, TimeUnit.MILLISECONDS)) {
                     client.sendComment("keep-alive");
                     continue;
@@ -121,6 +123,12 @@ final class EventTail {
             open.remove(wake);
             connections.decrementAndGet();
         }
+    }
+
+    /** Ends every open tail now, so a stopping node does not wait for their keep-alives. */
+    void stop() {
+        stopping = true;
+        open.forEach(Semaphore::release);
     }
 
     private static void send(SseClient client, List<EventRow> oldestFirst) {

@@ -11,6 +11,7 @@ import java.util.function.Function;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -63,7 +64,8 @@ public final class Browser implements AutoCloseable {
 
     /** Waits up to {@code seconds} for {@code condition} to be non-null and not false; {@code what} names it when it times out. */
     public <T> T await(String what, int seconds, Function<WebDriver, T> condition) {
-        return new WebDriverWait(driver, Duration.ofSeconds(seconds)).withMessage(what).until(condition);
+        // a page that re-renders (the event page while a delivery is pending) replaces elements between two reads
+        return new WebDriverWait(driver, Duration.ofSeconds(seconds)).withMessage(what).ignoring(StaleElementReferenceException.class).until(condition);
     }
 
     /** The visible element {@code css} once it shows, within {@code seconds}. */

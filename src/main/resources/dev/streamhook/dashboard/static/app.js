@@ -34,9 +34,11 @@ const ctx = {
   go(hash) {
     if (location.hash === hash) route(); else location.hash = hash;
   },
-  show(node) {
+  // quiet: a refresh of the page already shown, which must not move the keyboard focus
+  show(node, { quiet = false } = {}) {
     const main = document.getElementById('main');
     main.replaceChildren(node);
+    if (quiet) return;
     const heading = main.querySelector('h1');
     if (heading) document.title = `${heading.textContent} · StreamHook`;
     main.focus({ preventScroll: true });

@@ -39,6 +39,7 @@ export async function eventsPage(ctx) {
     stream.addEventListener('ready', () => { live.textContent = 'Live'; live.className = 'live on'; });
     stream.addEventListener('captured', (m) => addRow(JSON.parse(m.data), true));
     stream.addEventListener('skipped', (m) => toast(JSON.parse(m.data).message));
+    stream.addEventListener('refused', () => { live.textContent = 'Server busy, retrying…'; live.className = 'live off'; });
     stream.onerror = async () => {
       live.textContent = 'Reconnecting…';
       live.className = 'live off';
@@ -83,7 +84,7 @@ export async function eventsPage(ctx) {
 export async function eventPage(ctx, id) {
   let timer = null;
   ctx.onLeave(() => clearTimeout(timer));
-  async function render() {
+  async function render(quiet = false) {
     const e = await api('GET', `/v1/events/${id}`);
     const body = JSON.stringify(e.payload, null, 2);
     ctx.show(page(`${e.operation} on ${e.schema}.${e.table}`,
@@ -95,7 +96,8 @@ export async function eventPage(ctx, id) {
         h('dt', {}, 'LSN'), h('dd', { class: 'mono' }, e.lsn),
         h('dt', {}, 'Source'), h('dd', {}, h('a', { href: `#/sources/${e.source_id}` }, e.source_id)))),
       h('h2', {}, 'Deliveries'),
-      e.deliveries.length === 0 ? h('p', { class: 'muted' }, 'This event has no destination: add one to its source.') : e.deliveries.map((d) => delivery(e, d, render)),
+      e.deliveries.length === 0 ? h('p', { class: 'muted' }, 'This event has no destination: add one to its source.')
+        : e.deliveries.map((d) => delivery(e, d, () => render(true))),
       h('h2', {}, 'Request sent'),
       h('div', { class: 'card' },
         h('h3', {}, 'Headers'),
@@ -108,8 +110,8 @@ export async function eventPage(ctx, id) {
         ].join('\n')),
         h('p', { class: 'muted small' }, 'Plus the destination’s own headers. The body below is the same, byte for byte, on every attempt and retry.'),
         h('h3', {}, 'Body'),
-        h('pre', { class: 'code', id: 'event-body' }, body))));
-    if (e.deliveries.some((d) => d.status === 'pending')) timer = setTimeout(() => render().catch(() => {}), 1500);
+        h('pre', { class: 'code', id: 'event-body' }, body))), { quiet });
+    if (e.deliveries.some((d) => d.status === 'pending')) timer = setTimeout(() => render(true).catch(() => {}), 1500);
   }
   await render();
 }
