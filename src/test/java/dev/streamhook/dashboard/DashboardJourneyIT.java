@@ -20,6 +20,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 
 /**
@@ -63,7 +64,7 @@ class DashboardJourneyIT {
             browser.screenshot("01-sign-up");
             browser.type("input[name=email]", "first@example.com");
             browser.type("input[name=password]", PASSWORD);
-            browser.find("form button[type=submit]").click();
+            browser.find("input[name=password]").sendKeys(Keys.ENTER); // the keyboard alone signs up
 
             String key = browser.visible("#api-key", 20).getText();
             assertThat(key).startsWith("sk_live_");
@@ -111,6 +112,9 @@ class DashboardJourneyIT {
             second.findElement(By.cssSelector("a")).click();
             WebElement retry = browser.visible("button[id^=retry-]", 60);
             assertThat(browser.find(".delivery").getText()).contains("FAILED").contains("the endpoint answered 500").contains("nope");
+            String sentBody = receiver.requests().stream().filter(r -> failingId.equals(r.header("X-StreamHook-Event-ID"))).findFirst()
+                    .orElseThrow().bodyText();
+            assertThat(browser.find("#event-body-exact").getAttribute("textContent")).as("the page shows the exact bytes sent").isEqualTo(sentBody);
             browser.screenshot("07-event-failed");
 
             receiver.failEverything(false);

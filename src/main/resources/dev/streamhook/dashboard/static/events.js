@@ -1,6 +1,6 @@
 // The live tail of captured events (server-sent events from /dashboard/api/events/stream) and one
 // event's page: the body sent, every attempt with its response, and Retry.
-import { api } from './api.js';
+import { api, apiWithText } from './api.js';
 import { h, field, formError, badge, time, page, toast } from './dom.js';
 
 const OP_KIND = { INSERT: 'ok', UPDATE: 'info', DELETE: 'bad', TRUNCATE: 'warn' };
@@ -85,8 +85,11 @@ export async function eventPage(ctx, id) {
   let timer = null;
   ctx.onLeave(() => clearTimeout(timer));
   async function render(quiet = false) {
-    const e = await api('GET', `/v1/events/${id}`);
+    const { data: e, text } = await apiWithText('GET', `/v1/events/${id}`);
     const body = JSON.stringify(e.payload, null, 2);
+    // the API writes the stored body verbatim between these two keys: the bytes sent and signed
+    const start = text.indexOf('"payload":') + '"payload":'.length;
+    const exact = text.slice(start, text.lastIndexOf(',"deliveries":'));
     ctx.show(page(`${e.operation} on ${e.schema}.${e.table}`,
       h('p', { class: 'muted' }, h('a', { href: '#/events' }, '← All events')),
       h('div', { class: 'card facts' }, h('dl', {},
@@ -110,7 +113,9 @@ export async function eventPage(ctx, id) {
         ].join('\n')),
         h('p', { class: 'muted small' }, 'Plus the destination’s own headers. The body below is the same, byte for byte, on every attempt and retry.'),
         h('h3', {}, 'Body'),
-        h('pre', { class: 'code', id: 'event-body' }, body))), { quiet });
+        h('pre', { class: 'code', id: 'event-body' }, body),
+        h('details', {}, h('summary', {}, 'Exact bytes sent (what the signature covers)'),
+          h('pre', { class: 'code', id: 'event-body-exact' }, exact)))), { quiet });
     if (e.deliveries.some((d) => d.status === 'pending')) timer = setTimeout(() => render(true).catch(() => {}), 1500);
   }
   await render();
