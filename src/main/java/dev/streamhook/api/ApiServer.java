@@ -16,8 +16,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * The REST API under {@code /v1}, {@code GET /metrics} (Prometheus text, admin keys only), {@code GET /healthz} (200 only while the store, capture and
  * delivery run, else 503) and {@code GET /readyz} (each part's state, to say what is not running). Every {@code /v1} call but
- * an open sign-up ({@code POST /v1/accounts}) needs an {@code X-API-Key}; {@link RequestGate} checks
- * keys, JSON bodies and rate limits, and the handlers find the caller's account with
+ * an open sign-up ({@code POST /v1/accounts}) needs an {@code X-API-Key}, or the dashboard's session
+ * cookie (with its CSRF token on a change); {@link RequestGate} checks keys, sessions, JSON bodies and rate limits, and the handlers find the caller's account with
  * {@link #account(Context)}. {@code GET /v1/openapi.json} describes it all (OpenAPI 3.1, the
  * resource {@code openapi.json} beside this class; {@code OpenApiIT} keeps it true to the routes and
  * the answers). The dashboard's pages and browser-only routes ({@code /}, {@code /assets/*},
