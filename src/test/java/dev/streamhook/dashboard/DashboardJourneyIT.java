@@ -115,6 +115,8 @@ class DashboardJourneyIT {
             String sentBody = receiver.requests().stream().filter(r -> failingId.equals(r.header("X-StreamHook-Event-ID"))).findFirst()
                     .orElseThrow().bodyText();
             assertThat(browser.find("#event-body-exact").getAttribute("textContent")).as("the page shows the exact bytes sent").isEqualTo(sentBody);
+            assertThat(browser.find(".delivery details pre").getAttribute("textContent")).as("the headers sent")
+                    .contains("X-StreamHook-Event-ID: " + failingId).contains("Content-Type: application/json");
             browser.screenshot("07-event-failed");
 
             receiver.failEverything(false);

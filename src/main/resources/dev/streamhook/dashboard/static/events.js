@@ -86,6 +86,8 @@ export async function eventPage(ctx, id) {
   ctx.onLeave(() => clearTimeout(timer));
   async function render(quiet = false) {
     const { data: e, text } = await apiWithText('GET', `/v1/events/${id}`);
+    const [source, dests] = await Promise.all([api('GET', `/v1/sources/${e.source_id}`), api('GET', `/v1/sources/${e.source_id}/destinations`)]);
+    const destinations = Object.fromEntries(dests.data.map((d) => [d.id, d]));
     const body = JSON.stringify(e.payload, null, 2);
     // the API writes the stored body verbatim between these two keys: the bytes sent and signed
     const start = text.indexOf('"payload":') + '"payload":'.length;
@@ -97,22 +99,13 @@ export async function eventPage(ctx, id) {
         h('dt', {}, 'Committed'), h('dd', {}, time(e.committed_at)),
         h('dt', {}, 'Captured'), h('dd', {}, time(e.created_at)),
         h('dt', {}, 'LSN'), h('dd', { class: 'mono' }, e.lsn),
-        h('dt', {}, 'Source'), h('dd', {}, h('a', { href: `#/sources/${e.source_id}` }, e.source_id)))),
+        h('dt', {}, 'Source'), h('dd', {}, h('a', { href: `#/sources/${e.source_id}` }, source.name)))),
       h('h2', {}, 'Deliveries'),
       e.deliveries.length === 0 ? h('p', { class: 'muted' }, 'This event has no destination: add one to its source.')
-        : e.deliveries.map((d) => delivery(e, d, () => render(true))),
-      h('h2', {}, 'Request sent'),
+        : e.deliveries.map((d) => delivery(e, d, destinations[d.destination_id], () => render(true))),
+      h('h2', {}, 'Body sent'),
       h('div', { class: 'card' },
-        h('h3', {}, 'Headers'),
-        h('pre', { class: 'code' }, [
-          'Content-Type: application/json',
-          'User-Agent: StreamHook/1.0',
-          `X-StreamHook-Event-ID: ${e.id}`,
-          'X-StreamHook-Timestamp: <the attempt’s start, Unix seconds>',
-          'X-StreamHook-Signature: <HMAC-SHA256 with the destination’s secret, when it has one>',
-        ].join('\n')),
-        h('p', { class: 'muted small' }, 'Plus the destination’s own headers. The body below is the same, byte for byte, on every attempt and retry.'),
-        h('h3', {}, 'Body'),
+        h('p', { class: 'muted small' }, 'The same, byte for byte, on every attempt and retry, to every destination. Each delivery above lists its headers.'),
         h('pre', { class: 'code', id: 'event-body' }, body),
         h('details', {}, h('summary', {}, 'Exact bytes sent (what the signature covers)'),
           h('pre', { class: 'code', id: 'event-body-exact' }, exact)))), { quiet });
@@ -121,7 +114,22 @@ export async function eventPage(ctx, id) {
   await render();
 }
 
-function delivery(e, d, rerender) {
+// The headers of this delivery's requests: fixed ones, the signature headers of the destination's scheme
+// (their values are computed per attempt with its secret, which the page never sees), and its own headers, masked.
+function headersSent(e, d, dest) {
+  const last = d.attempts[d.attempts.length - 1];
+  const seconds = last ? String(Math.floor(Date.parse(last.started_at) / 1000)) : '<unix seconds of the attempt>';
+  const lines = ['Content-Type: application/json', 'User-Agent: StreamHook/1.0', `X-StreamHook-Event-ID: ${e.id}`, `X-StreamHook-Timestamp: ${seconds}`];
+  const scheme = dest?.signature_scheme || 'streamhook';
+  if (dest?.secret) {
+    if (scheme !== 'standard_webhooks') lines.push('X-StreamHook-Signature: <HMAC-SHA256 of the body with the secret>');
+    if (scheme !== 'streamhook') lines.push(`webhook-id: ${e.id}`, `webhook-timestamp: ${seconds}`, 'webhook-signature: <v1,… (Standard Webhooks)>');
+  }
+  for (const [name, value] of Object.entries(dest?.headers || {})) lines.push(`${name}: ${value}`);
+  return h('details', {}, h('summary', {}, last ? 'Request headers (last attempt)' : 'Request headers'), h('pre', { class: 'code' }, lines.join('\n')));
+}
+
+function delivery(e, d, dest, rerender) {
   const general = formError();
   const retry = d.status === 'failed' ? h('button', { type: 'button', class: 'primary', id: `retry-${d.destination_id}` }, 'Retry') : null;
   retry?.addEventListener('click', async () => {
@@ -153,5 +161,6 @@ function delivery(e, d, rerender) {
         h('td', {}, time(a.started_at)),
         h('td', { class: 'num' }, `${a.duration_ms} ms`),
         h('td', {}, a.status_code ? badge(String(a.status_code), a.status_code < 300 ? 'ok' : 'bad') : null, a.error ? ` ${a.error}` : ''),
-        h('td', {}, a.response_body ? h('pre', { class: 'code small' }, a.response_body) : h('span', { class: 'muted' }, '—'))))))));
+        h('td', {}, a.response_body ? h('pre', { class: 'code small' }, a.response_body) : h('span', { class: 'muted' }, '—'))))))),
+    headersSent(e, d, dest));
 }
