@@ -39,7 +39,7 @@ import java.util.Set;
 public final class DestinationRoutes {
 
     private static final Set<String> FIELDS = Set.of("url", "secret", "headers", "max_in_flight", "operations", "retry", "timeout_ms",
-            "connect_timeout_ms", "on_failure");
+            "connect_timeout_ms", "on_failure", "batch");
     private static final Set<String> CREATE_FIELDS = union(FIELDS, DestinationSigning.CREATE_FIELDS);
     /** PATCH also pauses and resumes. */
     private static final Set<String> UPDATE_FIELDS = union(union(FIELDS, DestinationSigning.UPDATE_FIELDS), Set.of("status"));

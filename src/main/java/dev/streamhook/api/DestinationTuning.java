@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.streamhook.delivery.WebhookSender;
 import dev.streamhook.store.Destinations;
+import dev.streamhook.store.Destinations.Batch;
 import dev.streamhook.store.Destinations.Destination;
 import dev.streamhook.store.Destinations.Tuning;
 import java.math.BigDecimal;
@@ -16,8 +17,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * A destination's retry and timeout fields ({@code retry}, {@code timeout_ms},
- * {@code connect_timeout_ms}) and its {@code status}, read from and written to the API's JSON.
+ * A destination's retry, timeout and batch fields ({@code retry}, {@code timeout_ms},
+ * {@code connect_timeout_ms}, {@code batch}) and its {@code status}, read from and written to the API's JSON.
  * Pure functions; a bad value is a 400 naming the field.
  */
 final class DestinationTuning {
@@ -26,6 +27,10 @@ final class DestinationTuning {
     static final int SCHEDULE_LIMIT = 50;
     static final long LONGEST_DELAY_SECONDS = 7 * 86_400;
     static final int SHORTEST_TIMEOUT_MS = 100;
+    /** Half a lane's window, so a lane can fill a batch while the one before it is out. */
+    static final int MAX_BATCH_EVENTS = 500;
+    static final int MAX_BATCH_WAIT_MS = 10_000;
+    static final int DEFAULT_BATCH_WAIT_MS = 100;
 
     private DestinationTuning() {
     }
@@ -74,7 +79,41 @@ final class DestinationTuning {
             throw ApiException.invalid("connect_timeout_ms", "'connect_timeout_ms' (" + connect + ") must not exceed 'timeout_ms' (" + timeout
                     + "): the connection is part of the attempt");
         }
-        return new Tuning(maxAttempts, schedule, timeout, connect);
+        Batch batch = body.has("batch") ? batch(body.get("batch")) : current.batch();
+        return new Tuning(maxAttempts, schedule, timeout, connect, batch);
+    }
+
+    /**
+     * {@code batch}: null (one event per request) or {@code {"max_events": 1-500, "max_wait_ms": 0-10000}},
+     * {@code max_wait_ms} defaulting to {@value #DEFAULT_BATCH_WAIT_MS}.
+     */
+    private static Batch batch(JsonNode v) {
+        if (v.isNull()) {
+            return null;
+        }
+        String rule = "'batch' must be an object such as {\"max_events\": 100, \"max_wait_ms\": 200} (max_events 1-" + MAX_BATCH_EVENTS
+                + ", max_wait_ms 0-" + MAX_BATCH_WAIT_MS + ", default " + DEFAULT_BATCH_WAIT_MS + "), or null for one event per request";
+        if (!v.isObject()) {
+            throw ApiException.invalid("batch", rule);
+        }
+        for (Iterator<String> names = v.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!name.equals("max_events") && !name.equals("max_wait_ms")) {
+                throw ApiException.invalid("batch." + name, "'batch' takes only 'max_events' and 'max_wait_ms', not '" + name + "'");
+            }
+        }
+        JsonNode events = v.get("max_events");
+        if (events == null || !events.isIntegralNumber() || !events.canConvertToInt() || events.asInt() < 1 || events.asInt() > MAX_BATCH_EVENTS) {
+            throw ApiException.invalid("batch.max_events", "'batch.max_events' must be a whole number from 1 to " + MAX_BATCH_EVENTS
+                    + ": the most events one request carries");
+        }
+        JsonNode wait = v.get("max_wait_ms");
+        if (wait != null && !wait.isNull() && (!wait.isIntegralNumber() || !wait.canConvertToInt() || wait.asInt() < 0
+                || wait.asInt() > MAX_BATCH_WAIT_MS)) {
+            throw ApiException.invalid("batch.max_wait_ms", "'batch.max_wait_ms' must be a whole number from 0 to " + MAX_BATCH_WAIT_MS
+                    + ": how long an event that could go waits for others to join its request");
+        }
+        return new Batch(events.asInt(), wait == null || wait.isNull() ? DEFAULT_BATCH_WAIT_MS : wait.asInt());
     }
 
     private static List<Duration> schedule(JsonNode v) {
@@ -131,6 +170,13 @@ final class DestinationTuning {
         }
         out.put("timeout_ms", t.timeoutMs()); // null: STREAMHOOK_DELIVERY_TIMEOUT_MS
         out.put("connect_timeout_ms", t.connectTimeoutMs());
+        Map<String, Object> batch = null; // null: one event per request
+        if (t.batch() != null) {
+            batch = new LinkedHashMap<>();
+            batch.put("max_events", t.batch().maxEvents());
+            batch.put("max_wait_ms", t.batch().maxWaitMs());
+        }
+        out.put("batch", batch);
         out.put("status", d.state().status().name().toLowerCase(Locale.ROOT));
         out.put("disabled_reason", d.state().disabledReason());
         out.put("disabled_at", Json.time(d.state().disabledAt()));

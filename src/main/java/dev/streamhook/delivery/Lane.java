@@ -9,6 +9,7 @@ import dev.streamhook.store.DeliveryQueue.Pending;
 import dev.streamhook.store.DeliveryQueue.Result;
 import dev.streamhook.store.DeliveryQueue.State;
 import dev.streamhook.store.DeliveryQueue.Status;
+import dev.streamhook.store.Destinations.Batch;
 import dev.streamhook.store.Destinations.Destination;
 import dev.streamhook.store.Destinations.OnFailure;
 import java.time.Clock;
@@ -27,8 +28,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One destination's deliveries: holds the lane's lease, reads pending deliveries in event order
- * into a {@link RowSequencer}, sends row heads with at most the destination's in-flight limit, and
- * records results in batches. A slow or failing destination fills only its own lane.
+ * into a {@link RowSequencer}, sends row heads with at most the destination's in-flight limit (one
+ * request each, or several per request for a destination that takes batches), and records results
+ * in groups. A slow or failing destination fills only its own lane.
  *
  * <p>Thread-safety: all state is owned by the lane's own (virtual) thread, which runs the messages
  * posted to its inbox; the public methods only post. Sends run on virtual threads of their own and
@@ -46,6 +48,9 @@ final class Lane {
      * retried or skipped them (this node's own API tells the lane at once).
      */
     private static final long HELD_CHECK_MILLIS = 5_000;
+    private static final long NO_BATCH = Long.MAX_VALUE;
+    /** Body bytes a batch stops growing at: a request stays well below what receivers accept (often 1-10 MiB). */
+    static final long BATCH_BYTES = 1L << 20;
 
     /**
      * What every lane of a node shares. {@code window} and {@code windowBytes} bound what a lane
@@ -75,7 +80,10 @@ final class Lane {
     private boolean moreInStore = true;
     /** The largest body of the last page read (0 before the first): sizes the next page. */
     private long largestBody;
+    /** Requests in flight (a batch is one). */
     private int inFlight;
+    /** When the events waiting to fill the next batch could first have gone; {@link #NO_BATCH} when none wait. */
+    private long batchOpenedAt = NO_BATCH;
     /** The endpoint answered 410 Gone: send nothing more; the dispatcher stops this lane once the store says disabled. */
     private boolean gone;
     private long nextHeldCheck;
@@ -213,7 +221,12 @@ final class Lane {
         }
         long until = lease.until() - settings.leaseMillis() * 2 / 3; // renew a third of the way in
         if (inFlight < maxInFlight() && !gone) {
-            until = Math.min(until, Math.max(now, rows.nextDueAt())); // MIN_VALUE (due now) must not wrap below
+            long due = rows.nextDueAt();
+            Batch batch = destination.tuning().batch();
+            if (due == Long.MIN_VALUE && batch != null && batchOpenedAt != NO_BATCH) {
+                due = batchOpenedAt + batch.maxWaitMs(); // a batch that is not full goes when its wait is over
+            }
+            until = Math.min(until, Math.max(now, due)); // MIN_VALUE (due now) must not wrap below
         }
         if (moreInStore && roomToLoad()) {
             return 0;
@@ -236,23 +249,47 @@ final class Lane {
         if (gone) {
             return; // answered 410: nothing more goes until the destination is set active again (a new lane)
         }
-        for (Item item : rows.take(now, Math.max(0, maxInFlight() - inFlight))) { // the limit may just have been lowered
-            inFlight++;
-            Destination d = destination;
-            Due due = new Due(item.pending.deliveryId(), item.pending.eventId(), item.pending.body(), item.attempts,
-                    d.id(), d.url(), d.signing(), d.headers(), orZero(d.tuning().timeoutMs()), orZero(d.tuning().connectTimeoutMs()));
-            Thread.ofVirtual().start(() -> {
-                Attempt attempt;
-                try {
-                    attempt = sender.send(due);
-                } catch (RuntimeException | Error e) { // a sender's bug must not leave the row in flight for ever
-                    log.error("sending delivery {} of {} failed unexpectedly", due.deliveryId(), due.destinationId(), e);
-                    attempt = new Attempt(System.currentTimeMillis(), 0, null, "StreamHook could not send it: " + e, null);
-                }
-                Attempt outcome = attempt;
-                inbox.add(() -> settle(item, outcome));
-            });
+        Destination d = destination;
+        Batch batch = d.tuning().batch();
+        if (batch == null) {
+            for (Item item : rows.take(now, Math.max(0, maxInFlight() - inFlight))) { // the limit may just have been lowered
+                send(List.of(item), new Due(item.pending.deliveryId(), item.pending.eventId(), item.pending.body(), item.attempts,
+                        d.id(), d.url(), d.signing(), d.headers(), orZero(d.tuning().timeoutMs()), orZero(d.tuning().connectTimeoutMs())));
+            }
+            return;
         }
+        while (inFlight < maxInFlight()) {
+            int ready = rows.ready(now);
+            if (ready == 0) {
+                batchOpenedAt = NO_BATCH;
+                return;
+            }
+            if (batchOpenedAt == NO_BATCH) {
+                batchOpenedAt = now;
+            }
+            if (ready < batch.maxEvents() && now < batchOpenedAt + batch.maxWaitMs()) {
+                return; // it waits for more events to join, at most max_wait_ms
+            }
+            List<Item> items = rows.takeBatch(now, batch.maxEvents(), BATCH_BYTES);
+            send(items, Batches.due(items, d));
+            batchOpenedAt = NO_BATCH;
+        }
+    }
+
+    /** Sends one request on a virtual thread of its own; its outcome settles every item it carried. */
+    private void send(List<Item> items, Due due) {
+        inFlight++;
+        Thread.ofVirtual().start(() -> {
+            Attempt attempt;
+            try {
+                attempt = sender.send(due);
+            } catch (RuntimeException | Error e) { // a sender's bug must not leave the rows in flight for ever
+                log.error("sending delivery {} of {} failed unexpectedly", due.deliveryId(), due.destinationId(), e);
+                attempt = new Attempt(System.currentTimeMillis(), 0, null, "StreamHook could not send it: " + e, null);
+            }
+            Attempt outcome = attempt;
+            inbox.add(() -> settle(items, outcome));
+        });
     }
 
     private boolean holdLease(long now) {
@@ -343,8 +380,14 @@ final class Lane {
         return (int) Math.max(1, Math.min(room, fitting));
     }
 
-    private void settle(Item item, Attempt attempt) {
+    private void settle(List<Item> items, Attempt attempt) {
         inFlight--;
+        for (Item item : items) { // in event order: a row's first event is settled before the ones behind it
+            settle(item, attempt);
+        }
+    }
+
+    private void settle(Item item, Attempt attempt) {
         int made = item.attempts + 1;
         long now = clock.millis();
         Status next;

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -159,17 +160,102 @@ final class RowSequencer {
 
     /** Up to {@code max} free events due at {@code now}, oldest event first, now marked in flight. */
     List<Item> take(long now, int max) {
-        while (!waiting.isEmpty() && waiting.peek().nextAttemptAt <= now) {
-            ready.add(waiting.poll());
+        return take(now, max, Long.MAX_VALUE);
+    }
+
+    /**
+     * A batch for one request: the free events due at {@code now}, oldest first, then, while there
+     * is room, the events right behind them in their rows whose every earlier event of the row is
+     * in the batch too; at most {@code max} events and {@code maxBytes} of bodies (one event is
+     * taken whatever its size). In event order, so a row's events keep their order within the
+     * array; a table-wide event never joins behind others. All are marked in flight and are
+     * settled together: on a failure, the later events of a row fall back behind its first.
+     */
+    List<Item> takeBatch(long now, int max, long maxBytes) {
+        List<Item> out = take(now, max, maxBytes);
+        Set<Item> in = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        in.addAll(out);
+        long taken = out.stream().mapToLong(i -> i.pending.body().length).sum();
+        ArrayDeque<Item> behind = new ArrayDeque<>(out);
+        while (!behind.isEmpty() && out.size() < max) {
+            Item before = behind.poll();
+            for (String key : before.rowKeys) {
+                Item next = after(rows.get(key), before);
+                if (next == null || in.contains(next) || !joins(next, in, now) || taken + next.pending.body().length > maxBytes) {
+                    continue;
+                }
+                if (next.queued) {
+                    next.queued = false;
+                    waiting.remove(next);
+                    ready.remove(next);
+                }
+                next.inFlight = true;
+                in.add(next);
+                out.add(next);
+                behind.add(next);
+                taken += next.pending.body().length;
+                if (out.size() == max) {
+                    break;
+                }
+            }
         }
-        List<Item> out = new ArrayList<>(Math.min(max, ready.size()));
+        out.sort(Comparator.comparingLong(Item::seq));
+        return out;
+    }
+
+    private static Item after(ArrayDeque<Item> row, Item item) {
+        for (java.util.Iterator<Item> it = row.iterator(); it.hasNext(); ) {
+            if (it.next() == item) {
+                return it.hasNext() ? it.next() : null;
+            }
+        }
+        return null;
+    }
+
+    /** Whether the item may ride in a batch behind the events {@code in} it: due, and nothing else goes first. */
+    private boolean joins(Item item, Set<Item> in, long now) {
+        if (item.tableWide() || item.held || item.inFlight || item.nextAttemptAt > now) {
+            return false;
+        }
+        for (String key : item.rowKeys) {
+            for (Item earlier : rows.get(key)) {
+                if (earlier == item) {
+                    break;
+                }
+                if (!in.contains(earlier)) {
+                    return false;
+                }
+            }
+        }
+        Table table = tables.get(item.pending.table());
+        return table.tableWide.isEmpty() || table.tableWide.firstKey() > item.seq();
+    }
+
+    /** Like {@link #take(long, int)}, stopping before the bodies pass {@code maxBytes} (one event is taken whatever its size). */
+    private List<Item> take(long now, int max, long maxBytes) {
+        int count = ready(now);
+        List<Item> out = new ArrayList<>(Math.min(max, count));
+        long taken = 0;
         while (out.size() < max && !ready.isEmpty()) {
+            long size = ready.peek().pending.body().length;
+            if (!out.isEmpty() && taken + size > maxBytes) {
+                break;
+            }
+            taken += size;
             Item item = ready.poll();
             item.queued = false;
             item.inFlight = true;
             out.add(item);
         }
         return out;
+    }
+
+    /** How many free events are due at {@code now}: what a {@link #take} would find. */
+    int ready(long now) {
+        while (!waiting.isEmpty() && waiting.peek().nextAttemptAt <= now) {
+            ready.add(waiting.poll());
+        }
+        return ready.size();
     }
 
     /** The item is settled (delivered, or failed for good): what waited for it may become free. */

@@ -143,7 +143,12 @@ public final class WebhookSender implements Sender, AutoCloseable {
             }
             h.put("Content-Type", "application/json");
             h.put("User-Agent", USER_AGENT);
-            h.put("X-StreamHook-Event-ID", d.eventId());
+            if (d.batchSize() > 0) {
+                h.put("X-StreamHook-Batch-ID", d.eventId()); // each event's id is in the body
+                h.put("X-StreamHook-Batch-Size", Integer.toString(d.batchSize()));
+            } else {
+                h.put("X-StreamHook-Event-ID", d.eventId());
+            }
             h.put("X-StreamHook-Timestamp", Long.toString(started / 1000));
             SignatureHeaders.of(d.signing(), d.eventId(), started, d.body()).forEach(h::put);
         });

@@ -60,10 +60,18 @@ public final class DeliveryQueue {
     /**
      * A delivery with all that sending it needs; {@code signing} says how it is signed (its secrets,
      * its scheme). {@code timeoutMs} and {@code connectTimeoutMs}: the destination's own deadlines,
-     * 0 for the sender's default.
+     * 0 for the sender's default. {@code batchSize}: 0 for one event, whose id is {@code eventId};
+     * else {@code body} is a JSON array of that many events, {@code eventId} the batch's id and
+     * {@code deliveryId} its first delivery's.
      */
     public record Due(long deliveryId, String eventId, byte[] body, int attempts, String destinationId,
-                      String url, Signing signing, Map<String, String> headers, long timeoutMs, long connectTimeoutMs) {
+                      String url, Signing signing, Map<String, String> headers, long timeoutMs, long connectTimeoutMs, int batchSize) {
+        /** One event, with the destination's own deadlines. */
+        public Due(long deliveryId, String eventId, byte[] body, int attempts, String destinationId,
+                   String url, Signing signing, Map<String, String> headers, long timeoutMs, long connectTimeoutMs) {
+            this(deliveryId, eventId, body, attempts, destinationId, url, signing, headers, timeoutMs, connectTimeoutMs, 0);
+        }
+
         /** With the sender's default deadlines. */
         public Due(long deliveryId, String eventId, byte[] body, int attempts, String destinationId,
                    String url, Signing signing, Map<String, String> headers) {

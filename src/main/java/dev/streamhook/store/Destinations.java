@@ -103,11 +103,30 @@ public final class Destinations {
      * ({@code STREAMHOOK_DELIVERY_MAX_ATTEMPTS}, {@code STREAMHOOK_DELIVERY_RETRY_SCHEDULE},
      * {@code STREAMHOOK_DELIVERY_TIMEOUT_MS}, which is also the default connect timeout).
      */
-    public record Tuning(Integer maxAttempts, List<java.time.Duration> retrySchedule, Integer timeoutMs, Integer connectTimeoutMs) {
-        public static final Tuning DEFAULTS = new Tuning(null, null, null, null);
+    public record Tuning(Integer maxAttempts, List<java.time.Duration> retrySchedule, Integer timeoutMs, Integer connectTimeoutMs,
+                         Batch batch) {
+        public static final Tuning DEFAULTS = new Tuning(null, null, null, null, null);
 
         public Tuning {
             retrySchedule = retrySchedule == null ? null : List.copyOf(retrySchedule);
+        }
+
+        /** One event per request. */
+        public Tuning(Integer maxAttempts, List<java.time.Duration> retrySchedule, Integer timeoutMs, Integer connectTimeoutMs) {
+            this(maxAttempts, retrySchedule, timeoutMs, connectTimeoutMs, null);
+        }
+    }
+
+    /**
+     * Several events per request, opted into per destination: a request carries up to
+     * {@code maxEvents} events as a JSON array, and an event that could go waits at most
+     * {@code maxWaitMs} for others to join it. Null in {@link Tuning}: one event per request.
+     */
+    public record Batch(int maxEvents, int maxWaitMs) {
+        public Batch {
+            if (maxEvents < 1 || maxWaitMs < 0) {
+                throw new IllegalArgumentException("a batch holds at least one event and waits no negative time");
+            }
         }
     }
 
@@ -124,7 +143,7 @@ public final class Destinations {
 
     private static final String COLUMNS = "id, source_id, url, secret_enc, secret_hint, headers, max_in_flight, created_at, operations, "
             + "status, disabled_reason, disabled_at, retry_max_attempts, retry_schedule, timeout_ms, connect_timeout_ms, "
-            + "signature_scheme, previous_secret_enc, previous_secret_hint, previous_secret_expires_at, on_failure";
+            + "signature_scheme, previous_secret_enc, previous_secret_hint, previous_secret_expires_at, on_failure, batch_max_events, batch_max_wait_ms";
     private final Database db;
     private final SecretBox secrets;
 
@@ -164,13 +183,16 @@ public final class Destinations {
     private static void writeTuning(java.sql.Connection c, Destination d) throws java.sql.SQLException {
         Tuning t = d.tuning();
         try (PreparedStatement up = c.prepareStatement(
-                "UPDATE destinations SET retry_max_attempts = ?, retry_schedule = ?, timeout_ms = ?, connect_timeout_ms = ? WHERE id = ?")) {
+                "UPDATE destinations SET retry_max_attempts = ?, retry_schedule = ?, timeout_ms = ?, connect_timeout_ms = ?, "
+                        + "batch_max_events = ?, batch_max_wait_ms = ? WHERE id = ?")) {
             up.setObject(1, t.maxAttempts(), java.sql.Types.INTEGER);
             up.setString(2, t.retrySchedule() == null ? null
                     : t.retrySchedule().stream().map(x -> Long.toString(x.toMillis())).collect(Collectors.joining(",")));
             up.setObject(3, t.timeoutMs(), java.sql.Types.INTEGER);
             up.setObject(4, t.connectTimeoutMs(), java.sql.Types.INTEGER);
-            up.setString(5, d.id());
+            up.setObject(5, t.batch() == null ? null : t.batch().maxEvents(), java.sql.Types.INTEGER);
+            up.setObject(6, t.batch() == null ? null : t.batch().maxWaitMs(), java.sql.Types.INTEGER);
+            up.setString(7, d.id());
             up.executeUpdate();
         }
     }
@@ -330,9 +352,12 @@ public final class Destinations {
         Long maxAttempts = nullableLong(rs, 13);
         Long timeout = nullableLong(rs, 15);
         Long connect = nullableLong(rs, 16);
+        Long batchEvents = nullableLong(rs, 22);
+        Long batchWait = nullableLong(rs, 23);
         return new Tuning(maxAttempts == null ? null : maxAttempts.intValue(),
                 schedule == null ? null : java.util.Arrays.stream(schedule.split(",")).map(ms -> java.time.Duration.ofMillis(Long.parseLong(ms))).toList(),
-                timeout == null ? null : timeout.intValue(), connect == null ? null : connect.intValue());
+                timeout == null ? null : timeout.intValue(), connect == null ? null : connect.intValue(),
+                batchEvents == null ? null : new Batch(batchEvents.intValue(), batchWait == null ? 0 : batchWait.intValue()));
     }
 
     private static Long nullableLong(ResultSet rs, int column) throws java.sql.SQLException {

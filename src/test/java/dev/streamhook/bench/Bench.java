@@ -62,6 +62,7 @@ public final class Bench {
             for (String name : options.scenarios()) {
                 switch (name) {
                     case "backlog" -> results.add(scenarios.backlog("backlog", options.backlogEvents(), false));
+                    case "backlog-batched" -> results.add(scenarios.batchedBacklog("backlog-batched", options.backlogEvents(), options.batchEvents()));
                     case "backlog-single" -> results.add(scenarios.backlog("backlog-single", options.singleRowEvents(), true));
                     case "big-backlog" -> results.add(scenarios.backlog("big-backlog", options.bigBacklogEvents(), false));
                     case "rate" -> {
@@ -74,6 +75,10 @@ public final class Bench {
                         }
                     }
                     case "slow-destination" -> results.add(scenarios.slowDestination("slow-destination", alone));
+                    case "retention" -> {
+                        results.add(scenarios.retention("retention-off", "forever", options.retentionSeconds(), 1_000));
+                        results.add(scenarios.retention("retention-on", options.retentionSeconds() / 6 + "s", options.retentionSeconds(), 1_000));
+                    }
                     default -> throw new IllegalArgumentException("unknown scenario " + name);
                 }
                 // written after each scenario, so a long run that is stopped still leaves what it measured

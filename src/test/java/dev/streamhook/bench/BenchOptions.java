@@ -11,6 +11,8 @@ record BenchOptions(
         long backlogEvents,
         long singleRowEvents,
         long bigBacklogEvents,
+        int batchEvents,
+        long retentionSeconds,
         List<Double> rates,
         double rateSeconds,
         double slowRate,
@@ -25,7 +27,8 @@ record BenchOptions(
         Path work,
         boolean quick) {
 
-    static final List<String> ALL = List.of("backlog", "backlog-single", "rate", "slow-destination", "big-backlog");
+    static final List<String> ALL = List.of("backlog", "backlog-batched", "backlog-single", "rate", "slow-destination", "big-backlog",
+            "retention");
     static final List<String> DEFAULT = List.of("backlog", "backlog-single", "rate", "slow-destination");
 
     static final String HELP = """
@@ -38,13 +41,18 @@ record BenchOptions(
               --scenarios a,b,..   which to run, in order (default: %s;
                                    all: %s)
                                      backlog           N rows in 1,000-row transactions written while StreamHook is stopped
+                                     backlog-batched   the same to a destination that batches --batch-events per request
                                      backlog-single    N single-row transactions written while StreamHook is stopped
                                      rate              open-loop inserts at each --rates, commit-to-receipt latency
                                      slow-destination  a healthy and a 10 s endpoint on one source, at --slow-rate
                                      big-backlog       like backlog with --big-events rows (off unless named)
+                                     retention         1,000 rows/s for --retention-seconds, with STREAMHOOK_RETENTION=forever
+                                                       and then a sixth of the run; the store's size (off unless named)
               --events N           rows of the backlog scenario (default 100000; --quick 2000)
               --single-events N    transactions of backlog-single (default 100000; --quick 1000)
               --big-events N       rows of big-backlog (default 1000000)
+              --batch-events N     max_events of backlog-batched's destination (default 100, at most 500)
+              --retention-seconds S how long each run of the retention scenario loads (default 120; --quick 12)
               --rates r1,r2        inserts per second of the rate scenario (default 200,2000)
               --rate-seconds S     how long each rate runs (default 30; --quick 5)
               --slow-rate R        inserts per second of slow-destination (default 200)
@@ -73,6 +81,8 @@ record BenchOptions(
         long backlog = quick ? 2_000 : 100_000;
         long single = quick ? 1_000 : 100_000;
         long big = 1_000_000;
+        int batch = 100;
+        long retentionSeconds = quick ? 12 : 120;
         List<Double> rates = List.of(200.0, 2000.0);
         double rateSeconds = quick ? 5 : 30;
         double slowRate = 200;
@@ -109,6 +119,13 @@ record BenchOptions(
                 case "--events" -> backlog = positive(a, v);
                 case "--single-events" -> single = positive(a, v);
                 case "--big-events" -> big = positive(a, v);
+                case "--retention-seconds" -> retentionSeconds = positive(a, v);
+                case "--batch-events" -> {
+                    batch = (int) Math.min(positive(a, v), 501);
+                    if (batch > 500) {
+                        throw new IllegalArgumentException("--batch-events is at most 500, a destination's largest batch");
+                    }
+                }
                 case "--rates" -> {
                     List<Double> r = new ArrayList<>();
                     for (String s : v.split(",")) {
@@ -130,7 +147,7 @@ record BenchOptions(
                 default -> throw new IllegalArgumentException("unknown option " + a + " (see --help)");
             }
         }
-        return new BenchOptions(scenarios, backlog, single, big, rates, rateSeconds, slowRate, slowMs, slowWait, warmup, idle, stall,
+        return new BenchOptions(scenarios, backlog, single, big, batch, retentionSeconds, rates, rateSeconds, slowRate, slowMs, slowWait, warmup, idle, stall,
                 pgUrl, jar, out, work, quick);
     }
 

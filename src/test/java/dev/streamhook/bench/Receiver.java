@@ -64,6 +64,16 @@ final class Receiver implements AutoCloseable {
                 signaturesBad.incrementAndGet();
             }
         }
+        if (eventId == null && body.length > 0 && body[0] == '[') {
+            for (byte[] event : CountingReceiver.elements(body)) { // a batch: each event carries its id
+                recordEvent(now, idOf(event), event);
+            }
+            return;
+        }
+        recordEvent(now, eventId, body);
+    }
+
+    private void recordEvent(long now, String eventId, byte[] body) {
         if (eventId == null || !seen.add(eventId)) {
             duplicates.incrementAndGet();
             return;
@@ -87,6 +97,21 @@ final class Receiver implements AutoCloseable {
                 bodies.add(body);
             }
         }
+    }
+
+    private static final byte[] ID_KEY = "\"id\":\"".getBytes(StandardCharsets.US_ASCII);
+
+    /** The event's {@code id}: the first {@code "id"} of its body, which is the event's own (the payload starts with it). */
+    static String idOf(byte[] event) {
+        int start = CountingReceiver.indexAfter(event, ID_KEY, 0);
+        if (start < 0) {
+            return null;
+        }
+        int end = start;
+        while (end < event.length && event[end] != '"') {
+            end++;
+        }
+        return new String(event, start, end - start, StandardCharsets.US_ASCII);
     }
 
     static long nowMicros() {

@@ -7,7 +7,9 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Stream;
@@ -41,11 +43,19 @@ final class Scenarios {
         ProcessSampler sampler;
 
         Setup(String name, Receiver... receivers) throws Exception {
+            this(name, null, Map.of(), receivers);
+        }
+
+        /**
+         * {@code batch}: the destinations' {@code batch} as JSON, or null for one event per request;
+         * {@code settings}: STREAMHOOK_* variables of this scenario's process.
+         */
+        Setup(String name, String batch, Map<String, String> settings, Receiver... receivers) throws Exception {
             Path dir = options.work().toAbsolutePath().resolve(String.format("%02d-%s", ++run, name));
             deleteRecursively(dir);
             Files.createDirectories(dir);
             db = pg.createDatabase();
-            process = new StreamHookProcess(options.jar().toAbsolutePath(), dir.resolve("data"), dir.resolve("streamhook.log"));
+            process = new StreamHookProcess(options.jar().toAbsolutePath(), dir.resolve("data"), dir.resolve("streamhook.log"), settings);
             process.start();
             ApiClient api = new ApiClient(process.port()).signUp("bench@example.com");
             ApiClient.Response source = api.post("/v1/sources", """
@@ -56,7 +66,7 @@ final class Scenarios {
             sourceId = source.text("id");
             for (Receiver r : receivers) {
                 ApiClient.Response d = api.post("/v1/sources/" + sourceId + "/destinations", """
-                        {"url": "%s", "secret": "%s"}""".formatted(r.url(), SECRET));
+                        {"url": "%s", "secret": "%s", "batch": %s}""".formatted(r.url(), SECRET, batch));
                 if (d.status() != 201) {
                     throw new IllegalStateException("destination refused: " + d);
                 }
@@ -103,8 +113,19 @@ final class Scenarios {
     }
 
     Figures.Scenario backlog(String name, long n, boolean singleRow) throws Exception {
-        progress(name, "%,d %s, written while StreamHook is stopped".formatted(n, singleRow ? "single-row transactions" : "rows in 1,000-row transactions"));
-        try (Receiver receiver = new Receiver(SECRET, 0, (int) Math.min(n, 200_000)); Setup s = new Setup(name, receiver)) {
+        return backlog(name, n, singleRow, 0);
+    }
+
+    /** {@link #backlog} of 1,000-row transactions to a destination that takes up to {@code perRequest} events per request. */
+    Figures.Scenario batchedBacklog(String name, long n, int perRequest) throws Exception {
+        return backlog(name, n, false, perRequest);
+    }
+
+    private Figures.Scenario backlog(String name, long n, boolean singleRow, int batch) throws Exception {
+        progress(name, "%,d %s, written while StreamHook is stopped%s".formatted(n, singleRow ? "single-row transactions" : "rows in 1,000-row transactions",
+                batch > 0 ? "; up to %d events per request".formatted(batch) : ""));
+        String batchJson = batch > 0 ? "{\"max_events\": %d, \"max_wait_ms\": 50}".formatted(batch) : null;
+        try (Receiver receiver = new Receiver(SECRET, 0, (int) Math.min(n, 200_000)); Setup s = new Setup(name, batchJson, Map.of(), receiver)) {
             s.process.stop();
             RawReplicationBaseline raw = RawReplicationBaseline.prepare(s.db);
             double insertSeconds = singleRow
@@ -128,15 +149,63 @@ final class Scenarios {
             Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("average_body_bytes", receiver.bodies().stream().mapToInt(b -> b.length).average().orElse(0));
             extra.put("first_receipt_after_start_s", a.count() == 0 ? null : (first - startedMicros) / 1e6);
+            if (batch > 0) {
+                extra.put("batch_max_events", batch);
+                extra.put("requests", receiver.requests());
+                extra.put("events_per_request", receiver.requests() == 0 ? null : (double) a.count() / receiver.requests());
+            }
             boolean any = a.count() > 0;
             return new Figures.Scenario(name,
                     (singleRow ? "%,d single-row transactions" : "%,d rows in 1,000-row transactions").formatted(n)
-                            + " written while StreamHook was stopped; then StreamHook started and delivered them all",
+                            + " written while StreamHook was stopped; then StreamHook started and delivered them all"
+                            + (batch > 0 ? " to a destination with batches of up to %d events (max_wait_ms 50); %,d requests"
+                                    .formatted(batch, receiver.requests()) : ""),
                     n, a.count(), receiver.duplicates(), receiver.signaturesChecked(), receiver.signaturesBad(), complete,
                     insertSeconds, null, null, null,
                     any ? (last - startedMicros) / 1e6 : null, any ? a.count() / ((last - startedMicros) / 1e6) : null,
                     a.count() > 1 ? (a.count() - 1) / ((last - first) / 1e6) : null,
                     null, null, server, rawRead, http, extra);
+        }
+    }
+
+    /**
+     * A steady load with delivery keeping up: every second one transaction of {@code perSecond}
+     * rows, for {@code seconds}, the store's size sampled every tenth of the run. {@code retention}
+     * is the process's STREAMHOOK_RETENTION.
+     */
+    Figures.Scenario retention(String name, String retention, long seconds, int perSecond) throws Exception {
+        progress(name, "%,d rows/s for %d s with STREAMHOOK_RETENTION=%s".formatted(perSecond, seconds, retention));
+        try (Receiver receiver = new Receiver(SECRET, 0, 0);
+             Setup s = new Setup(name, null, Map.of("STREAMHOOK_RETENTION", retention), receiver)) {
+            s.sampler.startWindow();
+            List<Double> samples = new ArrayList<>();
+            long every = Math.max(1, seconds / 10);
+            long started = System.nanoTime();
+            long next = 1;
+            for (long second = 1; second <= seconds; second++) {
+                LoadDriver.insertBatched(s.db, next, perSecond, perSecond);
+                next += perSecond;
+                long sleep = started + second * 1_000_000_000L - System.nanoTime();
+                if (sleep > 0) {
+                    Thread.sleep(sleep / 1_000_000);
+                }
+                if (second % every == 0) {
+                    samples.add(storeBytes(s.process.dataDir()) / 1e6);
+                    progress(name, "%d s: store %.1f MB, %,d delivered".formatted(second, samples.getLast(), receiver.distinct()));
+                }
+            }
+            boolean complete = awaitDistinct(name, receiver, next - 1);
+            ProcessSampler.Usage busy = s.sampler.finishWindow();
+            Figures.Server server = s.finish(null, busy);
+            Map<String, Object> extra = new LinkedHashMap<>();
+            extra.put("retention", retention);
+            extra.put("store_mb_samples", samples);
+            extra.put("sample_every_s", every);
+            return new Figures.Scenario(name, ("steady load of %,d rows/s (one transaction a second) for %d s with STREAMHOOK_RETENTION=%s;"
+                    + " store MB every %d s: %s").formatted(perSecond, seconds, retention, every,
+                    samples.stream().map(v -> String.format(java.util.Locale.ROOT, "%.1f", v)).toList()),
+                    next - 1, receiver.distinct(), receiver.duplicates(), receiver.signaturesChecked(), receiver.signaturesBad(), complete,
+                    null, null, null, null, null, null, null, null, null, server, null, null, extra);
         }
     }
 

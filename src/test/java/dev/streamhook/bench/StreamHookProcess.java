@@ -24,12 +24,19 @@ import java.util.concurrent.TimeUnit;
 final class StreamHookProcess implements AutoCloseable {
 
     private final Path jar;
+    private final Map<String, String> settings;
     private final Path dataDir;
     private final Path log;
     private final int port;
     private Process process;
 
     StreamHookProcess(Path jar, Path dataDir, Path log) throws IOException {
+        this(jar, dataDir, log, Map.of());
+    }
+
+    /** {@code settings}: STREAMHOOK_* variables of this process only, over the bench's environment. */
+    StreamHookProcess(Path jar, Path dataDir, Path log, Map<String, String> settings) throws IOException {
+        this.settings = Map.copyOf(settings);
         this.jar = jar;
         this.dataDir = dataDir;
         this.log = log;
@@ -66,6 +73,7 @@ final class StreamHookProcess implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().putAll(settings);
         builder.environment().put("STREAMHOOK_PORT", Integer.toString(port));
         builder.environment().put("STREAMHOOK_DATA_DIR", dataDir.toString());
         // a bench sends millions of events: the free plan's monthly limit would hold most of them

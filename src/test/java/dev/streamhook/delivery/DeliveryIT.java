@@ -7,41 +7,22 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.streamhook.Main;
 import dev.streamhook.testing.ApiClient;
 import dev.streamhook.testing.Quickstart;
-import dev.streamhook.testing.TestDb;
+import dev.streamhook.testing.ItemsAndReceiver;
 import dev.streamhook.testing.TestNodes;
-import dev.streamhook.testing.TestPostgres;
 import dev.streamhook.testing.WebhookReceiver;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Retries, recorded attempts, manual retry and per-row order, end to end. */
-class DeliveryIT {
+class DeliveryIT extends ItemsAndReceiver {
 
     private static final String SECRET = "whsec_delivery_test";
     @TempDir
     Path dataDir;
-    private TestDb db;
-    private WebhookReceiver receiver;
-
-    @BeforeEach
-    void setUp() {
-        db = TestPostgres.embedded().createDatabase();
-        db.execute("CREATE TABLE items (id int PRIMARY KEY, name text)");
-        receiver = new WebhookReceiver();
-    }
-
-    @AfterEach
-    void tearDown() {
-        receiver.close();
-        db.close();
-    }
-
     @Test
     void failedAttemptsAreRetriedWithTheSameIdAndBodyAndEveryAttemptIsRecorded() {
         receiver.respondWith(500, 503);

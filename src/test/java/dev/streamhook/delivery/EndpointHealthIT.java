@@ -7,16 +7,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.streamhook.Main;
 import dev.streamhook.testing.ApiClient;
 import dev.streamhook.testing.Quickstart;
-import dev.streamhook.testing.TestDb;
+import dev.streamhook.testing.ItemsAndReceiver;
 import dev.streamhook.testing.TestNodes;
-import dev.streamhook.testing.TestPostgres;
 import dev.streamhook.testing.WebhookReceiver;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,27 +22,11 @@ import org.junit.jupiter.api.io.TempDir;
  * real receivers on 127.0.0.1: retries, the error kind of each attempt, and disabling, pausing and
  * enabling destinations without losing or reordering their events.
  */
-class EndpointHealthIT {
+class EndpointHealthIT extends ItemsAndReceiver {
 
     private static final String SECRET = "whsec_endpoint_health";
     @TempDir
     Path dataDir;
-    private TestDb db;
-    private WebhookReceiver receiver;
-
-    @BeforeEach
-    void setUp() {
-        db = TestPostgres.embedded().createDatabase();
-        db.execute("CREATE TABLE items (id int PRIMARY KEY, name text)");
-        receiver = new WebhookReceiver();
-    }
-
-    @AfterEach
-    void tearDown() {
-        receiver.close();
-        db.close();
-    }
-
     private static String destinationPath(ApiClient api, String sourceId) {
         return "/v1/sources/" + sourceId + "/destinations/" + api.get("/v1/sources/" + sourceId + "/destinations").body().at("/data/0/id").asText();
     }

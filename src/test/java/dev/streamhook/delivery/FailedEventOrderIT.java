@@ -7,9 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.streamhook.Main;
 import dev.streamhook.testing.ApiClient;
-import dev.streamhook.testing.TestDb;
+import dev.streamhook.testing.ItemsAndReceiver;
 import dev.streamhook.testing.TestNodes;
-import dev.streamhook.testing.TestPostgres;
 import dev.streamhook.testing.WebhookReceiver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,8 +18,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * forced; replays send a destination's failed deliveries or a time range again, in event order.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
-class FailedEventOrderIT {
+class FailedEventOrderIT extends ItemsAndReceiver {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
     /** Two attempts, so two 500s fail an event for good. */
@@ -40,22 +37,6 @@ class FailedEventOrderIT {
 
     @TempDir
     Path dataDir;
-    private TestDb db;
-    private WebhookReceiver receiver;
-
-    @BeforeEach
-    void setUp() {
-        db = TestPostgres.embedded().createDatabase();
-        db.execute("CREATE TABLE items (id int PRIMARY KEY, name text)");
-        receiver = new WebhookReceiver();
-    }
-
-    @AfterEach
-    void tearDown() {
-        receiver.close();
-        db.close();
-    }
-
     @Test
     void byDefaultALaterEventOfAFailedRowWaitsUntilTheFailedOneIsRetriedThenBothArriveInOrder() throws Exception {
         receiver.respondWith(500, 500);

@@ -8,9 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.streamhook.Main;
 import dev.streamhook.testing.ApiClient;
 import dev.streamhook.testing.Quickstart;
-import dev.streamhook.testing.TestDb;
+import dev.streamhook.testing.ItemsAndReceiver;
 import dev.streamhook.testing.TestNodes;
-import dev.streamhook.testing.TestPostgres;
 import dev.streamhook.testing.WebhookReceiver;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,33 +19,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The free plan end to end: a node with a monthly limit of 3 events, a real source and a real receiver. */
-class FreePlanIT {
+class FreePlanIT extends ItemsAndReceiver {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     @TempDir
     Path dataDir;
-    private TestDb db;
-    private WebhookReceiver receiver;
-
-    @BeforeEach
-    void setUp() {
-        db = TestPostgres.embedded().createDatabase();
-        db.execute("CREATE TABLE items (id int PRIMARY KEY, name text)");
-        receiver = new WebhookReceiver();
-    }
-
-    @AfterEach
-    void tearDown() {
-        receiver.close();
-        db.close();
-    }
-
     @Test
     void eventsOverTheMonthlyLimitAreKeptAndShownHeldThenDeliveredInCommitOrderWhenTheLimitIsRaised() throws Exception {
         // closed sign-up: the operator's admin key makes the account and later raises its limit

@@ -232,4 +232,56 @@ class RowSequencerTest {
         rows.add(rowOf(3, "public.other", "[1]"));
         assertThat(drainInRounds()).containsExactly(List.of(3L));
     }
+
+    @Test
+    void aBatchCarriesARowsLaterEventsBehindItsFirstInEventOrder() {
+        rows.add(delivery(1, "a"));
+        rows.add(delivery(2, "b"));
+        rows.add(delivery(3, "a"));
+        rows.add(delivery(4, "a"));
+
+        List<Item> batch = rows.takeBatch(0, 10, Long.MAX_VALUE);
+
+        assertThat(seqs(batch)).containsExactly(1L, 2L, 3L, 4L);
+        assertThat(rows.take(0, 10)).as("all of them are in flight").isEmpty();
+    }
+
+    @Test
+    void aBatchTakesTheOldestHeadsFirstAndStopsAtItsLimitInEventsAndBytes() {
+        for (long seq = 1; seq <= 6; seq++) {
+            rows.add(delivery(seq, "r" + seq));
+        }
+        assertThat(seqs(rows.takeBatch(0, 4, Long.MAX_VALUE))).containsExactly(1L, 2L, 3L, 4L);
+        assertThat(seqs(rows.takeBatch(0, 4, 150))).as("100-byte bodies: one, and a second would pass 150 bytes").containsExactly(5L);
+    }
+
+    @Test
+    void aFailedBatchPutsARowsLaterEventsBackBehindItsFirst() {
+        rows.add(delivery(1, "a"));
+        rows.add(delivery(2, "a"));
+        List<Item> batch = rows.takeBatch(0, 10, Long.MAX_VALUE);
+        batch.forEach(i -> rows.retryAt(i, 500));
+
+        assertThat(rows.take(100, 10)).isEmpty();
+        assertThat(seqs(rows.takeBatch(500, 1, Long.MAX_VALUE))).as("only the row's first may lead").containsExactly(1L);
+    }
+
+    @Test
+    void anEventBehindATruncateOrAFailedRetryDoesNotJoinABatch() {
+        rows.add(rowOf(1, "public.t", "[1]"));
+        rows.add(truncate(2, "public.t"));
+        rows.add(rowOf(3, "public.t", "[1]"));
+        rows.add(rowOf(4, "public.other", "[1]"));
+        rows.add(rowOf(5, "public.other", "[1]"));
+        assertThat(seqs(rows.takeBatch(0, 10, Long.MAX_VALUE))).as("public.t's row 1 waits for the TRUNCATE; public.other's goes")
+                .containsExactly(1L, 4L, 5L);
+
+        RowSequencer other = new RowSequencer();
+        other.add(delivery(1, "a"));
+        other.add(delivery(2, "b"));
+        Item a = other.take(0, 1).get(0);
+        other.retryAt(a, 1_000);
+        other.add(delivery(3, "a"));
+        assertThat(seqs(other.takeBatch(0, 10, Long.MAX_VALUE))).as("row a's head waits for its retry time").containsExactly(2L);
+    }
 }

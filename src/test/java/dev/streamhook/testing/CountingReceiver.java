@@ -1,5 +1,8 @@
 package dev.streamhook.testing;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -94,6 +97,33 @@ public final class CountingReceiver implements AutoCloseable {
         response.setStatus(200);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain");
         Content.Sink.write(response, true, "ok", callback);
+    }
+
+    /** The top-level elements of a JSON array of objects, by scanning bytes (strings and escapes skipped), not by parsing. */
+    public static List<byte[]> elements(byte[] array) {
+        List<byte[]> out = new ArrayList<>();
+        int depth = 0;
+        int start = -1;
+        boolean inString = false;
+        for (int i = 1; i < array.length; i++) {
+            byte b = array[i];
+            if (inString) {
+                if (b == '\\') {
+                    i++;
+                } else if (b == '"') {
+                    inString = false;
+                }
+            } else if (b == '"') {
+                inString = true;
+            } else if (b == '{') {
+                if (depth++ == 0) {
+                    start = i;
+                }
+            } else if (b == '}' && --depth == 0) {
+                out.add(Arrays.copyOfRange(array, start, i + 1));
+            }
+        }
+        return out;
     }
 
     /** The index just after the first {@code key} in {@code body} at or after {@code from}, or -1. */
