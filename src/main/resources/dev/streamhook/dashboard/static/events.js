@@ -138,13 +138,15 @@ function delivery(e, d, dest, rerender) {
       await api('POST', `/v1/events/${e.id}/retry`, { destination_id: d.destination_id });
       toast('Retry queued.');
       await rerender();
+      // the button is gone with the old card: keep the keyboard where the user was
+      document.querySelector(`.delivery[data-destination-id="${CSS.escape(d.destination_id)}"]`)?.focus();
     } catch (err) {
       general.show(err.message);
       retry.disabled = false;
     }
   });
   const last = d.attempts[d.attempts.length - 1];
-  return h('div', { class: `card delivery ${d.status}`, 'data-destination-id': d.destination_id },
+  return h('div', { class: `card delivery ${d.status}`, 'data-destination-id': d.destination_id, tabindex: '-1' },
     h('div', { class: 'delivery-head' },
       h('div', {}, badge(d.status, DELIVERY_KIND[d.status]), ' ', h('span', { class: 'mono wrap' }, d.url)),
       retry),
