@@ -19,6 +19,11 @@ import dev.streamhook.capture.SourceDatabase;
 import dev.streamhook.capture.SourceManager;
 import dev.streamhook.config.Config;
 import dev.streamhook.config.ConfigException;
+import dev.streamhook.dashboard.Dashboard;
+import dev.streamhook.dashboard.PasswordHasher;
+import dev.streamhook.dashboard.SessionAuth;
+import dev.streamhook.dashboard.Sessions;
+import dev.streamhook.dashboard.SignInLimits;
 import dev.streamhook.delivery.Dispatcher;
 import dev.streamhook.delivery.RetryPolicy;
 import dev.streamhook.delivery.WebhookSender;
@@ -192,14 +197,18 @@ public final class Main {
                 new StoreSpace(db::sizeBytes, config.storeWarnBytes(), config.databaseUrl().isEmpty() ? Optional.of(config.dataDir())
                         : Optional.empty(), config.diskFreeWarnPercent())::warnings);
         Idempotency idempotency = new Idempotency(new IdempotencyKeys(db));
-        RequestGate gate = new RequestGate(accounts, keyUsage, config.signup(), config.rateLimits(), config.trustForwardedFor());
+        Sessions sessions = new Sessions(db, config.sessionIdle(), Clock.systemUTC());
+        SessionAuth sessionAuth = new SessionAuth(sessions, config.trustForwardedFor());
+        RequestGate gate = new RequestGate(accounts, keyUsage, sessionAuth, config.signup(), config.rateLimits(), config.trustForwardedFor());
         ApiServer api = new ApiServer(health, metrics, gate, new AccountRoutes(accounts, config.signup()), new KeyRoutes(accounts, keyUsage),
                 new SourceRoutes(sources, sourceManager, idempotency, config.captureAlerts(), backfills),
                 new DestinationRoutes(sources, destinations, addressPolicy, config.allowHttpDestinations(), idempotency,
                         new DestinationSigning(config.secretRotationGrace())),
                 new EventRoutes(eventQueries, secrets, config.retention()),
                 new RedeliveryRoutes(sources, destinations, eventQueries, new Redeliveries(db), idempotency), new UsageRoutes(usage),
-                new StatsRoutes(sources, destinations, new Stats(db)), new TestEventRoutes(sources, destinations, sender));
+                new StatsRoutes(sources, destinations, new Stats(db)), new TestEventRoutes(sources, destinations, sender),
+                new Dashboard(accounts, sessions, sessionAuth, new PasswordHasher(),
+                        new SignInLimits(config.signInPerMinute()), gate, config.signup(), eventQueries, db.signals()));
         ReleaseTimer releaseTimer = new ReleaseTimer(usage, RELEASE_CHECK);
         Pruner pruner = new Pruner(db, config.retention(), Clock.systemUTC());
 

@@ -26,6 +26,16 @@ public final class AccountRoutes {
         this.signup = signup;
     }
 
+    /** {@code raw} as an account's email, trimmed and in lower case; 400 naming {@code email} when it is not one. */
+    public static String email(String raw) {
+        String email = Json.checkText("email", raw, Json.Max.EMAIL).trim().toLowerCase();
+        // .invalid (RFC 2606) is never a mailbox; the admin account's address is there and stays the admin's
+        if (!EMAIL.matcher(email).matches() || email.endsWith(".invalid")) {
+            throw ApiException.invalid("email", "'email' must be an email address such as you@example.com");
+        }
+        return email;
+    }
+
     void register(RoutesConfig routes) {
         routes.post("/v1/accounts", ctx -> {
             Caller caller = RequestGate.caller(ctx);
@@ -34,11 +44,7 @@ public final class AccountRoutes {
                         "sign-up is closed on this server (STREAMHOOK_SIGNUP=closed): only an admin key may create accounts");
             }
             var body = Json.object(ctx, Set.of("email"));
-            String email = Json.requiredString(body, "email", Json.Max.EMAIL).trim().toLowerCase();
-            // .invalid (RFC 2606) is never a mailbox; the admin account's address is there and stays the admin's
-            if (!EMAIL.matcher(email).matches() || email.endsWith(".invalid")) {
-                throw ApiException.invalid("email", "'email' must be an email address such as you@example.com");
-            }
+            String email = email(Json.requiredString(body, "email", Json.Max.EMAIL));
             var created = accounts.create(email).orElseThrow(() ->
                     new ApiException(ApiException.Reason.CONFLICT, "email", "an account with this email already exists"));
             Map<String, Object> out = new LinkedHashMap<>();

@@ -16,11 +16,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * The REST API under {@code /v1}, {@code GET /metrics} (Prometheus text, admin keys only), {@code GET /healthz} (200 only while the store, capture and
  * delivery run, else 503) and {@code GET /readyz} (each part's state, to say what is not running). Every {@code /v1} call but
- * an open sign-up ({@code POST /v1/accounts}) needs an {@code X-API-Key}; {@link RequestGate} checks
- * keys, JSON bodies and rate limits, and the handlers find the caller's account with
+ * an open sign-up ({@code POST /v1/accounts}) needs an {@code X-API-Key}, or the dashboard's session
+ * cookie (with its CSRF token on a change); {@link RequestGate} checks keys, sessions, JSON bodies and rate limits, and the handlers find the caller's account with
  * {@link #account(Context)}. {@code GET /v1/openapi.json} describes it all (OpenAPI 3.1, the
  * resource {@code openapi.json} beside this class; {@code OpenApiIT} keeps it true to the routes and
- * the answers). Started and stopped once, by Main.
+ * the answers). The dashboard's pages and browser-only routes ({@code /}, {@code /assets/*},
+ * {@code /dashboard/api/*}) are served beside it, outside {@code /v1}. Started and stopped once, by Main.
  */
 public final class ApiServer {
 
@@ -29,10 +30,12 @@ public final class ApiServer {
     private final Javalin app;
     private final byte[] openApi = openApiDocument();
     private final List<String> routes = new CopyOnWriteArrayList<>();
+    private final RouteGroup dashboard;
 
     public ApiServer(Health health, Metrics metrics, RequestGate gate, AccountRoutes accountRoutes, KeyRoutes keyRoutes, SourceRoutes sourceRoutes,
                      DestinationRoutes destinationRoutes, EventRoutes eventRoutes, RedeliveryRoutes redeliveryRoutes, UsageRoutes usageRoutes,
-                     StatsRoutes statsRoutes, TestEventRoutes testEventRoutes) {
+                     StatsRoutes statsRoutes, TestEventRoutes testEventRoutes, RouteGroup dashboard) {
+        this.dashboard = dashboard;
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.events.handlerAdded(meta -> {
@@ -65,6 +68,7 @@ public final class ApiServer {
             usageRoutes.register(config.routes);
             statsRoutes.register(config.routes);
             testEventRoutes.register(config.routes);
+            dashboard.register(config.routes);
             config.routes.exception(ApiException.class, ErrorMapper::api);
             config.routes.exception(SourceException.class, ErrorMapper::source);
             config.routes.exception(Exception.class, ErrorMapper::unexpected);
@@ -122,6 +126,7 @@ public final class ApiServer {
     }
 
     public void stop() {
+        dashboard.stop();
         app.stop();
     }
 }

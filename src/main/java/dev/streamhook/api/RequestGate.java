@@ -14,10 +14,11 @@ import java.util.Locale;
 
 /**
  * What every {@code /v1} request passes before its route: a body must be JSON (415 otherwise, so a
- * cross-site HTML form cannot post to the API), the caller is found by its {@code X-API-Key}, and
- * two rate limits apply (429 with {@code Retry-After}):
+ * cross-site HTML form cannot post to the API), the caller is found by its {@code X-API-Key}, or,
+ * without one, by the dashboard's session cookie ({@link SessionGate}, which also checks the CSRF
+ * token of a state-changing request), and two rate limits apply (429 with {@code Retry-After}):
  * <ul>
- *   <li>per API key: {@code STREAMHOOK_RATE_LIMIT_PER_KEY} requests a second, bursts of five seconds' worth;</li>
+ *   <li>per API key (per account for a session): {@code STREAMHOOK_RATE_LIMIT_PER_KEY} requests a second, bursts of five seconds' worth;</li>
  *   <li>per client address, for every call without a valid key (sign-up, a missing or wrong key):
  *       {@code STREAMHOOK_RATE_LIMIT_SIGNUP_PER_MINUTE} a minute, so emails cannot be probed and keys
  *       not guessed at speed.</li>
@@ -40,9 +41,11 @@ public final class RequestGate {
     private final boolean trustForwardedFor;
     private final TokenBuckets perKey;
     private final TokenBuckets perAddress;
+    private final SessionGate sessions;
 
-    public RequestGate(Accounts accounts, KeyUsage usage, SignupMode signup, RateLimits limits, boolean trustForwardedFor) {
+    public RequestGate(Accounts accounts, KeyUsage usage, SessionGate sessions, SignupMode signup, RateLimits limits, boolean trustForwardedFor) {
         this.accounts = accounts;
+        this.sessions = sessions;
         this.usage = usage;
         this.signup = signup;
         this.trustForwardedFor = trustForwardedFor;
@@ -51,7 +54,7 @@ public final class RequestGate {
     }
 
     /** 415 for a POST, PUT or PATCH whose body is not {@code application/json} (parameters such as charset allowed). */
-    static void requireJsonBody(Context ctx) {
+    public static void requireJsonBody(Context ctx) {
         HandlerType m = ctx.method();
         if (m != HandlerType.POST && m != HandlerType.PUT && m != HandlerType.PATCH) {
             return;
@@ -76,6 +79,16 @@ public final class RequestGate {
         String key = ctx.header("X-API-Key");
         boolean signUp = ctx.method() == HandlerType.POST && ctx.path().equals("/v1/accounts");
         if (key == null || key.isBlank()) {
+            Caller session = sessions.caller(ctx).orElse(null);
+            if (session != null) {
+                // a browser's calls count against its account, as one key's would
+                long wait = perKey.take("session:" + session.account().id());
+                if (wait > 0) {
+                    throw ApiException.rateLimited("too many requests from this session", wait);
+                }
+                ctx.attribute(CALLER, session);
+                return;
+            }
             limitAnonymous(ctx);
             if (signUp && signup == SignupMode.OPEN) {
                 return;
@@ -135,7 +148,8 @@ public final class RequestGate {
         }
     }
 
-    private String clientAddress(Context ctx) {
+    /** The client's address as the limits count it (see the class comment); for the dashboard's sign-in limits too. */
+    public String clientAddress(Context ctx) {
         String address = ctx.req().getRemoteAddr();
         if (trustForwardedFor) {
             String forwarded = ctx.header("X-Forwarded-For");

@@ -13,7 +13,7 @@ import java.util.function.LongSupplier;
  *
  * <p>Thread-safe (one lock; each call is a few arithmetic operations).
  */
-final class TokenBuckets {
+public final class TokenBuckets {
 
     private static final class Bucket {
         double tokens;
@@ -25,7 +25,7 @@ final class TokenBuckets {
     private final LongSupplier nanoClock;
     private final LinkedHashMap<String, Bucket> buckets;
 
-    TokenBuckets(double capacity, double perSecond, int maxBuckets, LongSupplier nanoClock) {
+    public TokenBuckets(double capacity, double perSecond, int maxBuckets, LongSupplier nanoClock) {
         this.capacity = capacity;
         this.perNano = perSecond / 1e9;
         this.nanoClock = nanoClock;
@@ -38,7 +38,7 @@ final class TokenBuckets {
     }
 
     /** Takes a token for {@code name}: 0 when it had one, else the whole seconds until it will (at least 1). */
-    synchronized long take(String name) {
+    public synchronized long take(String name) {
         long now = nanoClock.getAsLong();
         Bucket b = buckets.get(name);
         if (b == null) {

@@ -38,7 +38,9 @@ public record Config(
         Optional<Long> storeWarnBytes,
         int diskFreeWarnPercent,
         Duration secretRotationGrace,
-        Duration shutdownGrace) {
+        Duration shutdownGrace,
+        Duration sessionIdle,
+        int signInPerMinute) {
 
     /**
      * When a source's view warns that WAL may be piling up on its database: capture has not been
@@ -108,7 +110,13 @@ public record Config(
                 r.period("STREAMHOOK_SECRET_ROTATION_GRACE", Duration.ofHours(24)).orElseThrow(() -> new ConfigException(
                         "STREAMHOOK_SECRET_ROTATION_GRACE must be a period such as 24h or 7d, not forever: a replaced secret must stop signing")),
                 // how long a stop (SIGTERM) waits for webhook requests in flight before it leaves them pending
-                Duration.ofMillis(r.integer("STREAMHOOK_SHUTDOWN_GRACE_MS", 10_000, 0, 600_000)));
+                Duration.ofMillis(r.integer("STREAMHOOK_SHUTDOWN_GRACE_MS", 10_000, 0, 600_000)),
+                // a dashboard session ends after this long without a request (and after 7 days in any case)
+                r.period("STREAMHOOK_SESSION_IDLE", Duration.ofHours(12)).filter(d -> d.compareTo(Duration.ofDays(7)) <= 0)
+                        .orElseThrow(() -> new ConfigException("STREAMHOOK_SESSION_IDLE must be a period from 1s to 7d such as 12h, "
+                                + "not forever: a session left open must end")),
+                // dashboard sign-up, sign-in and password attempts a minute, per client address and per e-mail address
+                r.integer("STREAMHOOK_SIGNIN_PER_MINUTE", 10, 1, 1_000_000));
     }
 
     /** The default retry schedule, as {@code STREAMHOOK_DELIVERY_RETRY_SCHEDULE} writes it. */

@@ -50,8 +50,15 @@ public final class Accounts {
     public record CreatedKey(ApiKey key, String apiKey) {
     }
 
-    /** Who a valid key belongs to, and which of its keys it is. */
+    /**
+     * Who a request comes from: the account, and the key it used ({@code keyId}); {@code keyId} is
+     * null for a signed-in browser, which uses no key.
+     */
     public record Caller(Account account, String keyId) {
+    }
+
+    /** An account with its password hash (a PBKDF2 string the dashboard wrote; null when none was set). */
+    public record Login(Account account, String passwordHash) {
     }
 
     public enum Revoked { REVOKED, NOT_FOUND, LAST_KEY }
@@ -69,7 +76,12 @@ public final class Accounts {
 
     /** Creates a user account and its first key; empty when the email is taken. */
     public Optional<Created> create(String email) {
-        return create(email, Role.USER, "default");
+        return create(email, Role.USER, "default", null);
+    }
+
+    /** Creates a user account with a password (the dashboard's sign-up) and its first key; empty when the email is taken. */
+    public Optional<Created> create(String email, String passwordHash) {
+        return create(email, Role.USER, "default", passwordHash);
     }
 
     /**
@@ -82,21 +94,22 @@ public final class Accounts {
                 return q.executeQuery().next();
             }
         });
-        return exists ? Optional.empty() : create(ADMIN_EMAIL, Role.ADMIN, "admin");
+        return exists ? Optional.empty() : create(ADMIN_EMAIL, Role.ADMIN, "admin", null);
     }
 
-    private Optional<Created> create(String email, Role role, String keyName) {
+    private Optional<Created> create(String email, Role role, String keyName, String passwordHash) {
         String key = newKey();
         return db.transaction(c -> {
             long now = System.currentTimeMillis();
             Account account = new Account(Ids.random("acc_", 16), email, role, now);
             // ON CONFLICT: a taken email (or a second node making the admin at the same time) inserts nothing
             try (PreparedStatement ins = c.prepareStatement(
-                    "INSERT INTO accounts (id, email, role, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (email) DO NOTHING")) {
+                    "INSERT INTO accounts (id, email, role, created_at, password_hash) VALUES (?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING")) {
                 ins.setString(1, account.id());
                 ins.setString(2, account.email());
                 ins.setString(3, role.name().toLowerCase());
                 ins.setLong(4, account.createdAt());
+                ins.setString(5, passwordHash);
                 if (ins.executeUpdate() == 0) {
                     return Optional.empty();
                 }
@@ -193,6 +206,33 @@ public final class Accounts {
                 return Optional.of(new Caller(account(rs), rs.getString(5)));
             }
         });
+    }
+
+    /** The account with this email and its password hash; empty when there is no such account. */
+    public Optional<Login> findLogin(String email) {
+        return db.read(c -> {
+            try (PreparedStatement q = c.prepareStatement("SELECT " + ACCOUNT_COLUMNS + ", a.password_hash FROM accounts a WHERE a.email = ?")) {
+                q.setString(1, email);
+                ResultSet rs = q.executeQuery();
+                return rs.next() ? Optional.of(new Login(account(rs), rs.getString(5))) : Optional.empty();
+            }
+        });
+    }
+
+    /** The account with this id; empty when it was deleted. */
+    public Optional<Account> find(String accountId) {
+        return db.read(c -> {
+            try (PreparedStatement q = c.prepareStatement("SELECT " + ACCOUNT_COLUMNS + " FROM accounts a WHERE a.id = ?")) {
+                q.setString(1, accountId);
+                ResultSet rs = q.executeQuery();
+                return rs.next() ? Optional.of(account(rs)) : Optional.empty();
+            }
+        });
+    }
+
+    /** Sets (or replaces) the account's password hash. */
+    public void setPassword(String accountId, String passwordHash) {
+        db.update("UPDATE accounts SET password_hash = ? WHERE id = ?", passwordHash, accountId);
     }
 
     /** Records when keys were last used ({@code keyId -> epoch millis}), in one write. */

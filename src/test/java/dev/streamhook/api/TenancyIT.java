@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.streamhook.Main;
+import dev.streamhook.dashboard.Dashboard;
 import dev.streamhook.testing.ApiClient;
 import dev.streamhook.testing.Quickstart;
 import dev.streamhook.testing.TestDb;
@@ -46,8 +47,8 @@ class TenancyIT {
 
                 List<String> tried = new ArrayList<>();
                 for (String route : node.api().routes()) {
-                    if (!route.contains("{")) {
-                        continue;
+                    if (!route.contains("{") || Dashboard.serves(route)) {
+                        continue; // the dashboard's page files are not any account's objects
                     }
                     String method = route.substring(0, route.indexOf(' '));
                     String path = route.substring(route.indexOf(' ') + 1)

@@ -184,4 +184,18 @@ class ConfigTest {
         assertThatThrownBy(() -> Config.from(Map.of("STREAMHOOK_RATE_LIMIT_PER_KEY", "0"))).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("STREAMHOOK_RATE_LIMIT_PER_KEY");
     }
+
+    @Test
+    void aDashboardSessionEndsAfterTwelveIdleHoursAndSignInAllowsTenTriesAMinuteUnlessSet() {
+        Config c = Config.from(Map.of());
+        assertThat(c.sessionIdle()).isEqualTo(java.time.Duration.ofHours(12));
+        assertThat(c.signInPerMinute()).isEqualTo(10);
+        assertThat(Config.from(Map.of("STREAMHOOK_SESSION_IDLE", "30m")).sessionIdle()).isEqualTo(java.time.Duration.ofMinutes(30));
+        for (String bad : new String[] {"forever", "8d", "soon"}) {
+            assertThatThrownBy(() -> Config.from(Map.of("STREAMHOOK_SESSION_IDLE", bad))).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("STREAMHOOK_SESSION_IDLE");
+        }
+        assertThatThrownBy(() -> Config.from(Map.of("STREAMHOOK_SIGNIN_PER_MINUTE", "0"))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("STREAMHOOK_SIGNIN_PER_MINUTE");
+    }
 }

@@ -1,0 +1,155 @@
+// Sources (a database and its tables) and their destinations (webhook URLs).
+import { api } from './api.js';
+import { h, field, formError, badge, time, page, toast } from './dom.js';
+import { showError, busy } from './account.js';
+
+const STATUS_KIND = { active: 'ok', streaming: 'ok', snapshotting: 'info', paused: 'warn', error: 'bad' };
+
+function statusBadge(status) {
+  return badge(status, STATUS_KIND[status] || 'info');
+}
+
+function empty(text, action) {
+  return h('div', { class: 'card empty' }, h('p', {}, text), action);
+}
+
+export async function sourcesPage(ctx) {
+  const { data } = await api('GET', '/v1/sources');
+  const add = h('a', { class: 'button primary', href: '#/sources/new' }, 'Add source');
+  if (data.length === 0) {
+    ctx.show(page('Sources', empty('No source yet. A source is a PostgreSQL database whose changes StreamHook captures.', add)));
+    return;
+  }
+  ctx.show(page('Sources', h('div', { class: 'actions end' }, add),
+    h('div', { class: 'table-wrap' }, h('table', {},
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Name'), h('th', { scope: 'col' }, 'Status'), h('th', { scope: 'col' }, 'Tables'),
+        h('th', { scope: 'col' }, 'Events'), h('th', { scope: 'col' }, 'Last event'))),
+      h('tbody', {}, data.map((s) => h('tr', {},
+        h('td', {}, h('a', { href: `#/sources/${s.id}` }, s.name)),
+        h('td', {}, statusBadge(s.status), s.status_message ? h('div', { class: 'muted small' }, s.status_message) : null),
+        h('td', {}, s.tables.join(', ')),
+        h('td', { class: 'num' }, s.stats.events_captured),
+        h('td', {}, time(s.stats.last_event_at)))))))));
+}
+
+export function newSourcePage(ctx) {
+  const name = field('Name', { name: 'name', required: true, placeholder: 'Production Postgres' });
+  const uri = field('Connection URI', { name: 'connection_uri', required: true, autocomplete: 'off', spellcheck: 'false',
+    placeholder: 'postgres://user:password@host:5432/database' },
+    'The role needs the REPLICATION attribute and SELECT on the tables; the database needs wal_level = logical.');
+  const general = formError();
+  const discover = h('button', { type: 'button', class: 'secondary' }, 'Find tables');
+  const tables = h('fieldset', { class: 'tables', hidden: true }, h('legend', {}, 'Tables to capture'));
+  const problems = h('div', { class: 'alert warn', role: 'status', hidden: true });
+  const submit = h('button', { type: 'submit', class: 'primary', disabled: true }, 'Create source');
+  const fields = { name, connection_uri: uri, tables: { showError: (m) => general.show(m), input: discover } };
+
+  discover.addEventListener('click', async () => {
+    busy(discover, true, 'Connecting…');
+    general.show(null);
+    uri.showError(null);
+    try {
+      const found = await api('POST', '/v1/sources/discover', { connection_uri: uri.input.value });
+      problems.replaceChildren(...found.problems.map((p) => h('p', {}, p)));
+      problems.hidden = found.problems.length === 0;
+      const rows = found.data.map((t) => {
+        const id = `table-${t.name.replace(/[^\w-]/g, '_')}`;
+        return h('div', { class: 'check' },
+          h('input', { type: 'checkbox', id, name: 'tables', value: t.name, disabled: !t.capturable }),
+          h('label', { for: id }, h('span', { class: 'mono' }, t.name),
+            h('span', { class: 'muted small' }, ` replica identity ${t.replica_identity}${t.primary_key ? '' : ', no primary key'}`),
+            t.capturable ? null : h('span', { class: 'field-error small block' }, t.reason),
+            t.advice ? h('span', { class: 'muted small block' }, t.advice) : null));
+      });
+      tables.replaceChildren(h('legend', {}, 'Tables to capture'),
+        ...(rows.length ? rows : [h('p', { class: 'muted' }, 'This database has no table the role can read.')]));
+      tables.hidden = false;
+      submit.disabled = rows.length === 0;
+      tables.querySelector('input')?.focus();
+    } catch (e) {
+      showError(e, fields, general);
+    } finally {
+      busy(discover, false);
+    }
+  });
+
+  const form = h('form', { novalidate: true }, general, name, uri, h('div', { class: 'actions' }, discover), problems, tables, h('div', { class: 'actions' }, submit));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const chosen = [...tables.querySelectorAll('input:checked')].map((i) => i.value);
+    if (chosen.length === 0) {
+      general.show('Pick at least one table.');
+      return;
+    }
+    busy(submit, true, 'Creating…');
+    try {
+      const source = await api('POST', '/v1/sources', { name: name.input.value, type: 'postgresql', connection_uri: uri.input.value, tables: chosen });
+      toast('Source created. Now add a destination.');
+      ctx.go(`#/sources/${source.id}`);
+    } catch (e) {
+      showError(e, fields, general);
+    } finally {
+      busy(submit, false);
+    }
+  });
+  ctx.show(page('Add a source', h('div', { class: 'card' }, form)));
+}
+
+export async function sourcePage(ctx, id) {
+  const [source, destinations] = await Promise.all([api('GET', `/v1/sources/${id}`), api('GET', `/v1/sources/${id}/destinations`)]);
+  const url = field('Webhook URL', { type: 'url', name: 'url', required: true, placeholder: 'https://yourapp.com/webhooks/streamhook' });
+  const secret = field('Signing secret (optional)', { type: 'password', name: 'secret', autocomplete: 'off' },
+    'StreamHook signs each request with it (X-StreamHook-Signature), so your endpoint can check it came from here.');
+  const general = formError();
+  const submit = h('button', { type: 'submit', class: 'primary' }, 'Add destination');
+  const form = h('form', { novalidate: true, class: 'inline-form' }, general, url, secret, submit);
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    busy(submit, true, 'Adding…');
+    try {
+      const body = { url: url.input.value };
+      if (secret.input.value) body.secret = secret.input.value;
+      await api('POST', `/v1/sources/${id}/destinations`, body);
+      toast('Destination added. New changes go to it now.');
+      await sourcePage(ctx, id);
+    } catch (e) {
+      showError(e, { url, secret }, general);
+    } finally {
+      busy(submit, false);
+    }
+  });
+  ctx.show(page(source.name,
+    h('div', { class: 'card facts' },
+      h('dl', {},
+        h('dt', {}, 'Status'), h('dd', {}, statusBadge(source.status), source.status_message ? ` ${source.status_message}` : ''),
+        h('dt', {}, 'Database'), h('dd', { class: 'mono' }, source.connection_uri),
+        h('dt', {}, 'Tables'), h('dd', {}, source.tables.join(', ')),
+        h('dt', {}, 'Events captured'), h('dd', {}, source.stats.events_captured),
+        h('dt', {}, 'Last event'), h('dd', {}, time(source.stats.last_event_at)))),
+    h('h2', {}, 'Destinations'),
+    destinations.data.length === 0 ? h('p', { class: 'muted' }, 'No destination yet: changes are captured but not sent anywhere.')
+      : destinationTable(destinations.data),
+    h('div', { class: 'card' }, h('h3', {}, 'Add a destination'), form),
+    h('div', { class: 'actions' }, h('a', { class: 'button secondary', href: `#/events?source_id=${id}` }, 'Watch events live'))));
+}
+
+function destinationTable(list, sourceNames) {
+  return h('div', { class: 'table-wrap' }, h('table', {},
+    h('thead', {}, h('tr', {}, sourceNames ? h('th', { scope: 'col' }, 'Source') : null, h('th', { scope: 'col' }, 'URL'),
+      h('th', { scope: 'col' }, 'Signing secret'), h('th', { scope: 'col' }, 'Added'))),
+    h('tbody', {}, list.map((d) => h('tr', {},
+      sourceNames ? h('td', {}, h('a', { href: `#/sources/${d.source_id}` }, sourceNames[d.source_id])) : null,
+      h('td', { class: 'mono wrap' }, d.url, (d.warnings || []).map((w) => h('div', { class: 'muted small' }, w))),
+      h('td', { class: 'mono' }, d.secret || 'none (unsigned)'),
+      h('td', {}, time(d.created_at)))))));
+}
+
+export async function destinationsPage(ctx) {
+  const { data: sources } = await api('GET', '/v1/sources');
+  const names = Object.fromEntries(sources.map((s) => [s.id, s.name]));
+  const lists = await Promise.all(sources.map((s) => api('GET', `/v1/sources/${s.id}/destinations`)));
+  const all = lists.flatMap((l) => l.data);
+  ctx.show(page('Destinations', all.length === 0
+    ? empty('No destination yet. Open a source to add the URL its changes go to.', h('a', { class: 'button primary', href: '#/sources' }, 'Go to sources'))
+    : destinationTable(all, names)));
+}
