@@ -32,6 +32,7 @@ final class StaticAssets {
             "sources.js", "text/javascript; charset=utf-8",
             "events.js", "text/javascript; charset=utf-8",
             "settings.js", "text/javascript; charset=utf-8",
+            "charts.js", "text/javascript; charset=utf-8",
             "app.css", "text/css; charset=utf-8");
 
     private record Asset(byte[] bytes, String type, String etag) {

@@ -125,14 +125,30 @@ class DashboardJourneyIT {
             assertThat(receiver.requests()).filteredOn(r -> failingId.equals(r.header("X-StreamHook-Event-ID"))).hasSize(3);
             browser.screenshot("08-event-retried");
 
+            browser.find("nav a[href='#/sources']").click();
+            browser.await("the sources list shows", 20, d -> d.findElement(By.cssSelector("h1")).getText().equals("Sources"));
+            browser.driver.findElement(By.cssSelector("main a[href^='#/sources/src_']")).click();
+            browser.await("the source's page opens", 20, d -> d.findElement(By.cssSelector("h1")).getText().equals("Shop database"));
+            WebElement events = browser.visible("figure.chart-card", 30);
+            assertThat(events.getAttribute("aria-label")).as("the events chart says what it shows").startsWith("Events per minute: 2 in all");
+            assertThat(browser.find("main").getText()).as("the destination's last hour").contains("% succeeded").contains("attempts");
+            browser.driver.findElement(By.xpath("//button[text()='Send test event']")).click();
+            String tested = browser.await("the test event's result is shown", 30,
+                    d -> d.findElement(By.cssSelector(".test-result")).getText().isBlank() ? null : d.findElement(By.cssSelector(".test-result")).getText());
+            assertThat(tested).startsWith("Delivered: 200");
+            assertThat(receiver.requests().getLast().bodyText()).contains("\"operation\":\"TEST\"");
+            browser.screenshot("09-source-destination-health");
+            ((org.openqa.selenium.JavascriptExecutor) browser.driver).executeScript("arguments[0].scrollIntoView()", browser.find(".charts"));
+            browser.screenshot("09-source-activity");
+
             browser.find("nav a[href='#/usage']").click();
             browser.await("usage is shown", 20, d -> d.findElement(By.cssSelector("main")).getText().contains("of 50,000 events this month"));
-            browser.screenshot("09-usage");
+            browser.screenshot("10-usage");
 
             browser.resize(390, 844);
             browser.find("nav a[href='#/events']").click();
             browser.visible("#tail tr", 20);
-            browser.screenshot("10-events-phone");
+            browser.screenshot("11-events-phone");
         }
     }
 

@@ -2,6 +2,7 @@
 import { api } from './api.js';
 import { h, field, formError, badge, time, page, toast } from './dom.js';
 import { showError, busy } from './account.js';
+import { sourceCharts, destinationHealth } from './charts.js';
 
 const STATUS_KIND = { active: 'ok', streaming: 'ok', snapshotting: 'info', paused: 'warn', error: 'bad' };
 
@@ -96,7 +97,8 @@ export function newSourcePage(ctx) {
 }
 
 export async function sourcePage(ctx, id) {
-  const [source, destinations] = await Promise.all([api('GET', `/v1/sources/${id}`), api('GET', `/v1/sources/${id}/destinations`)]);
+  const [source, destinations, stats] = await Promise.all([api('GET', `/v1/sources/${id}`), api('GET', `/v1/sources/${id}/destinations`),
+    api('GET', `/v1/sources/${id}/stats?range=1h`).catch(() => null)]);
   const url = field('Webhook URL', { type: 'url', name: 'url', required: true, placeholder: 'https://yourapp.com/webhooks/streamhook' });
   const secret = field('Signing secret (optional)', { type: 'password', name: 'secret', autocomplete: 'off' },
     'StreamHook signs each request with it (X-StreamHook-Signature), so your endpoint can check it came from here.');
@@ -128,20 +130,47 @@ export async function sourcePage(ctx, id) {
         h('dt', {}, 'Last event'), h('dd', {}, time(source.stats.last_event_at)))),
     h('h2', {}, 'Destinations'),
     destinations.data.length === 0 ? h('p', { class: 'muted' }, 'No destination yet: changes are captured but not sent anywhere.')
-      : destinationTable(destinations.data),
+      : destinationTable(destinations.data, null, { stats, sourceId: id }),
     h('div', { class: 'card' }, h('h3', {}, 'Add a destination'), form),
+    sourceCharts(id),
     h('div', { class: 'actions' }, h('a', { class: 'button secondary', href: `#/events?source_id=${id}` }, 'Watch events live'))));
 }
 
-function destinationTable(list, sourceNames) {
+// On a source's page ({ stats, sourceId }) each row also shows the last hour's success rate and latency,
+// and a button that sends the destination a test event now.
+function destinationTable(list, sourceNames, onSource) {
   return h('div', { class: 'table-wrap' }, h('table', {},
     h('thead', {}, h('tr', {}, sourceNames ? h('th', { scope: 'col' }, 'Source') : null, h('th', { scope: 'col' }, 'URL'),
-      h('th', { scope: 'col' }, 'Signing secret'), h('th', { scope: 'col' }, 'Added'))),
+      h('th', { scope: 'col' }, 'Signing secret'), onSource ? h('th', { scope: 'col' }, 'Last hour') : null, h('th', { scope: 'col' }, 'Added'),
+      onSource ? h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Test')) : null)),
     h('tbody', {}, list.map((d) => h('tr', {},
       sourceNames ? h('td', {}, h('a', { href: `#/sources/${d.source_id}` }, sourceNames[d.source_id])) : null,
       h('td', { class: 'mono wrap' }, d.url, (d.warnings || []).map((w) => h('div', { class: 'muted small' }, w))),
       h('td', { class: 'mono' }, d.secret || 'none (unsigned)'),
-      h('td', {}, time(d.created_at)))))));
+      onSource ? h('td', { class: 'small' }, destinationHealth(onSource.stats, d.id)) : null,
+      h('td', {}, time(d.created_at)),
+      onSource ? h('td', {}, testButton(onSource.sourceId, d)) : null)))));
+}
+
+// Sends one signed test event now and says, beside the button, what the endpoint answered.
+function testButton(sourceId, d) {
+  const result = h('span', { class: 'small test-result', role: 'status' });
+  const button = h('button', { type: 'button', class: 'secondary small-button', 'aria-label': `Send a test event to ${d.url}` }, 'Send test event');
+  button.addEventListener('click', async () => {
+    busy(button, true, 'Sending…');
+    try {
+      const r = await api('POST', `/v1/sources/${sourceId}/destinations/${d.id}/test`);
+      result.className = `small test-result ${r.delivered ? 'ok-text' : 'bad-text'}`;
+      result.textContent = r.delivered ? `Delivered: ${r.status_code} in ${r.duration_ms} ms`
+        : `Failed: ${r.status_code ? `answered ${r.status_code}` : r.error || r.error_kind}`;
+    } catch (e) {
+      result.className = 'small test-result bad-text';
+      result.textContent = e.message;
+    } finally {
+      busy(button, false);
+    }
+  });
+  return h('div', { class: 'test-cell' }, button, result);
 }
 
 export async function destinationsPage(ctx) {
