@@ -23,17 +23,9 @@ final class StaticAssets {
 
     static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
             + "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-    private static final Map<String, String> TYPES = Map.of(
-            "index.html", "text/html; charset=utf-8",
-            "app.js", "text/javascript; charset=utf-8",
-            "api.js", "text/javascript; charset=utf-8",
-            "dom.js", "text/javascript; charset=utf-8",
-            "account.js", "text/javascript; charset=utf-8",
-            "sources.js", "text/javascript; charset=utf-8",
-            "events.js", "text/javascript; charset=utf-8",
-            "settings.js", "text/javascript; charset=utf-8",
-            "charts.js", "text/javascript; charset=utf-8",
-            "app.css", "text/css; charset=utf-8");
+    /** The files served, each with its type by its extension. */
+    private static final java.util.List<String> FILES = java.util.List.of("index.html", "app.css", "app.js", "api.js", "dom.js", "account.js",
+            "sources.js", "charts.js", "manage.js", "events.js", "settings.js");
 
     private record Asset(byte[] bytes, String type, String etag) {
     }
@@ -42,7 +34,7 @@ final class StaticAssets {
 
     StaticAssets() {
         java.util.HashMap<String, Asset> loaded = new java.util.HashMap<>();
-        TYPES.forEach((name, type) -> loaded.put(name, load(name, type)));
+        FILES.forEach(name -> loaded.put(name, load(name, type(name))));
         this.assets = Map.copyOf(loaded);
     }
 
@@ -89,5 +81,12 @@ final class StaticAssets {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JDK", e);
         }
+    }
+
+    private static String type(String name) {
+        if (name.endsWith(".html")) {
+            return "text/html; charset=utf-8";
+        }
+        return name.endsWith(".css") ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8";
     }
 }

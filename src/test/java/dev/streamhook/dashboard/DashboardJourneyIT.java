@@ -138,6 +138,30 @@ class DashboardJourneyIT {
             assertThat(tested).startsWith("Delivered: 200");
             assertThat(receiver.requests().getLast().bodyText()).contains("\"operation\":\"TEST\"");
             browser.screenshot("09-source-destination-health");
+
+            // pause and resume by hand; rotate the secret (shown once)
+            browser.driver.findElement(By.xpath("//button[text()='Pause']")).click();
+            browser.await("the destination shows paused", 20, d -> d.findElement(By.cssSelector("td .badge")).getText().equalsIgnoreCase("paused"));
+            browser.driver.findElement(By.xpath("//button[text()='Resume']")).click();
+            browser.await("the destination shows active", 20, d -> d.findElement(By.cssSelector("td .badge")).getText().equalsIgnoreCase("active"));
+            browser.driver.findElement(By.xpath("//button[text()='Rotate secret']")).click();
+            assertThat(browser.visible("code[id^=secret-]", 20).getText()).startsWith("whsec_");
+
+            // an endpoint that answers 410 Gone is disabled; the page says why and enables it again
+            receiver.respondWith(410);
+            db.execute("INSERT INTO orders VALUES (3, 'gone', 1.00)");
+            String sourceId = browser.driver.getCurrentUrl().replaceAll(".*#/sources/", "");
+            ApiClient api = new ApiClient(node.port()).withKey(key);
+            await("the destination is disabled").atMost(Duration.ofSeconds(30))
+                    .until(() -> api.get("/v1/sources/" + sourceId + "/destinations").body().at("/data/0/status").asText().equals("disabled"));
+            browser.driver.navigate().refresh();
+            WebElement reason = browser.visible(".disabled-reason", 20);
+            assertThat(reason.getText()).contains("410");
+            browser.screenshot("09-destination-disabled");
+            browser.driver.findElement(By.xpath("//button[text()='Enable']")).click();
+            browser.await("the destination is active again", 20, d -> d.findElement(By.cssSelector("td .badge")).getText().equalsIgnoreCase("active"));
+            await("the event that waited arrives").atMost(Duration.ofSeconds(30))
+                    .until(() -> receiver.requests().stream().filter(r -> r.bodyText().contains("\"status\":\"gone\"")).count() == 2); // 410, then 200
             ((org.openqa.selenium.JavascriptExecutor) browser.driver).executeScript("arguments[0].scrollIntoView()", browser.find(".charts"));
             browser.screenshot("09-source-activity");
 
@@ -149,6 +173,15 @@ class DashboardJourneyIT {
             browser.find("nav a[href='#/events']").click();
             browser.visible("#tail tr", 20);
             browser.screenshot("11-events-phone");
+
+            browser.find("nav a[href='#/sources']").click();
+            browser.await("the sources list shows", 20, d -> d.findElement(By.cssSelector("h1")).getText().equals("Sources"));
+            browser.driver.findElement(By.cssSelector("main a[href^='#/sources/src_']")).click();
+            browser.await("the delete button shows", 20, d -> d.findElements(By.xpath("//button[text()='Delete source']")).size() == 1);
+            browser.driver.findElement(By.xpath("//button[text()='Delete source']")).click();
+            assertThat(browser.visible(".confirm", 10).getText()).contains("cannot be undone");
+            browser.driver.findElement(By.xpath("//button[text()='Delete for good']")).click();
+            await("the source is deleted").atMost(Duration.ofSeconds(30)).until(() -> api.get("/v1/sources").body().get("data").isEmpty());
         }
     }
 

@@ -3,6 +3,7 @@ import { api } from './api.js';
 import { h, field, formError, badge, time, page, toast } from './dom.js';
 import { showError, busy } from './account.js';
 import { sourceCharts, destinationHealth } from './charts.js';
+import { destinationStatus, destinationActions, sourceActions, snapshotProgress } from './manage.js';
 
 const STATUS_KIND = { active: 'ok', streaming: 'ok', snapshotting: 'info', paused: 'warn', error: 'bad' };
 
@@ -97,8 +98,9 @@ export function newSourcePage(ctx) {
 }
 
 export async function sourcePage(ctx, id) {
-  const [source, destinations, stats] = await Promise.all([api('GET', `/v1/sources/${id}`), api('GET', `/v1/sources/${id}/destinations`),
-    api('GET', `/v1/sources/${id}/stats?range=1h`).catch(() => null)]);
+  const [source, destinations, stats, snapshot] = await Promise.all([api('GET', `/v1/sources/${id}`), api('GET', `/v1/sources/${id}/destinations`),
+    api('GET', `/v1/sources/${id}/stats?range=1h`).catch(() => null), snapshotProgress(id)]);
+  const reload = () => sourcePage(ctx, id);
   const url = field('Webhook URL', { type: 'url', name: 'url', required: true, placeholder: 'https://yourapp.com/webhooks/streamhook' });
   const secret = field('Signing secret (optional)', { type: 'password', name: 'secret', autocomplete: 'off' },
     'StreamHook signs each request with it (X-StreamHook-Signature), so your endpoint can check it came from here.');
@@ -127,10 +129,12 @@ export async function sourcePage(ctx, id) {
         h('dt', {}, 'Database'), h('dd', { class: 'mono' }, source.connection_uri),
         h('dt', {}, 'Tables'), h('dd', {}, source.tables.join(', ')),
         h('dt', {}, 'Events captured'), h('dd', {}, source.stats.events_captured),
-        h('dt', {}, 'Last event'), h('dd', {}, time(source.stats.last_event_at)))),
+        h('dt', {}, 'Last event'), h('dd', {}, time(source.stats.last_event_at))),
+      sourceActions(source, reload, () => { location.hash = '#/sources'; })),
+    snapshot,
     h('h2', {}, 'Destinations'),
     destinations.data.length === 0 ? h('p', { class: 'muted' }, 'No destination yet: changes are captured but not sent anywhere.')
-      : destinationTable(destinations.data, null, { stats, sourceId: id }),
+      : destinationTable(destinations.data, null, { stats, sourceId: id, reload }),
     h('div', { class: 'card' }, h('h3', {}, 'Add a destination'), form),
     sourceCharts(id),
     h('div', { class: 'actions' }, h('a', { class: 'button secondary', href: `#/events?source_id=${id}` }, 'Watch events live'))));
@@ -141,15 +145,16 @@ export async function sourcePage(ctx, id) {
 function destinationTable(list, sourceNames, onSource) {
   return h('div', { class: 'table-wrap' }, h('table', {},
     h('thead', {}, h('tr', {}, sourceNames ? h('th', { scope: 'col' }, 'Source') : null, h('th', { scope: 'col' }, 'URL'),
-      h('th', { scope: 'col' }, 'Signing secret'), onSource ? h('th', { scope: 'col' }, 'Last hour') : null, h('th', { scope: 'col' }, 'Added'),
-      onSource ? h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Test')) : null)),
+      h('th', { scope: 'col' }, 'Status'), h('th', { scope: 'col' }, 'Signing secret'), onSource ? h('th', { scope: 'col' }, 'Last hour') : null,
+      h('th', { scope: 'col' }, 'Added'), onSource ? h('th', { scope: 'col' }, 'Actions') : null)),
     h('tbody', {}, list.map((d) => h('tr', {},
       sourceNames ? h('td', {}, h('a', { href: `#/sources/${d.source_id}` }, sourceNames[d.source_id])) : null,
       h('td', { class: 'mono wrap' }, d.url, (d.warnings || []).map((w) => h('div', { class: 'muted small' }, w))),
+      h('td', {}, destinationStatus(d)),
       h('td', { class: 'mono' }, d.secret || 'none (unsigned)'),
       onSource ? h('td', { class: 'small' }, destinationHealth(onSource.stats, d.id)) : null,
       h('td', {}, time(d.created_at)),
-      onSource ? h('td', {}, testButton(onSource.sourceId, d)) : null)))));
+      onSource ? h('td', {}, testButton(onSource.sourceId, d), destinationActions(onSource.sourceId, d, onSource.reload)) : null)))));
 }
 
 // Sends one signed test event now and says, beside the button, what the endpoint answered.
