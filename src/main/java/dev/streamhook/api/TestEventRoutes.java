@@ -45,9 +45,7 @@ public final class TestEventRoutes {
             }
             String eventId = "evt_" + HexFormat.of().formatHex(randomBytes());
             byte[] body = Json.MAPPER.writeValueAsBytes(payload(eventId, source));
-            Attempt attempt = sender.send(new Due(0, eventId, body, 0, d.id(), d.url(), d.signing(), d.headers(),
-                    d.tuning().timeoutMs() == null ? 0 : d.tuning().timeoutMs(),
-                    d.tuning().connectTimeoutMs() == null ? 0 : d.tuning().connectTimeoutMs()));
+            Attempt attempt = sender.send(Due.to(d, 0, eventId, body, 0, 0));
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("event_id", eventId);
             out.put("delivered", attempt.succeeded());

@@ -22,10 +22,8 @@ final class Batches {
     static Due due(List<Item> items, Destination d) {
         Item first = items.getFirst();
         int attempts = items.stream().mapToInt(i -> i.attempts).max().orElse(0);
-        return new Due(first.pending.deliveryId(), id(items.stream().map(i -> i.pending.eventId()).toList()), body(items.stream()
-                .map(i -> i.pending.body()).toList()), attempts, d.id(), d.url(), d.signing(), d.headers(),
-                d.tuning().timeoutMs() == null ? 0 : d.tuning().timeoutMs(),
-                d.tuning().connectTimeoutMs() == null ? 0 : d.tuning().connectTimeoutMs(), items.size());
+        return Due.to(d, first.pending.deliveryId(), id(items.stream().map(i -> i.pending.eventId()).toList()),
+                body(items.stream().map(i -> i.pending.body()).toList()), attempts, items.size());
     }
 
     /** {@code [body1,body2,...]}: the bodies are JSON objects already, so the array is valid JSON with no re-encoding. */

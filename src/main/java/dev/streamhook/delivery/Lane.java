@@ -253,8 +253,7 @@ final class Lane {
         Batch batch = d.tuning().batch();
         if (batch == null) {
             for (Item item : rows.take(now, Math.max(0, maxInFlight() - inFlight))) { // the limit may just have been lowered
-                send(List.of(item), new Due(item.pending.deliveryId(), item.pending.eventId(), item.pending.body(), item.attempts,
-                        d.id(), d.url(), d.signing(), d.headers(), orZero(d.tuning().timeoutMs()), orZero(d.tuning().connectTimeoutMs())));
+                send(List.of(item), Due.to(d, item.pending.deliveryId(), item.pending.eventId(), item.pending.body(), item.attempts, 0));
             }
             return;
         }
@@ -453,9 +452,6 @@ final class Lane {
         return attempt.statusCode() != null && attempt.statusCode() == 410;
     }
 
-    private static long orZero(Integer millis) {
-        return millis == null ? 0 : millis;
-    }
 
     private boolean roomToLoad() {
         return rows.size() < settings.window() / 2 && rows.bytes() < settings.windowBytes() / 2;

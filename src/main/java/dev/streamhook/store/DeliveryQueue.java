@@ -66,6 +66,16 @@ public final class DeliveryQueue {
      */
     public record Due(long deliveryId, String eventId, byte[] body, int attempts, String destinationId,
                       String url, Signing signing, Map<String, String> headers, long timeoutMs, long connectTimeoutMs, int batchSize) {
+        /**
+         * What sending to {@code d} needs: its URL, signing, headers and deadlines (0, the sender's
+         * default, where it sets none). {@code batchSize}: 0 for one event, as above.
+         */
+        public static Due to(Destinations.Destination d, long deliveryId, String eventId, byte[] body, int attempts, int batchSize) {
+            Destinations.Tuning t = d.tuning();
+            return new Due(deliveryId, eventId, body, attempts, d.id(), d.url(), d.signing(), d.headers(),
+                    t.timeoutMs() == null ? 0 : t.timeoutMs(), t.connectTimeoutMs() == null ? 0 : t.connectTimeoutMs(), batchSize);
+        }
+
         /** One event, with the destination's own deadlines. */
         public Due(long deliveryId, String eventId, byte[] body, int attempts, String destinationId,
                    String url, Signing signing, Map<String, String> headers, long timeoutMs, long connectTimeoutMs) {
