@@ -89,19 +89,22 @@ class CaptureIT {
     }
 
     @Test
-    void anIdleSourceConfirmsTheServersPositionSoItsSlotDoesNotHoldWal() {
+    void anIdleSourceConfirmsTheServersPositionSoItsSlotDoesNotHoldWal() throws Exception {
         db.execute("CREATE TABLE watched (id int PRIMARY KEY)", "CREATE TABLE unwatched (id int PRIMARY KEY, filler text)");
         String sourceId = Quickstart.sourceWithDestination(api, db, "watched", receiver.url(), "whsec_idle_secret");
         await().atMost(Duration.ofSeconds(20)).until(() -> "active".equals(api.get("/v1/sources/" + sourceId).text("status")));
+        long before = db.walPosition();
         db.execute("INSERT INTO unwatched SELECT g, repeat('x', 500) FROM generate_series(1, 20000) g");
         java.time.Instant written = java.time.Instant.now();
+        long unwatchedWal = db.walPosition() - before; // about 12 MB
 
-        // capture measures the lag periodically; a measurement taken after the write must show it gone
+        // capture measures the lag periodically; a measurement taken after the write must show it gone. Not
+        // to zero: other databases of the server (the store itself, on the PostgreSQL store) write WAL too
         await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> {
             JsonNode stats = api.get("/v1/sources/" + sourceId).body().path("stats");
             assertThat(stats.path("slot_lag_measured_at").asText("")).isNotEmpty();
             assertThat(java.time.Instant.parse(stats.path("slot_lag_measured_at").asText())).isAfter(written);
-            assertThat(stats.path("slot_lag_bytes").asLong(Long.MAX_VALUE)).isLessThan(64 * 1024);
+            assertThat(stats.path("slot_lag_bytes").asLong(Long.MAX_VALUE)).isLessThan(unwatchedWal / 20);
         });
         assertThat(receiver.requests()).isEmpty();
     }

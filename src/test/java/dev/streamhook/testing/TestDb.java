@@ -40,6 +40,15 @@ public record TestDb(TestPostgres.Server server, String name) implements AutoClo
         return count("SELECT count(*) FROM pg_publication WHERE pubname = ?", publication);
     }
 
+    /** The server's current WAL write position, in bytes ({@code pg_current_wal_lsn()}). */
+    public long walPosition() throws SQLException {
+        try (Connection c = connect(); var q = c.createStatement()) {
+            var rs = q.executeQuery("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn");
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
     private long count(String sql, String param) throws SQLException {
         try (Connection c = connect(); var q = c.prepareStatement(sql)) {
             q.setString(1, param);
