@@ -29,6 +29,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import org.postgresql.PGConnection;
 import org.postgresql.replication.LogSequenceNumber;
 import org.postgresql.replication.PGReplicationStream;
@@ -175,7 +176,7 @@ public final class CaptureRunner {
         // once an append fails, no later one of this session may be stored (PostgreSQL resends from the
         // failed one, and the log must keep commit order); the session ends at once, not at the next change
         AtomicBoolean abandoned = new AtomicBoolean();
-        Session session = new Session(flushed, abandoned, conn);
+        Session session = new Session(flushed, abandoned, abandoned::get, conn);
         Begin begin = null;
         ScheduledFuture<?> idle = TIMER.scheduleWithFixedDelay(
                 () -> flushed.confirmIdle(() -> new Lsn(stream.getLastReceiveLSN().asLong())),
@@ -225,7 +226,7 @@ public final class CaptureRunner {
     }
 
     /** What the appends of one replication session share. */
-    private record Session(FlushTracker flushed, AtomicBoolean abandoned, Connection replication) {
+    private record Session(FlushTracker flushed, AtomicBoolean abandoned, BooleanSupplier isAbandoned, Connection replication) {
     }
 
     private void store(Session session, List<EncodedEvent> events, Lsn endLsn) {
@@ -276,7 +277,7 @@ public final class CaptureRunner {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("capture stopped while waiting for the store"); // only stop() interrupts
         }
-        CompletableFuture<Integer> stored = eventLog.append(source.id(), endLsn, events, session.abandoned()::get, alongside);
+        CompletableFuture<Integer> stored = eventLog.append(source.id(), endLsn, events, session.isAbandoned(), alongside); // one supplier per session: the store groups its appends
         // registered before the next append is submitted, so it runs before the store runs that one
         stored.whenComplete((ok, error) -> {
             if (error != null && session.abandoned().compareAndSet(false, true)) {

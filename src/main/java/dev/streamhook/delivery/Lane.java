@@ -88,6 +88,12 @@ final class Lane {
     private boolean gone;
     private long nextHeldCheck;
     private final List<Result> unrecorded = new ArrayList<>();
+    /**
+     * A group of results is on its way to the store. The next group waits for it, so results that
+     * settle meanwhile go in one write: per group the store checks the lease, the endpoint's health
+     * and the minute's counters once, and at a high rate those checks cost more than the results.
+     */
+    private boolean recordInFlight;
     /** Settled in memory, not yet committed: a read of the store must not bring them back. */
     private final Set<Long> recording = new HashSet<>();
 
@@ -422,16 +428,18 @@ final class Lane {
     }
 
     private void flushResults(long now) {
-        if (unrecorded.isEmpty()) {
+        if (unrecorded.isEmpty() || recordInFlight) {
             return;
         }
         List<Result> batch = List.copyOf(unrecorded);
         unrecorded.clear();
         Lease by = lease;
+        recordInFlight = true;
         queue.record(by, batch, now).whenComplete((recorded, error) -> inbox.add(() -> recorded(by, batch, recorded, error)));
     }
 
     private void recorded(Lease by, List<Result> batch, Boolean recorded, Throwable error) {
+        recordInFlight = false;
         if (error != null && by == lease) {
             log.warn("delivery results of {} could not be recorded; trying again: {}", destination.id(), error.toString());
             unrecorded.addAll(0, batch); // still settled in memory, so still kept out of reloads

@@ -32,6 +32,7 @@ final class EndpointHealth {
     /** Notes the attempts of {@code results} (in the order they settled); true when this disabled the destination. */
     boolean note(Connection c, String destinationId, List<Result> results, long now) throws SQLException {
         Long failingSince;
+        Long before;
         try (PreparedStatement q = c.prepareStatement("SELECT status, failing_since FROM destinations WHERE id = ?")) {
             q.setString(1, destinationId);
             ResultSet rs = q.executeQuery();
@@ -40,6 +41,7 @@ final class EndpointHealth {
             }
             long since = rs.getLong(2);
             failingSince = rs.wasNull() ? null : since;
+            before = failingSince;
         }
         String reason = null;
         for (Result r : results) {
@@ -58,6 +60,9 @@ final class EndpointHealth {
         if (reason == null && failingSince != null && disableAfter.isPresent() && now - failingSince >= disableAfter.get().toMillis()) {
             reason = "every attempt failed for " + disableAfter.get().toString().substring(2).toLowerCase()
                     + " (since " + Instant.ofEpochMilli(failingSince) + ")";
+        }
+        if (reason == null && java.util.Objects.equals(before, failingSince)) {
+            return false; // nothing changed: a healthy endpoint costs no write per group of results
         }
         try (PreparedStatement up = c.prepareStatement(reason == null
                 ? "UPDATE destinations SET failing_since = ? WHERE id = ?"

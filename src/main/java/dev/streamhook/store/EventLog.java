@@ -39,8 +39,13 @@ public final class EventLog {
             + "THEN ? ELSE 'SKIPPED' END, 0, ? FROM events e JOIN destinations t ON t.source_id = e.source_id WHERE e.id = ? "
             + "ON CONFLICT DO NOTHING"; // idempotent too when a driver cannot say which events were new (PgJDBC's reWriteBatchedInserts)
 
+    /** Events a group of appends stops growing at, so one store transaction stays bounded. */
+    private static final int MAX_GROUP_EVENTS = 5_000;
+
     private final Database db;
     private final Usage usage;
+    /** Per source, the group of appends waiting in the writer's queue that later appends may join. */
+    private final java.util.concurrent.ConcurrentMap<String, Group> open = new java.util.concurrent.ConcurrentHashMap<>();
 
     public EventLog(Database db, Usage usage) {
         this.db = db;
@@ -77,26 +82,114 @@ public final class EventLog {
         if (events.isEmpty() && alongside == null) {
             return CompletableFuture.completedFuture(0);
         }
-        long now = System.currentTimeMillis();
-        return db.submit(c -> {
+        Part part = new Part(endLsn, events, System.currentTimeMillis(), new CompletableFuture<>());
+        if (alongside == null) {
+            Group queued = open.get(sourceId);
+            if (queued != null && queued.join(part, abandoned)) {
+                return part.done();
+            }
+        } else {
+            close(sourceId); // a later append must not join a group stored before this one
+        }
+        Group group = new Group(sourceId, abandoned, part);
+        if (alongside == null) {
+            open.put(sourceId, group);
+        }
+        db.submit(c -> {
+            List<Part> parts = group.take(open);
             if (abandoned.getAsBoolean()) {
                 throw new StoreException("an earlier transaction of this replication session was not stored");
             }
-            int added = events.isEmpty() ? 0 : write(c, usage, sourceId, endLsn, events, now);
+            int[] added = parts.get(0).events().isEmpty() ? new int[] {0} : write(c, usage, sourceId, parts);
             if (alongside != null) {
                 alongside.run(c);
             }
             return added;
-        }).thenApply(added -> {
-            if (added > 0) {
+        }).whenComplete((added, error) -> {
+            List<Part> parts = group.take(open); // closed here too, in case the writer never ran it
+            int total = 0;
+            for (int i = 0; i < parts.size(); i++) {
+                if (error != null) {
+                    parts.get(i).done().completeExceptionally(error);
+                } else {
+                    total += added[i];
+                    parts.get(i).done().complete(added[i]);
+                }
+            }
+            if (total > 0) {
                 db.signals().eventsAppended(sourceId);
             }
-            return added;
         });
+        return part.done();
     }
 
-    private static int write(Connection c, Usage usage, String sourceId, Lsn endLsn, List<EncodedEvent> events, long now)
-            throws SQLException {
+    private void close(String sourceId) {
+        Group queued = open.remove(sourceId);
+        if (queued != null) {
+            queued.close();
+        }
+    }
+
+    /** One append: a transaction, or a chunk of one. */
+    private record Part(Lsn endLsn, List<EncodedEvent> events, long at, CompletableFuture<Integer> done) {
+    }
+
+    /**
+     * Consecutive appends of one source, stored by one unit of the store's writer: the appends that
+     * arrive while it waits in the writer's queue join it, so a stream of small transactions costs
+     * one set of statements per commit rather than one per transaction. Closed when the writer takes
+     * it (later appends start a new group, queued after it), so order in the log stays stream order.
+     */
+    private static final class Group {
+        private final String sourceId;
+        private final BooleanSupplier abandoned;
+        private final List<Part> parts = new ArrayList<>();
+        private int events;
+        private boolean closed;
+
+        Group(String sourceId, BooleanSupplier abandoned, Part first) {
+            this.sourceId = sourceId;
+            this.abandoned = abandoned;
+            parts.add(first);
+            events = first.events().size();
+        }
+
+        /** Joins {@code part} unless the writer took the group already, it is full, or it belongs to another session. */
+        synchronized boolean join(Part part, BooleanSupplier sessionAbandoned) {
+            if (closed || sessionAbandoned != abandoned || events + part.events().size() > MAX_GROUP_EVENTS) {
+                return false;
+            }
+            parts.add(part);
+            events += part.events().size();
+            return true;
+        }
+
+        synchronized void close() {
+            closed = true;
+        }
+
+        /** The writer takes the group: no append joins it any more. A unit may run twice; both runs see the same parts. */
+        synchronized List<Part> take(java.util.concurrent.ConcurrentMap<String, Group> open) {
+            closed = true;
+            open.remove(sourceId, this);
+            return List.copyOf(parts);
+        }
+    }
+
+    /** Writes the parts in order, in one set of statements; gives how many events of each were new. */
+    private static int[] write(Connection c, Usage usage, String sourceId, List<Part> parts) throws SQLException {
+        List<EncodedEvent> events;
+        if (parts.size() == 1) {
+            events = parts.get(0).events();
+        } else {
+            events = new ArrayList<>();
+            parts.forEach(p -> events.addAll(p.events()));
+        }
+        Lsn endLsn = null;
+        for (Part p : parts) {
+            endLsn = p.endLsn() == null ? endLsn : p.endLsn();
+        }
+        long now = parts.get(0).at();
         // metered before the events are numbered, so one account's appends are numbered in the order they were metered
         UsageMeter.Admission admission = usage.meter().admit(c, sourceId, events.size(), usage.currentPeriod());
         int[] inserted;
@@ -119,9 +212,13 @@ public final class EventLog {
             inserted = ins.executeBatch();
         }
         List<EncodedEvent> fresh = new ArrayList<>(events.size());
-        for (int i = 0; i < events.size(); i++) {
-            if (inserted[i] != 0) { // 0: stored before, PostgreSQL sent the transaction again
-                fresh.add(events.get(i));
+        int[] addedPerPart = new int[parts.size()];
+        for (int p = 0, i = 0; p < parts.size(); p++) {
+            for (int end = i + parts.get(p).events().size(); i < end; i++) {
+                if (inserted[i] != 0) { // 0: stored before, PostgreSQL sent the transaction again
+                    fresh.add(events.get(i));
+                    addedPerPart[p]++;
+                }
             }
         }
         int added = fresh.size();
@@ -153,6 +250,6 @@ public final class EventLog {
             up.setString(5, sourceId);
             up.executeUpdate();
         }
-        return added;
+        return addedPerPart;
     }
 }

@@ -170,7 +170,7 @@ class DispatcherTest {
     }
 
     @Test
-    void whenTheNodeHoldingALaneStopsAnotherNodeTakesItOverAndDeliversTheRest() {
+    void whenTheNodeHoldingALaneStopsAnotherNodeTakesItOverAndDeliversTheRest() throws InterruptedException {
         destination("dst_1", null);
         sender.hanging.put("dst_1", new CountDownLatch(1));
         start();
@@ -185,9 +185,14 @@ class DispatcherTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> sender.rowsSentTo("dst_1").size() == 16);
             assertThat(second.sent).as("the lane is held by the first node").isEmpty();
 
-            sender.hanging.remove("dst_1").countDown();
-            dispatcher.stop(); // records what came back and lets the lease go
+            // stopped while its 16 requests hang, so it sends nothing more once they come back: it records
+            // them and lets the lease go
+            Dispatcher first = dispatcher;
             dispatcher = null;
+            Thread stopping = Thread.ofVirtual().start(first::stop);
+            await().pollDelay(Duration.ofMillis(300)).until(stopping::isAlive);
+            sender.hanging.remove("dst_1").countDown();
+            stopping.join();
             await().atMost(Duration.ofSeconds(20)).until(() -> {
                 java.util.Set<String> all = new java.util.HashSet<>(sender.rowsSentTo("dst_1"));
                 all.addAll(second.rowsSentTo("dst_1"));
