@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -281,19 +282,23 @@ final class Lane {
         }
     }
 
-    /** Sends one request on a virtual thread of its own; its outcome settles every item it carried. */
+    /** Starts one request; its outcome, posted back to the lane, settles every item it carried. */
     private void send(List<Item> items, Due due) {
         inFlight++;
-        Thread.ofVirtual().start(() -> {
-            Attempt attempt;
-            try {
-                attempt = sender.send(due);
-            } catch (RuntimeException | Error e) { // a sender's bug must not leave the rows in flight for ever
-                log.error("sending delivery {} of {} failed unexpectedly", due.deliveryId(), due.destinationId(), e);
-                attempt = new Attempt(System.currentTimeMillis(), 0, null, "StreamHook could not send it: " + e, null);
+        CompletableFuture<Attempt> attempt;
+        try {
+            attempt = sender.start(due);
+        } catch (RuntimeException e) {
+            attempt = CompletableFuture.failedFuture(e);
+        }
+        attempt.whenComplete((outcome, error) -> {
+            if (error != null) { // a sender's bug must not leave the rows in flight for ever
+                log.error("sending delivery {} of {} failed unexpectedly", due.deliveryId(), due.destinationId(), error);
+                Attempt failed = new Attempt(System.currentTimeMillis(), 0, null, "StreamHook could not send it: " + error, null);
+                inbox.add(() -> settle(items, failed));
+            } else {
+                inbox.add(() -> settle(items, outcome));
             }
-            Attempt outcome = attempt;
-            inbox.add(() -> settle(items, outcome));
         });
     }
 

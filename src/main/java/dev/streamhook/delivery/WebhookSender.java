@@ -12,9 +12,9 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jetty.client.BytesRequestContent;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
@@ -39,8 +39,8 @@ import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
  * {@link AddressPolicy} check the very addresses a connection is opened to ({@link GuardedResolver}).
  * Connections are pooled per destination (scheme, host and port) and kept alive.
  *
- * <p>Thread-safe: called from many virtual threads at once, each waiting for its own answer
- * without pinning its carrier. Main builds one and {@link #close() closes} it after the dispatcher
+ * <p>Thread-safe: called from many threads at once; {@link #start} returns at once and completes
+ * on the client's threads, {@link #send} waits for the answer. Main builds one and {@link #close() closes} it after the dispatcher
  * has stopped.
  */
 public final class WebhookSender implements Sender, AutoCloseable {
@@ -111,16 +111,26 @@ public final class WebhookSender implements Sender, AutoCloseable {
 
     @Override
     public Attempt send(Due d) {
+        return start(d).join();
+    }
+
+    /**
+     * Starts the attempt and returns at once; the future completes on the client's threads when the
+     * exchange ends (never exceptionally), so a lane keeps its requests in flight without a thread
+     * waiting for each.
+     */
+    @Override
+    public CompletableFuture<Attempt> start(Due d) {
         long started = System.currentTimeMillis();
         try {
             return post(d, started);
         } catch (IllegalArgumentException e) {
             // a URL or header that cannot be sent: a failed attempt, recorded, never a delivery stuck in flight
-            return failure(started, ErrorKind.OTHER, "invalid request: " + e.getMessage());
+            return CompletableFuture.completedFuture(failure(started, ErrorKind.OTHER, "invalid request: " + e.getMessage()));
         }
     }
 
-    private Attempt post(Due d, long started) {
+    private CompletableFuture<Attempt> post(Due d, long started) {
         URI uri = URI.create(d.url());
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
@@ -158,29 +168,27 @@ public final class WebhookSender implements Sender, AutoCloseable {
         // which over TLS happens only once the handshake is done (a request begins on a connection before that)
         java.util.concurrent.atomic.AtomicBoolean onConnection = new java.util.concurrent.atomic.AtomicBoolean();
         request.onRequestCommit(r -> onConnection.set(true));
-        org.eclipse.jetty.util.thread.Scheduler.Task connectDeadline = scheduler.schedule(() -> {
+        // one timer per request: at the connect deadline it aborts a request not yet on a connection; else it
+        // waits on to the total deadline and a margin, a guard against a completion Jetty never reports
+        // (Jetty itself enforces the total deadline)
+        AtomicReference<org.eclipse.jetty.util.thread.Scheduler.Task> timer = new AtomicReference<>();
+        timer.set(scheduler.schedule(() -> {
             if (!onConnection.get()) {
                 request.abort(new ConnectDeadline(connect));
+            } else if (!exchange.done.isDone()) {
+                timer.set(scheduler.schedule(() -> {
+                    if (!exchange.done.isDone()) {
+                        request.abort(new TimeoutException("no completion reported"));
+                    }
+                }, total - connect + 5_000, TimeUnit.MILLISECONDS));
             }
-        }, connect, TimeUnit.MILLISECONDS);
+        }, connect, TimeUnit.MILLISECONDS));
         request.send(exchange);
-        try {
-            // Jetty enforces the deadline; the margin only guards against a callback that never comes
-            Result result = exchange.done.get(total + 5_000, TimeUnit.MILLISECONDS);
+        return exchange.done.thenApply(result -> {
+            timer.get().cancel();
             boolean inTlsHandshake = scheme.equals("https") && !onConnection.get();
             return outcome(result, exchange.snippet(), started, total, inTlsHandshake);
-        } catch (TimeoutException e) {
-            request.abort(e);
-            return incomplete(started, total);
-        } catch (ExecutionException e) {
-            return failure(started, ErrorKind.CONNECT, "connection failed: " + message(e.getCause())); // not thrown by Exchange; defensive
-        } catch (InterruptedException e) {
-            request.abort(e);
-            Thread.currentThread().interrupt();
-            return failure(started, ErrorKind.OTHER, "StreamHook stopped during the attempt");
-        } finally {
-            connectDeadline.cancel();
-        }
+        });
     }
 
     private Attempt outcome(Result result, String snippet, long started, long total, boolean inTlsHandshake) {
