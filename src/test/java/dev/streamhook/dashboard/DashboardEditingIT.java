@@ -236,7 +236,7 @@ class DashboardEditingIT {
 
     /** A screenshot once the last toast is gone, so that it shows the page. */
     private void screenshot(String name) {
-        browser.await("the toast fades", 10, d -> !d.findElement(By.id("toast")).getAttribute("class").contains("show"));
+        browser.await("the toast fades", 10, d -> "0".equals(browser.driver.executeScript("return getComputedStyle(document.getElementById('toast')).opacity")));
         browser.screenshot(name);
     }
 

@@ -129,14 +129,20 @@ export async function sourcePage(ctx, id) {
   });
   const editSourceSlot = h('div');
   const editDestinationSlot = h('div');
-  // an edit form opens below what it edits, with the keyboard in its first field; Cancel closes it
-  const open = (slot, form) => {
+  // an edit form opens below what it edits, with the keyboard in its first field; Cancel closes it and
+  // gives the keyboard back to the button that opened it
+  const open = (slot, make) => {
+    const opener = document.activeElement;
+    const form = make(() => {
+      slot.replaceChildren();
+      if (opener?.isConnected) opener.focus();
+    });
     slot.replaceChildren(form);
     form.scrollIntoView({ block: 'nearest' });
     form.querySelector('input')?.focus();
   };
-  const editSource = () => open(editSourceSlot, editSourceForm(source, reload, () => editSourceSlot.replaceChildren()));
-  const editDestination = (d) => open(editDestinationSlot, editDestinationForm(id, d, reload, () => editDestinationSlot.replaceChildren()));
+  const editSource = () => open(editSourceSlot, (close) => editSourceForm(source, reload, close));
+  const editDestination = (d) => open(editDestinationSlot, (close) => editDestinationForm(id, d, reload, close));
   ctx.show(page(source.name,
     h('div', { class: 'card facts' },
       h('dl', {},
