@@ -182,11 +182,15 @@ class DashboardEditingIT {
     }
 
     private void aMaskedHeaderLeftAsItIsKeepsItsValueAndSkippingAFailedEventLetsItsRowGoOn(WebhookReceiver second) {
+        browser.resize(390, 844); // on a phone
         click("Edit");
         assertThat(browser.visible("div[id^=edit-dst] input[name=header_value]", 20).getAttribute("value")).isEqualTo("Bearer ****0123");
         browser.find("details.tuning summary").click();
         browser.type("input[name=max_attempts]", "1");
+        scrollTo("div[id^=edit-dst]");
+        screenshot("24-destination-edit-phone");
         click("Save changes");
+        browser.resize(1280, 900);
         await("saved").atMost(Duration.ofSeconds(20)).until(() -> api.get("/v1/sources/" + sourceId + "/destinations").body()
                 .at("/data/0/retry/max_attempts").asInt() == 1);
 
