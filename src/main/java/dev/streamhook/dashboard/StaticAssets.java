@@ -25,7 +25,7 @@ final class StaticAssets {
             + "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
     /** The files served, each with its type by its extension. */
     private static final java.util.List<String> FILES = java.util.List.of("index.html", "app.css", "app.js", "api.js", "dom.js", "account.js",
-            "sources.js", "charts.js", "manage.js", "events.js", "settings.js");
+            "sources.js", "sourceform.js", "sourceedit.js", "destinationedit.js", "charts.js", "manage.js", "events.js", "settings.js");
 
     private record Asset(byte[] bytes, String type, String etag) {
     }

@@ -1,5 +1,5 @@
 // The live tail of captured events (server-sent events from /dashboard/api/events/stream) and one
-// event's page: the body sent, every attempt with its response, and Retry.
+// event's page: the body sent, every attempt with its response, Retry and Skip.
 import { api, apiWithText } from './api.js';
 import { h, field, formError, badge, time, page, toast } from './dom.js';
 
@@ -145,15 +145,30 @@ function delivery(e, d, dest, rerender) {
       retry.disabled = false;
     }
   });
+  const skip = d.status === 'failed' ? h('button', { type: 'button', class: 'secondary', id: `skip-${d.destination_id}` }, 'Skip') : null;
+  skip?.addEventListener('click', async () => {
+    skip.disabled = true;
+    try {
+      await api('POST', `/v1/events/${e.id}/skip`, { destination_id: d.destination_id });
+      toast('Skipped: this event is not sent there, and the row\'s later events go on.');
+      await rerender();
+      document.querySelector(`.delivery[data-destination-id="${CSS.escape(d.destination_id)}"]`)?.focus();
+    } catch (err) {
+      general.show(err.message);
+      skip.disabled = false;
+    }
+  });
   const last = d.attempts[d.attempts.length - 1];
   return h('div', { class: `card delivery ${d.status}`, 'data-destination-id': d.destination_id, tabindex: '-1' },
     h('div', { class: 'delivery-head' },
       h('div', {}, badge(d.status, DELIVERY_KIND[d.status]), ' ', h('span', { class: 'mono wrap' }, d.url)),
-      retry),
+      retry || skip ? h('div', { class: 'row-actions' }, retry, skip) : null),
     general,
     d.status === 'failed' && last ? h('p', { class: 'alert error' }, `Failed after ${d.attempt_count} attempt${d.attempt_count === 1 ? '' : 's'}: `,
       last.status_code ? `the endpoint answered ${last.status_code}` : (last.error || 'no answer'),
-      '. Fix the endpoint, then press Retry: the same event is sent again with the same ID and body.') : null,
+      '. Fix the endpoint, then press Retry: the same event is sent again with the same ID and body. Or Skip it: it is never sent '
+      + 'there, and the later events of its row stop waiting for it.') : null,
+    d.status === 'skipped' ? h('p', { class: 'muted' }, 'Skipped: this event is not sent to this destination.') : null,
     d.status === 'pending' && d.next_attempt_at ? h('p', { class: 'muted' }, 'Next attempt ', time(d.next_attempt_at)) : null,
     d.attempts.length === 0 ? h('p', { class: 'muted' }, 'Not attempted yet.') : h('div', { class: 'table-wrap' }, h('table', { class: 'attempts' },
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, '#'), h('th', { scope: 'col' }, 'Started'), h('th', { scope: 'col' }, 'Took'),

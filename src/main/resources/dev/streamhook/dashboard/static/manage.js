@@ -1,5 +1,6 @@
-// What a user does to a source or a destination once it exists: pause, resume, enable, rotate the
-// secret, replay failed deliveries, delete (after a confirmation), and a snapshot's progress.
+// What a user does to a source or a destination once it exists: edit (the forms are in sourceedit.js and
+// destinationedit.js), pause, resume, enable, rotate the secret, replay failed deliveries, delete (after a
+// confirmation), and a snapshot's progress.
 import { api } from './api.js';
 import { h, badge, copyButton, toast } from './dom.js';
 import { busy } from './account.js';
@@ -26,11 +27,14 @@ export function destinationStatus(d) {
     d.status === 'disabled' && d.disabled_reason ? h('p', { class: 'small bad-text disabled-reason' }, d.disabled_reason) : null);
 }
 
-/** Pause or resume (enable, when disabled), rotate the secret, replay failed deliveries. {@code reload} redraws the page. */
-export function destinationActions(sourceId, d, reload) {
+/**
+ * Edit ({@code edit(d)} opens the form), pause or resume (enable, when disabled), rotate the secret, replay failed
+ * deliveries, delete after a confirmation. {@code reload} redraws the page.
+ */
+export function destinationActions(sourceId, d, reload, edit) {
   const path = `/v1/sources/${sourceId}/destinations/${d.id}`;
   const shown = h('div', { class: 'secret-once', hidden: true });
-  const buttons = [];
+  const buttons = [h('button', { type: 'button', class: 'secondary small-button', 'aria-label': `Edit ${d.url}`, onclick: () => edit(d) }, 'Edit')];
   if (d.status === 'active') {
     buttons.push(action('Pause', async () => {
       await api('PATCH', path, { status: 'paused' });
@@ -58,11 +62,24 @@ export function destinationActions(sourceId, d, reload) {
     toast(r.queued_deliveries === 0 ? 'Nothing failed: nothing to replay.'
       : `${r.queued_deliveries} failed ${r.queued_deliveries === 1 ? 'delivery goes' : 'deliveries go'} out again, in order.`);
   }, { 'aria-label': `Replay the failed deliveries of ${d.url}` }));
-  return h('div', { class: 'row-actions' }, buttons, shown);
+  const confirm = h('div', { class: 'alert error confirm', role: 'alert', hidden: true },
+    h('p', {}, `Delete the destination ${d.url}? No event is sent to it from now on, not even those waiting or failed, and its delivery `
+      + 'history (attempts and responses) is deleted with it. The source and its events stay. This cannot be undone.'),
+    h('div', { class: 'actions' },
+      action('Delete destination', async () => {
+        await api('DELETE', path);
+        toast(`Deleted the destination ${d.url}.`);
+        await reload();
+      }, { class: 'danger-solid small-button' }),
+      h('button', { type: 'button', class: 'secondary small-button', onclick: () => { confirm.hidden = true; ask.focus(); } }, 'Cancel')));
+  const ask = h('button', { type: 'button', class: 'secondary small-button danger-outline', 'aria-label': `Delete ${d.url}`,
+    onclick: () => { confirm.hidden = false; confirm.querySelector('button').focus(); } }, 'Delete');
+  buttons.push(ask);
+  return h('div', { class: 'row-actions' }, buttons, shown, confirm);
 }
 
-/** Pause or resume the source, and delete it after saying what that does. */
-export function sourceActions(source, reload, deleted) {
+/** Edit the source ({@code edit()} opens the form), pause or resume it, and delete it after saying what that does. */
+export function sourceActions(source, reload, deleted, edit) {
   const path = `/v1/sources/${source.id}`;
   const paused = source.status === 'paused';
   const toggle = action(paused ? 'Resume delivery' : 'Pause delivery', async () => {
@@ -81,19 +98,29 @@ export function sourceActions(source, reload, deleted) {
       h('button', { type: 'button', class: 'secondary small-button', onclick: () => { confirm.hidden = true; ask.focus(); } }, 'Cancel')));
   const ask = h('button', { type: 'button', class: 'secondary small-button danger-outline',
     onclick: () => { confirm.hidden = false; confirm.querySelector('button').focus(); } }, 'Delete source');
-  return h('div', {}, h('div', { class: 'actions' }, toggle, ask), confirm);
+  const editButton = h('button', { type: 'button', class: 'secondary small-button', onclick: edit }, 'Edit source');
+  return h('div', {}, h('div', { class: 'actions' }, editButton, toggle, ask), confirm);
 }
 
-/** The source's initial snapshot or backfills still running, with rows done per table; null when none runs. */
+/**
+ * The source's initial snapshot and backfills still running, with rows sent per table; when none runs, how the
+ * initial snapshot ended (rows sent per table); null when the source had none.
+ */
 export async function snapshotProgress(sourceId) {
   const { data } = await api('GET', `/v1/sources/${sourceId}/backfills`).catch(() => ({ data: [] }));
+  const snapshot = data.find((b) => b.kind === 'snapshot');
   const running = data.filter((b) => b.status === 'running' || b.status === 'waiting');
-  if (running.length === 0) return null;
-  return h('div', { class: 'card' }, h('h3', {}, 'Snapshot in progress'),
-    running.map((b) => h('div', {}, b.tables.map((t) => {
-      const pct = t.rows_estimated ? Math.min(100, Math.round((t.rows_done / t.rows_estimated) * 100)) : null;
+  const shown = running.length ? running : (snapshot ? [snapshot] : []);
+  if (shown.length === 0) return null;
+  const title = running.length ? 'Snapshot in progress' : snapshot.status === 'failed' ? 'Snapshot failed' : 'Snapshot finished';
+  return h('div', { class: 'card snapshot' }, h('h3', {}, title),
+    shown.map((b) => h('div', {}, b.error ? h('p', { class: 'bad-text small' }, b.error) : null, b.tables.map((t) => {
+      const finished = t.status === 'done';
+      const pct = finished ? 100 : t.rows_estimated ? Math.min(100, Math.round((t.rows_done / t.rows_estimated) * 100)) : null;
+      const rows = `${t.rows_done.toLocaleString()} row${t.rows_done === 1 ? '' : 's'}`;
       return h('div', { class: 'progress-row' }, h('span', { class: 'mono' }, t.table),
-        h('progress', { max: 100, value: pct ?? 0, 'aria-label': `${t.table}: ${t.rows_done} rows sent` }),
-        h('span', { class: 'small muted' }, `${t.rows_done.toLocaleString()} rows${pct === null ? '' : ` (${pct}%)`}${b.status === 'waiting' ? ', waiting for a destination' : ''}`));
+        h('progress', { max: 100, value: pct ?? 0, 'aria-label': `${t.table}: ${rows} sent${finished ? ', finished' : ''}` }),
+        h('span', { class: 'small muted' }, finished ? `${rows} sent, finished`
+          : `${rows}${pct === null ? '' : ` (${pct}%)`}${b.status === 'waiting' ? ', waiting for a destination' : ''}`));
     }))));
 }

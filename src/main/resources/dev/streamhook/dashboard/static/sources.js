@@ -4,6 +4,9 @@ import { h, field, formError, badge, time, page, toast } from './dom.js';
 import { showError, busy } from './account.js';
 import { sourceCharts, destinationHealth } from './charts.js';
 import { destinationStatus, destinationActions, sourceActions, snapshotProgress } from './manage.js';
+import { connectionCheck, renderTables, tablePicker, problemsBox, chosenTables } from './sourceform.js';
+import { editSourceForm } from './sourceedit.js';
+import { editDestinationForm } from './destinationedit.js';
 
 const STATUS_KIND = { active: 'ok', streaming: 'ok', snapshotting: 'info', paused: 'warn', error: 'bad' };
 
@@ -29,7 +32,7 @@ export async function sourcesPage(ctx) {
       h('tbody', {}, data.map((s) => h('tr', {},
         h('td', {}, h('a', { href: `#/sources/${s.id}` }, s.name)),
         h('td', {}, statusBadge(s.status), s.status_message ? h('div', { class: 'muted small' }, s.status_message) : null),
-        h('td', {}, s.tables.join(', ')),
+        h('td', {}, s.tables === '*' ? 'every table' : s.tables.join(', ')),
         h('td', { class: 'num' }, s.stats.events_captured),
         h('td', {}, time(s.stats.last_event_at)))))))));
 }
@@ -38,54 +41,56 @@ export function newSourcePage(ctx) {
   const name = field('Name', { name: 'name', required: true, placeholder: 'Production Postgres' });
   const uri = field('Connection URI', { name: 'connection_uri', required: true, autocomplete: 'off', spellcheck: 'false',
     placeholder: 'postgres://user:password@host:5432/database' },
-    'The role needs the REPLICATION attribute and SELECT on the tables; the database needs wal_level = logical.');
+    'Tested as you type. The role needs the REPLICATION attribute and SELECT on the tables; the database needs wal_level = logical.');
   const general = formError();
   const discover = h('button', { type: 'button', class: 'secondary' }, 'Find tables');
-  const tables = h('fieldset', { class: 'tables', hidden: true }, h('legend', {}, 'Tables to capture'));
-  const problems = h('div', { class: 'alert warn', role: 'status', hidden: true });
+  const tables = tablePicker();
+  const problems = problemsBox();
+  const snapshot = h('div', { class: 'check', hidden: true }, h('input', { type: 'checkbox', id: 'snapshot', name: 'snapshot' }),
+    h('label', { for: 'snapshot' }, 'Send the rows already in these tables first',
+      h('span', { class: 'muted small block' }, 'A snapshot: each existing row goes out as an INSERT, then changes stream on.')));
   const submit = h('button', { type: 'submit', class: 'primary', disabled: true }, 'Create source');
-  const fields = { name, connection_uri: uri, tables: { showError: (m) => general.show(m), input: discover } };
+  const fields = { name, connection_uri: uri, tables: tables.field };
+  let focusTables = false;
+  const check = connectionCheck(uri, (found) => {
+    problems.show(found);
+    if (!found) {
+      tables.hidden = true;
+      snapshot.hidden = true;
+      submit.disabled = true;
+      return;
+    }
+    submit.disabled = renderTables(tables, found) === 0;
+    snapshot.hidden = false;
+    if (focusTables) tables.querySelector('input:not([disabled])')?.focus();
+  });
+  uri.append(check.status);
 
   discover.addEventListener('click', async () => {
     busy(discover, true, 'Connecting…');
     general.show(null);
-    uri.showError(null);
+    focusTables = true;
     try {
-      const found = await api('POST', '/v1/sources/discover', { connection_uri: uri.input.value });
-      problems.replaceChildren(...found.problems.map((p) => h('p', {}, p)));
-      problems.hidden = found.problems.length === 0;
-      const rows = found.data.map((t) => {
-        const id = `table-${t.name.replace(/[^\w-]/g, '_')}`;
-        return h('div', { class: 'check' },
-          h('input', { type: 'checkbox', id, name: 'tables', value: t.name, disabled: !t.capturable }),
-          h('label', { for: id }, h('span', { class: 'mono' }, t.name),
-            h('span', { class: 'muted small' }, ` replica identity ${t.replica_identity}${t.primary_key ? '' : ', no primary key'}`),
-            t.capturable ? null : h('span', { class: 'field-error small block' }, t.reason),
-            t.advice ? h('span', { class: 'muted small block' }, t.advice) : null));
-      });
-      tables.replaceChildren(h('legend', {}, 'Tables to capture'),
-        ...(rows.length ? rows : [h('p', { class: 'muted' }, 'This database has no table the role can read.')]));
-      tables.hidden = false;
-      submit.disabled = rows.length === 0;
-      tables.querySelector('input')?.focus();
-    } catch (e) {
-      showError(e, fields, general);
+      await check.now();
     } finally {
+      focusTables = false;
       busy(discover, false);
     }
   });
 
-  const form = h('form', { novalidate: true }, general, name, uri, h('div', { class: 'actions' }, discover), problems, tables, h('div', { class: 'actions' }, submit));
+  const form = h('form', { novalidate: true }, general, name, uri, h('div', { class: 'actions' }, discover), problems, tables, snapshot,
+    h('div', { class: 'actions' }, submit));
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
-    const chosen = [...tables.querySelectorAll('input:checked')].map((i) => i.value);
+    const chosen = chosenTables(tables);
     if (chosen.length === 0) {
       general.show('Pick at least one table.');
       return;
     }
     busy(submit, true, 'Creating…');
     try {
-      const source = await api('POST', '/v1/sources', { name: name.input.value, type: 'postgresql', connection_uri: uri.input.value, tables: chosen });
+      const source = await api('POST', '/v1/sources', { name: name.input.value, type: 'postgresql', connection_uri: uri.input.value.trim(),
+        tables: chosen, snapshot: snapshot.querySelector('input').checked });
       toast('Source created. Now add a destination.');
       ctx.go(`#/sources/${source.id}`);
     } catch (e) {
@@ -122,19 +127,37 @@ export async function sourcePage(ctx, id) {
       busy(submit, false);
     }
   });
+  const editSourceSlot = h('div');
+  const editDestinationSlot = h('div');
+  // an edit form opens below what it edits, with the keyboard in its first field; Cancel closes it and
+  // gives the keyboard back to the button that opened it
+  const open = (slot, make) => {
+    const opener = document.activeElement;
+    const form = make(() => {
+      slot.replaceChildren();
+      if (opener?.isConnected) opener.focus();
+    });
+    slot.replaceChildren(form);
+    form.scrollIntoView({ block: 'nearest' });
+    form.querySelector('input')?.focus();
+  };
+  const editSource = () => open(editSourceSlot, (close) => editSourceForm(source, reload, close));
+  const editDestination = (d) => open(editDestinationSlot, (close) => editDestinationForm(id, d, reload, close));
   ctx.show(page(source.name,
     h('div', { class: 'card facts' },
       h('dl', {},
         h('dt', {}, 'Status'), h('dd', {}, statusBadge(source.status), source.status_message ? ` ${source.status_message}` : ''),
         h('dt', {}, 'Database'), h('dd', { class: 'mono' }, source.connection_uri),
-        h('dt', {}, 'Tables'), h('dd', {}, source.tables.join(', ')),
+        h('dt', {}, 'Tables'), h('dd', { id: 'source-tables' }, source.tables === '*' ? 'every table, and those created later' : source.tables.join(', ')),
         h('dt', {}, 'Events captured'), h('dd', {}, source.stats.events_captured),
         h('dt', {}, 'Last event'), h('dd', {}, time(source.stats.last_event_at))),
-      sourceActions(source, reload, () => { location.hash = '#/sources'; })),
+      sourceActions(source, reload, () => { location.hash = '#/sources'; }, editSource)),
+    editSourceSlot,
     snapshot,
     h('h2', {}, 'Destinations'),
     destinations.data.length === 0 ? h('p', { class: 'muted' }, 'No destination yet: changes are captured but not sent anywhere.')
-      : destinationTable(destinations.data, null, { stats, sourceId: id, reload }),
+      : destinationTable(destinations.data, null, { stats, sourceId: id, reload, edit: editDestination }),
+    editDestinationSlot,
     h('div', { class: 'card' }, h('h3', {}, 'Add a destination'), form),
     sourceCharts(id),
     h('div', { class: 'actions' }, h('a', { class: 'button secondary', href: `#/events?source_id=${id}` }, 'Watch events live'))));
@@ -154,7 +177,7 @@ function destinationTable(list, sourceNames, onSource) {
       h('td', { class: 'mono' }, d.secret || 'none (unsigned)'),
       onSource ? h('td', { class: 'small' }, destinationHealth(onSource.stats, d.id)) : null,
       h('td', {}, time(d.created_at)),
-      onSource ? h('td', {}, testButton(onSource.sourceId, d), destinationActions(onSource.sourceId, d, onSource.reload)) : null)))));
+      onSource ? h('td', {}, testButton(onSource.sourceId, d), destinationActions(onSource.sourceId, d, onSource.reload, onSource.edit)) : null)))));
 }
 
 // Sends one signed test event now and says, beside the button, what the endpoint answered.
