@@ -51,4 +51,20 @@ class WebhookPayloadTest {
         assertThat(WebhookPayload.isoUtc(Instant.parse("2026-03-13T10:30:00.123Z"))).isEqualTo("2026-03-13T10:30:00.123Z");
         assertThat(WebhookPayload.isoUtc(Instant.parse("2026-03-13T10:30:00.123456Z"))).isEqualTo("2026-03-13T10:30:00.123456Z");
     }
+
+    @Test
+    void commitTimesAreWrittenAsJavaScriptsToIsoStringWouldForAnyInstantOfYearsZeroTo9999() {
+        java.util.Random random = new java.util.Random(7);
+        java.time.format.DateTimeFormatter millis = java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
+                .withZone(java.time.ZoneOffset.UTC);
+        java.time.format.DateTimeFormatter micros = java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'")
+                .withZone(java.time.ZoneOffset.UTC);
+        long first = Instant.parse("0000-01-01T00:00:00Z").getEpochSecond();
+        long last = Instant.parse("9999-12-31T23:59:59Z").getEpochSecond();
+        for (int i = 0; i < 10_000; i++) {
+            long micro = random.nextInt(3) == 0 ? random.nextInt(1000) * 1000L : random.nextInt(1_000_000);
+            Instant t = Instant.ofEpochSecond(first + (long) (random.nextDouble() * (last - first)), micro * 1000);
+            assertThat(WebhookPayload.isoUtc(t)).isEqualTo((micro % 1000 == 0 ? millis : micros).format(t));
+        }
+    }
 }
