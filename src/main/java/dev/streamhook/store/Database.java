@@ -49,13 +49,16 @@ public final class Database implements AutoCloseable {
     private final HikariDataSource reads;
     private final HikariDataSource writes;
     private final GroupCommitWriter writer;
+    /** SQLite only: checkpoints its log off the writer's commits; null on PostgreSQL. */
+    private final Checkpointer checkpointer;
     private final StoreSignals signals = new StoreSignals();
 
-    private Database(Dialect dialect, HikariDataSource reads, HikariDataSource writes) {
+    private Database(Dialect dialect, HikariDataSource reads, HikariDataSource writes, Checkpointer checkpointer) {
         this.dialect = dialect;
         this.reads = reads;
         this.writes = writes;
         this.writer = new GroupCommitWriter(writes, "store-writer");
+        this.checkpointer = checkpointer;
     }
 
     /** The PostgreSQL store at {@code url} when given, else the embedded one in {@code dataDir}. */
@@ -73,9 +76,11 @@ public final class Database implements AutoCloseable {
         }
         String url = "jdbc:sqlite:" + file;
         migrate(Dialect.SQLITE, sqlite(url, SQLiteConfig.TransactionMode.IMMEDIATE, READER_CACHE_KIB));
-        HikariDataSource writes = pool("store-writes", sqlite(url, SQLiteConfig.TransactionMode.IMMEDIATE, WRITER_CACHE_KIB), 1);
+        SQLiteConfig writer = config(SQLiteConfig.TransactionMode.IMMEDIATE, WRITER_CACHE_KIB);
+        writer.setWalAutocheckpoint(0); // the Checkpointer's job, off the commits
+        HikariDataSource writes = pool("store-writes", dataSource(url, writer), 1);
         HikariDataSource reads = pool("store-reads", sqlite(url, SQLiteConfig.TransactionMode.DEFERRED, READER_CACHE_KIB), 4);
-        return new Database(Dialect.SQLITE, reads, writes);
+        return new Database(Dialect.SQLITE, reads, writes, new Checkpointer(sqlite(url, SQLiteConfig.TransactionMode.DEFERRED, 1024)));
     }
 
     public static Database openPostgres(StoreUrl url) {
@@ -99,10 +104,20 @@ public final class Database implements AutoCloseable {
             throw new StoreException("cannot reach the PostgreSQL store " + url + " (STREAMHOOK_DATABASE_URL): " + rootMessage(e), e);
         }
         migrate(Dialect.POSTGRESQL, reads); // Flyway holds two connections at once (its lock and the migration)
-        return new Database(Dialect.POSTGRESQL, reads, writes);
+        return new Database(Dialect.POSTGRESQL, reads, writes, null);
     }
 
     private static SQLiteDataSource sqlite(String url, SQLiteConfig.TransactionMode mode, int cacheKib) {
+        return dataSource(url, config(mode, cacheKib));
+    }
+
+    private static SQLiteDataSource dataSource(String url, SQLiteConfig config) {
+        SQLiteDataSource dataSource = new SQLiteDataSource(config);
+        dataSource.setUrl(url);
+        return dataSource;
+    }
+
+    private static SQLiteConfig config(SQLiteConfig.TransactionMode mode, int cacheKib) {
         SQLiteConfig config = new SQLiteConfig();
         config.setCacheSize(-cacheKib); // negative: KiB, not pages
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
@@ -110,9 +125,7 @@ public final class Database implements AutoCloseable {
         config.enforceForeignKeys(true);
         config.setBusyTimeout(10_000);
         config.setTransactionMode(mode);
-        SQLiteDataSource dataSource = new SQLiteDataSource(config);
-        dataSource.setUrl(url);
-        return dataSource;
+        return config;
     }
 
     private static HikariDataSource pool(String name, DataSource dataSource, int size) {
@@ -219,6 +232,9 @@ public final class Database implements AutoCloseable {
     @Override
     public void close() {
         writer.close();
+        if (checkpointer != null) {
+            checkpointer.close();
+        }
         reads.close();
         if (writes != reads) {
             writes.close();
