@@ -63,27 +63,13 @@ public final class WebhookPayload {
         if (d.getYear() < 0 || d.getYear() > 9999) {
             return (t.getNano() % 1_000_000 == 0 ? MILLIS : MICROS).format(t);
         }
-        // by hand: every event's timestamp goes through here, and DateTimeFormatter was a twentieth of capture's work
-        StringBuilder out = new StringBuilder(27);
-        digits(out, d.getYear(), 4).append('-');
-        digits(out, d.getMonthValue(), 2).append('-');
-        digits(out, d.getDayOfMonth(), 2).append('T');
-        digits(out, d.getHour(), 2).append(':');
-        digits(out, d.getMinute(), 2).append(':');
-        digits(out, d.getSecond(), 2).append('.');
+        StringBuilder out = IsoDateTime.append(new StringBuilder(27), d).append('.');
         int micros = t.getNano() / 1_000;
         if (micros % 1_000 == 0) {
-            digits(out, micros / 1_000, 3);
+            IsoDateTime.digits(out, micros / 1_000, 3);
         } else {
-            digits(out, micros, 6);
+            IsoDateTime.digits(out, micros, 6);
         }
         return out.append('Z').toString();
-    }
-
-    private static StringBuilder digits(StringBuilder out, int value, int width) {
-        for (int scale = (int) Math.pow(10, width - 1); scale > 0; scale /= 10) {
-            out.append((char) ('0' + value / scale % 10));
-        }
-        return out;
     }
 }

@@ -1,5 +1,6 @@
 package dev.streamhook.capture.types;
 
+import dev.streamhook.event.IsoDateTime;
 import dev.streamhook.event.json.JsonValue;
 import java.time.DateTimeException;
 import java.time.LocalDateTime;
@@ -55,23 +56,8 @@ final class PgTimestamps {
         }
         String micros = m.group(7) == null ? "000000" : (m.group(7) + "00000").substring(0, 6);
         String fraction = micros.endsWith("000") ? micros.substring(0, 3) : micros;
-        // by hand, not String.format: this runs for every timestamp of every captured row
-        StringBuilder out = new StringBuilder(27);
-        pad(out, local.getYear(), 4).append('-');
-        pad(out, local.getMonthValue(), 2).append('-');
-        pad(out, local.getDayOfMonth(), 2).append('T');
-        pad(out, local.getHour(), 2).append(':');
-        pad(out, local.getMinute(), 2).append(':');
-        pad(out, local.getSecond(), 2).append('.').append(fraction).append(suffix);
-        return JsonValue.of(out.toString());
-    }
-
-    private static StringBuilder pad(StringBuilder out, int value, int width) {
-        String digits = Integer.toString(value);
-        for (int i = digits.length(); i < width; i++) {
-            out.append('0');
-        }
-        return out.append(digits);
+        StringBuilder out = IsoDateTime.append(new StringBuilder(27), local);
+        return JsonValue.of(out.append('.').append(fraction).append(suffix).toString());
     }
 
     private static int number(Matcher m, int group) {
