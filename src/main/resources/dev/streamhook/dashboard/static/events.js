@@ -129,35 +129,31 @@ function headersSent(e, d, dest) {
   return h('details', {}, h('summary', {}, last ? 'Request headers (last attempt)' : 'Request headers'), h('pre', { class: 'code' }, lines.join('\n')));
 }
 
-function delivery(e, d, dest, rerender) {
-  const general = formError();
-  const retry = d.status === 'failed' ? h('button', { type: 'button', class: 'primary', id: `retry-${d.destination_id}` }, 'Retry') : null;
-  retry?.addEventListener('click', async () => {
-    retry.disabled = true;
+/** Retry or Skip for one failed delivery: POST /v1/events/:id/{name}, then the page again, the keyboard kept on the card. */
+function action(e, d, general, rerender, { name, label, kind, done }) {
+  const button = h('button', { type: 'button', class: kind, id: `${name}-${d.destination_id}` }, label);
+  button.addEventListener('click', async () => {
+    button.disabled = true;
     try {
-      await api('POST', `/v1/events/${e.id}/retry`, { destination_id: d.destination_id });
-      toast('Retry queued.');
+      await api('POST', `/v1/events/${e.id}/${name}`, { destination_id: d.destination_id });
+      toast(done);
       await rerender();
       // the button is gone with the old card: keep the keyboard where the user was
       document.querySelector(`.delivery[data-destination-id="${CSS.escape(d.destination_id)}"]`)?.focus();
     } catch (err) {
       general.show(err.message);
-      retry.disabled = false;
+      button.disabled = false;
     }
   });
-  const skip = d.status === 'failed' ? h('button', { type: 'button', class: 'secondary', id: `skip-${d.destination_id}` }, 'Skip') : null;
-  skip?.addEventListener('click', async () => {
-    skip.disabled = true;
-    try {
-      await api('POST', `/v1/events/${e.id}/skip`, { destination_id: d.destination_id });
-      toast('Skipped: this event is not sent there, and the row\'s later events go on.');
-      await rerender();
-      document.querySelector(`.delivery[data-destination-id="${CSS.escape(d.destination_id)}"]`)?.focus();
-    } catch (err) {
-      general.show(err.message);
-      skip.disabled = false;
-    }
-  });
+  return button;
+}
+
+function delivery(e, d, dest, rerender) {
+  const general = formError();
+  const failed = d.status === 'failed';
+  const retry = failed ? action(e, d, general, rerender, { name: 'retry', label: 'Retry', kind: 'primary', done: 'Retry queued.' }) : null;
+  const skip = failed ? action(e, d, general, rerender, { name: 'skip', label: 'Skip', kind: 'secondary',
+    done: 'Skipped: this event is not sent there, and the row\'s later events go on.' }) : null;
   const last = d.attempts[d.attempts.length - 1];
   return h('div', { class: `card delivery ${d.status}`, 'data-destination-id': d.destination_id, tabindex: '-1' },
     h('div', { class: 'delivery-head' },
