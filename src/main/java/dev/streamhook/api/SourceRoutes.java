@@ -31,7 +31,7 @@ public final class SourceRoutes {
 
     public SourceRoutes(Sources sources, SourceManager manager, Idempotency idempotency, Config.CaptureAlerts alerts, Backfills backfills) {
         this.backfills = backfills;
-        this.backfillRoutes = new BackfillRoutes(sources, backfills, manager);
+        this.backfillRoutes = new BackfillRoutes(sources, backfills, manager, idempotency);
         this.sources = sources;
         this.manager = manager;
         this.idempotency = idempotency;
