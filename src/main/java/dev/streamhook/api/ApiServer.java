@@ -39,6 +39,8 @@ public final class ApiServer {
         this.dashboard = dashboard;
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
+            // what Jetty refuses before a route sees it (a URL it cannot decode, headers too large) gets the API's JSON error too
+            config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
             config.events.handlerAdded(meta -> {
                 if (meta.getHttpMethod().isHttpMethod()) {
                     routes.add(meta.getHttpMethod().name() + " " + meta.getPath());
@@ -77,11 +79,11 @@ public final class ApiServer {
             config.routes.error(404, ctx -> {
                 // a 404 the API answered itself ("no source with id ...") keeps its body; only an unknown route gets this one
                 if (Json.responseBody(ctx) == null) {
-                    ErrorMapper.write(ctx, 404, "not_found", "no route " + ctx.method() + " " + ctx.path(), null);
+                    ErrorMapper.write(ctx, 404, "not_found", "no route " + ctx.method() + " " + ApiException.shortened(ctx.path()), null);
                 }
             });
             config.routes.error(405, ctx -> ErrorMapper.write(ctx, 405, "method_not_allowed",
-                    ctx.method() + " is not allowed on " + ctx.path(), null));
+                    ctx.method() + " is not allowed on " + ApiException.shortened(ctx.path()), null));
             config.routes.error(413, ctx -> ErrorMapper.write(ctx, 413, "request_too_large",
                     "the request body is too large", null));
         });

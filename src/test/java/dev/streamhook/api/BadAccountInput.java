@@ -64,6 +64,8 @@ final class BadAccountInput {
         c.add(delete("revoke: an unknown id", "/v1/api_keys/key_doesnotexist", 404, null));
         c.add(delete("revoke: another account's key", "/v1/api_keys/{other_key}", 404, null));
         c.add(delete("revoke: the account's last key", "/v1/api_keys/{key}", 409, null));
+        // Jetty refuses it before any route; a DELETE is told why as a GET is
+        c.add(delete("revoke: headers too large", "/v1/api_keys/key_doesnotexist", 431, null).withHeader("X-Padding", "x".repeat(20_000)));
         // usage
         c.add(get("usage: an unknown query parameter", "/v1/usage?month=2026-01", 400, "month"));
         c.add(get("usage: a NUL in a query parameter", "/v1/usage?month=%00", 400, "month"));

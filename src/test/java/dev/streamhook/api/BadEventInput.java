@@ -41,6 +41,8 @@ final class BadEventInput {
         c.add(get("events: a huge table", "/v1/events?table=" + "x".repeat(5_000), 400, "table"));
         c.add(get("events: a cursor that was never given", "/v1/events?cursor=bm90LWEtY3Vyc29y", 400, "cursor"));
         c.add(get("events: an unknown query parameter", "/v1/events?sort=asc", 400, "sort"));
+        c.add(get("events: a URL too long", "/v1/events?table=" + "x".repeat(20_000), 414, null));
+        c.add(get("events: headers too large", "/v1/events", 431, null).withHeader("X-Padding", "x".repeat(20_000)));
     }
 
     /** Retry and skip take the same body and refuse the same things. */

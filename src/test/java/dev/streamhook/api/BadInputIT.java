@@ -54,6 +54,8 @@ class BadInputIT {
             "GET /assets/{file}", "GET /dashboard/api/session");
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final OpenApiDocument DOC = new OpenApiDocument();
+    /** Too large a body, URL or headers: refused before any route, whichever route was asked for. */
+    private static final Set<Integer> TRANSPORT_LIMITS = Set.of(413, 414, 431);
     /** The Idempotency-Key the fixture's backfills were made with. */
     static final String BACKFILL_KEY = "bad-input-backfill";
 
@@ -128,7 +130,9 @@ class BadInputIT {
         if (bad.status() == 404) {
             assertThat(error.path("message").asText()).as("a 404 names what is missing").startsWith("no ");
         }
-        DOC.template(bad.method(), fill(bad.pathWithoutQuery())).ifPresent(template -> {
+        // the server's limits on a request's size are the same for every route; the document says so once, in its description
+        Optional<String> route = TRANSPORT_LIMITS.contains(r.status()) ? Optional.empty() : DOC.template(bad.method(), fill(bad.pathWithoutQuery()));
+        route.ifPresent(template -> {
             Optional<String> documented = DOC.response(bad.method(), template, r.status());
             assertThat(documented).as("the OpenAPI document has this answer of " + bad.method() + " " + template).isPresent();
             assertThat(DOC.problems(documented.get() + "/content/application~1json/schema", parse(r.text()))).as(r.text()).isEmpty();

@@ -132,6 +132,9 @@ final class BadSourceInput {
         c.add(get("source: an unknown id", "/v1/sources/src_doesnotexist", 404, null));
         c.add(get("source: another account's id", "/v1/sources/{other_src}", 404, null));
         c.add(get("source: an unknown query parameter", "/v1/sources/{src}?expand=stats", 400, "expand"));
+        c.add(get("source: a NUL in the id", "/v1/sources/%00", 400, null));
+        c.add(get("source: an id that is not UTF-8", "/v1/sources/%C0%80", 400, null));
+        c.add(get("source: a huge id", "/v1/sources/" + "x".repeat(3_000), 404, null));
         c.add(delete("delete source: another account's", "/v1/sources/{other_src}", 404, null));
         c.add(delete("delete source: an unknown id", "/v1/sources/src_doesnotexist", 404, null));
         // an unknown id: were the value taken for false, the row would delete nothing
