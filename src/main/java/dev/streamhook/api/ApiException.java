@@ -32,7 +32,15 @@ public final class ApiException extends RuntimeException {
     }
 
     public static ApiException notFound(String what, String id) {
-        return new ApiException(Reason.NOT_FOUND, null, "no " + what + " with id '" + id + "'");
+        return new ApiException(Reason.NOT_FOUND, null, "no " + what + " with id '" + shortened(id) + "'");
+    }
+
+    /** The longest piece of a request (an id, a path) an error message repeats: enough to recognise it, never a huge value echoed. */
+    private static final int ECHOED = 100;
+
+    /** {@code text} as an error message may repeat it: its first {@value #ECHOED} characters, then "..." if there were more. */
+    static String shortened(String text) {
+        return text.length() <= ECHOED ? text : text.substring(0, ECHOED) + "...";
     }
 
     public Reason reason() {

@@ -17,7 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * The REST API under {@code /v1}, {@code GET /metrics} (Prometheus text, admin keys only), {@code GET /healthz} (200 only while the store, capture and
  * delivery run, else 503) and {@code GET /readyz} (each part's state, to say what is not running). Every {@code /v1} call but
  * an open sign-up ({@code POST /v1/accounts}) needs an {@code X-API-Key}, or the dashboard's session
- * cookie (with its CSRF token on a change); {@link RequestGate} checks keys, sessions, JSON bodies and rate limits, and the handlers find the caller's account with
+ * cookie (with its CSRF token on a change); {@link RequestGate} checks keys, sessions, JSON bodies and rate limits, {@link QueryParameters} the query of each route, and the handlers find the caller's account with
  * {@link #account(Context)}. {@code GET /v1/openapi.json} describes it all (OpenAPI 3.1, the
  * resource {@code openapi.json} beside this class; {@code OpenApiIT} keeps it true to the routes and
  * the answers). The dashboard's pages and browser-only routes ({@code /}, {@code /assets/*},
@@ -29,6 +29,7 @@ public final class ApiServer {
     static final String OPENAPI_PATH = "/v1/openapi.json";
     private final Javalin app;
     private final byte[] openApi = openApiDocument();
+    private final QueryParameters queryParameters = QueryParameters.of(openApi);
     private final List<String> routes = new CopyOnWriteArrayList<>();
     private final RouteGroup dashboard;
 
@@ -38,6 +39,8 @@ public final class ApiServer {
         this.dashboard = dashboard;
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
+            // what Jetty refuses before a route sees it (a URL it cannot decode, headers too large) gets the API's JSON error too
+            config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
             config.events.handlerAdded(meta -> {
                 if (meta.getHttpMethod().isHttpMethod()) {
                     routes.add(meta.getHttpMethod().name() + " " + meta.getPath());
@@ -58,7 +61,8 @@ public final class ApiServer {
             config.routes.get(OPENAPI_PATH, ctx -> Json.respondRaw(ctx, 200, openApi));
             config.routes.before("/v1/*", RequestGate::requireJsonBody);
             config.routes.before("/v1/*", gate::authenticate);
-            config.routes.before("/v1/*", ApiServer::refuseControlCharactersInQuery);
+            // on a route that exists only, after the before handlers: a caller without a key learns nothing of its parameters
+            config.routes.beforeMatched("/v1/*", queryParameters::check);
             accountRoutes.register(config.routes);
             keyRoutes.register(config.routes);
             sourceRoutes.register(config.routes);
@@ -75,26 +79,13 @@ public final class ApiServer {
             config.routes.error(404, ctx -> {
                 // a 404 the API answered itself ("no source with id ...") keeps its body; only an unknown route gets this one
                 if (Json.responseBody(ctx) == null) {
-                    ErrorMapper.write(ctx, 404, "not_found", "no route " + ctx.method() + " " + ctx.path(), null);
+                    ErrorMapper.write(ctx, 404, "not_found", "no route " + ctx.method() + " " + ApiException.shortened(ctx.path()), null);
                 }
             });
             config.routes.error(405, ctx -> ErrorMapper.write(ctx, 405, "method_not_allowed",
-                    ctx.method() + " is not allowed on " + ctx.path(), null));
+                    ctx.method() + " is not allowed on " + ApiException.shortened(ctx.path()), null));
             config.routes.error(413, ctx -> ErrorMapper.write(ctx, 413, "request_too_large",
                     "the request body is too large", null));
-        });
-    }
-
-    /**
-     * No query value carries a NUL or another control character: none is meaningful in an id, a
-     * table name or a cursor, and a NUL is refused by a PostgreSQL store (it would be a 500). None is
-     * longer than {@link Json.Max#TEXT} either.
-     */
-    private static void refuseControlCharactersInQuery(Context ctx) {
-        ctx.queryParamMap().forEach((name, values) -> {
-            for (String v : values) {
-                Json.checkText(name, v, Json.Max.TEXT);
-            }
         });
     }
 

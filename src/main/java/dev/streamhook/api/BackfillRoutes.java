@@ -29,15 +29,18 @@ final class BackfillRoutes {
     private final Sources sources;
     private final Backfills backfills;
     private final SourceManager manager;
+    private final Idempotency idempotency;
 
-    BackfillRoutes(Sources sources, Backfills backfills, SourceManager manager) {
+    BackfillRoutes(Sources sources, Backfills backfills, SourceManager manager, Idempotency idempotency) {
         this.sources = sources;
         this.backfills = backfills;
         this.manager = manager;
+        this.idempotency = idempotency;
     }
 
     void register(RoutesConfig routes) {
-        routes.post("/v1/sources/{id}/backfills", this::create);
+        // a retried create must not read every row of the tables again
+        routes.post("/v1/sources/{id}/backfills", idempotency.wrap(this::create));
         routes.get("/v1/sources/{id}/backfills", ctx -> {
             Source s = SourceRoutes.owned(ctx, sources, ctx.pathParam("id"));
             Json.respond(ctx, 200, Map.of("data", backfills.listBySource(s.id()).stream().map(BackfillRoutes::view).toList()));

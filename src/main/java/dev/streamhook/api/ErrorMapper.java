@@ -63,12 +63,25 @@ final class ErrorMapper {
     }
 
     static void write(Context ctx, int status, String type, String message, String param) {
+        Json.respond(ctx, status, error(type, message, param));
+    }
+
+    /** The error as bytes, for an answer written outside Javalin ({@link JsonErrorHandler}). */
+    static byte[] body(String type, String message, String param) {
+        try {
+            return Json.MAPPER.writeValueAsBytes(error(type, message, param));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("an error is a map of strings", e);
+        }
+    }
+
+    private static Map<String, Object> error(String type, String message, String param) {
         Map<String, Object> error = new LinkedHashMap<>();
         error.put("type", type);
         error.put("message", message);
         if (param != null) {
             error.put("param", param);
         }
-        Json.respond(ctx, status, Map.of("error", error));
+        return Map.of("error", error);
     }
 }

@@ -107,6 +107,16 @@ final class Json {
         return (ObjectNode) node;
     }
 
+    /**
+     * The body of a POST that takes no fields: none, or an empty object. Anything else is refused
+     * as on every other POST (malformed JSON, a field it does not take), not silently ignored.
+     */
+    static void noFields(Context ctx) {
+        if (!ctx.body().isBlank()) {
+            object(ctx, Set.of());
+        }
+    }
+
     static String requiredString(ObjectNode body, String field) {
         return requiredString(body, field, Max.TEXT);
     }

@@ -59,7 +59,7 @@ public final class RedeliveryRoutes {
     private void retry(Context ctx) {
         EventRow e = owned(ctx);
         String destinationId = destinationOf(ctx, e);
-        boolean force = force(ctx.queryParam("force"));
+        boolean force = QueryParameters.flag(ctx, "force");
         Retried retried = redeliveries.retryFailed(e.id(), destinationId, force, System.currentTimeMillis());
         if (!retried.stale().isEmpty()) {
             String which = retried.stale().stream().map(s -> s.destinationId() + " already received " + s.newerEventId())
@@ -144,16 +144,6 @@ public final class RedeliveryRoutes {
     private static ApiException nothingFailed(EventRow e, String destinationId) {
         return new ApiException(ApiException.Reason.CONFLICT, null, "event " + e.id() + " has no failed delivery"
                 + (destinationId == null ? "" : " to " + destinationId) + "; its deliveries are pending, held, skipped or succeeded");
-    }
-
-    private static boolean force(String text) {
-        if (text == null || text.equals("false")) {
-            return false;
-        }
-        if (text.equals("true")) {
-            return true;
-        }
-        throw ApiException.invalid("force", "'force' must be true or false");
     }
 
     private static boolean bool(ObjectNode body, String field) {

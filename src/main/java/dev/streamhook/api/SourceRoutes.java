@@ -31,7 +31,7 @@ public final class SourceRoutes {
 
     public SourceRoutes(Sources sources, SourceManager manager, Idempotency idempotency, Config.CaptureAlerts alerts, Backfills backfills) {
         this.backfills = backfills;
-        this.backfillRoutes = new BackfillRoutes(sources, backfills, manager);
+        this.backfillRoutes = new BackfillRoutes(sources, backfills, manager, idempotency);
         this.sources = sources;
         this.manager = manager;
         this.idempotency = idempotency;
@@ -54,6 +54,7 @@ public final class SourceRoutes {
                 SourceHealthView.discovery(manager.tables(owned(ctx, sources, ctx.pathParam("id"))))));
         routes.post("/v1/sources/{id}/recreate_slot", ctx -> {
             Source s = owned(ctx, sources, ctx.pathParam("id"));
+            Json.noFields(ctx);
             if (s.status() != Sources.Status.ERROR) {
                 throw new ApiException(ApiException.Reason.CONFLICT, null, "the source's slot is not lost (status " + s.status().wire()
                         + "); recreating it would skip changes, so only a source in status error can");
@@ -61,8 +62,9 @@ public final class SourceRoutes {
             Json.respond(ctx, 200, view(manager.recreateSlot(s)));
         });
         routes.delete("/v1/sources/{id}", ctx -> {
+            boolean force = QueryParameters.flag(ctx, "force"); // first: a bad value deletes nothing, whatever the id
             Source s = owned(ctx, sources, ctx.pathParam("id"));
-            manager.delete(s, "true".equals(ctx.queryParam("force")));
+            manager.delete(s, force);
             Json.respond(ctx, 200, new Json.Deleted(s.id()));
         });
         backfillRoutes.register(routes);

@@ -10,77 +10,139 @@ import dev.streamhook.testing.Quickstart;
 import dev.streamhook.testing.TestDb;
 import dev.streamhook.testing.TestNodes;
 import dev.streamhook.testing.TestPostgres;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Random requests against every endpoint for a fixed time budget ({@code -Dstreamhook.fuzz.seconds},
- * 20 by default; the seed is printed and can be replayed with {@code -Dstreamhook.fuzz.seed}). Bodies
- * are built from valid ones by dropping, duplicating, retyping and corrupting fields and bytes. Every
- * answer must be a JSON object, an error must be a 4xx (or the 502/503 of an unreachable source) with
- * an error type and message, never a 500, and the server must be healthy at the end. Addresses in the
- * palettes are all on 127.0.0.1 or refused ones, so no request leaves the machine.
+ * Random requests against every route the server serves, for a fixed time budget
+ * ({@code -Dstreamhook.fuzz.seconds}, 20 by default; the seed is printed and can be replayed with
+ * {@code -Dstreamhook.fuzz.seed}). The routes come from the server itself, so a route added later is
+ * fuzzed too; their ids are the fixture's real ones or random ones. Bodies are built from the fields
+ * the API takes, each given a likely value or a random one, then dropped, duplicated, retyped and
+ * corrupted ({@link FuzzBodies}). Every answer must be a JSON object, an error must be a 4xx (or the
+ * 502/503 of an unreachable source) with an error type and message, never a 500, and the server must
+ * be healthy at the end. Addresses in the palettes are all on 127.0.0.1 or refused ones, so no
+ * request leaves the machine.
  */
 @Timeout(300)
 class ApiFuzzIT {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final String[] STRINGS = {"", " ", "x", "orders", "public.orders", "a.b.c", "\u0000", "\r\nX-Injected: 1",
-        "\"", "\\", "💥", "\uD800", "x".repeat(5_000), "http://127.0.0.1:9/hooks", "https://127.0.0.1:9/", "ftp://127.0.0.1/",
-        "http://169.254.169.254/", "http://[::ffff:169.254.169.254]/", "http://0.0.0.0/", "postgres://u:p@127.0.0.1:1/db",
-        "postgres://u@127.0.0.1:1/db?connect_timeout=9999", "postgres:///db", "mysql://127.0.0.1/db", "%00", "../../etc/passwd",
-        "INSERT", "update", "evt_000000000000000000000000", "src_x", "dst_x", "whsec_x", "Authorization", "Content-Type"};
-    private static final String[] FIELDS = {"email", "name", "type", "connection_uri", "tables", "url", "secret", "headers",
-        "max_in_flight", "status", "unknown"};
+    /** Routes whose successful answers are not JSON (the dashboard's page and files, Prometheus text): the JSON checks do not apply. */
+    private static final Set<String> NOT_JSON = Set.of("GET /", "GET /assets/{file}", "GET /metrics");
+    private static final String[] RANDOM_IDS = {"src_x", "dst_doesnotexist", "evt_000000000000000000000000", "bf_x", "key_x", "acc_x",
+        "%00", "..", "%2e%2e%2f", "x".repeat(3_000), "%F0%9F%92%A5", "%20"};
+    private static final String[] QUERY = {"limit", "cursor", "operation", "table", "source_id", "destination_id", "status", "force",
+        "created_after", "created_before", "committed_after", "committed_before", "range", "x"};
+    private static final String[] METHODS = {"GET", "POST", "PATCH", "DELETE", "PUT"};
 
     @TempDir
     Path dataDir;
 
+    /** The fixture's real ids, by the route segment before a path parameter ("sources" for {id} of /v1/sources/{id}). */
+    private record Fixture(Map<String, String> ids) {
+        String idFor(String template, String param) {
+            String before = template.substring(0, template.indexOf("{" + param + "}"));
+            String[] segments = before.split("/");
+            return ids.get(segments[segments.length - 1]);
+        }
+    }
+
     @Test
-    void randomRequestsNeverBreakTheServer() {
+    void randomRequestsToEveryRouteNeverBreakTheServer() {
         long seed = Long.getLong("streamhook.fuzz.seed", System.nanoTime());
         long seconds = Long.getLong("streamhook.fuzz.seconds", 20);
         System.out.println("ApiFuzzIT seed " + seed + " (replay with -Dstreamhook.fuzz.seed=" + seed + ")");
         Random random = new Random(seed);
         try (TestDb db = TestPostgres.embedded().createDatabase()) {
             db.execute("CREATE TABLE orders (id int PRIMARY KEY, status text)");
-            try (Main.Node node = TestNodes.start(dataDir)) {
-                ApiClient api = new ApiClient(node.port()).signUp("fuzz@example.com");
-                String src = Quickstart.sourceWithDestination(api, db, "orders", "http://127.0.0.1:9/hooks", "whsec_fuzz");
-                String dst = api.get("/v1/sources/" + src + "/destinations").body().at("/data/0/id").asText();
-                List<String> paths = List.of("/v1/accounts", "/v1/sources", "/v1/sources/" + src, "/v1/sources/" + src + "/destinations",
-                        "/v1/sources/" + src + "/destinations/" + dst, "/v1/events", "/v1/events/evt_000000000000000000000000",
-                        "/v1/events/evt_000000000000000000000000/retry", "/v1/usage", "/v1/sources/src_x", "/v1/sources/" + src + "/destinations/dst_x");
+            // closed sign-up: the admin's key reaches the operator's routes, a user's key the rest
+            try (Main.Node node = TestNodes.start(dataDir, Map.of("STREAMHOOK_SIGNUP", "closed"))) {
+                ApiClient admin = new ApiClient(node.port()).withKey(node.adminKey().orElseThrow());
+                ApiClient.Response account = admin.post("/v1/accounts", "{\"email\":\"fuzz@example.com\"}");
+                ApiClient user = new ApiClient(node.port()).withKey(account.text("api_key"));
+                Fixture fixture = fixture(user, db, account.text("id"));
+                List<String> routes = node.api().routes();
                 List<String> failures = new ArrayList<>();
+                FuzzBodies bodies = new FuzzBodies(random);
                 long deadline = System.nanoTime() + seconds * 1_000_000_000L;
-                int requests = 0;
+                Map<Integer, Integer> statuses = new TreeMap<>(); // printed: how deep the run got (all 4xx at the gate would be a weak run)
                 while (System.nanoTime() < deadline && failures.size() < 5) {
-                    String method = pick(random, new String[] {"GET", "POST", "PATCH", "DELETE", "POST", "PATCH"});
-                    if (method.equals("DELETE") && random.nextInt(4) != 0) {
-                        continue; // deleting the source and destination every time would leave little to fuzz
-                    }
-                    String path = pick(random, paths.toArray(String[]::new)) + (random.nextInt(3) == 0 ? query(random) : "");
-                    String body = method.equals("GET") || method.equals("DELETE") ? null : body(random);
-                    String type = random.nextInt(10) == 0 ? pick(random, new String[] {"text/plain", "application/x-www-form-urlencoded", null})
+                    String route = pick(random, routes);
+                    String method = random.nextInt(10) == 0 ? pick(random, List.of(METHODS)) : route.substring(0, route.indexOf(' '));
+                    String template = route.substring(route.indexOf(' ') + 1);
+                    String path = path(random, fixture, template, method) + (random.nextInt(3) == 0 ? query(random) : "");
+                    String body = method.equals("GET") || method.equals("DELETE") ? null : bodies.next();
+                    String type = random.nextInt(10) == 0 ? pick(random, List.of("text/plain", "application/x-www-form-urlencoded", ""))
                             : "application/json";
-                    ApiClient.RawResponse r = api.raw(method, path, type, body);
-                    requests++;
-                    String problem = problem(r);
+                    Map<String, String> headers = random.nextInt(8) == 0 ? Map.of("Idempotency-Key", pick(random, List.of("k1", "k2", "k".repeat(300))))
+                            : Map.of();
+                    ApiClient caller = random.nextInt(8) == 0 ? admin : user;
+
+                    String request = method + " " + shortened(path) + " " + headers.keySet() + " " + (body == null ? null : shortened(body));
+                    ApiClient.RawResponse r;
+                    try {
+                        r = caller.raw(method, path, type.isEmpty() ? null : type, body, headers);
+                    } catch (IllegalStateException noAnswer) {
+                        failures.add(request + " -> no answer: " + noAnswer.getCause());
+                        continue;
+                    }
+                    statuses.merge(r.status(), 1, Integer::sum);
+                    String problem = NOT_JSON.contains(route) && r.status() < 400 ? null : problem(r);
                     if (problem != null) {
-                        failures.add(method + " " + path + " " + body + " -> " + r.status() + " " + r.text() + ": " + problem);
+                        failures.add(request + " -> " + r.status() + " " + shortened(r.text()) + ": " + problem);
                     }
                 }
-                System.out.println("ApiFuzzIT sent " + requests + " requests");
+                System.out.println("ApiFuzzIT sent " + statuses.values().stream().mapToInt(n -> n).sum() + " requests to " + routes.size()
+                        + " routes; answers by status: " + statuses);
                 assertThat(failures).as("seed " + seed).isEmpty();
-                assertThat(api.get("/healthz").status()).isEqualTo(200);
-                assertThat(api.get("/v1/sources").status()).isEqualTo(200);
+                assertThat(user.get("/healthz").status()).isEqualTo(200);
+                assertThat(user.get("/v1/sources").status()).isEqualTo(200);
             }
         }
+    }
+
+    /** A source on {@code orders} with a destination, an event and a backfill, in the user's account. */
+    private static Fixture fixture(ApiClient user, TestDb db, String accountId) {
+        String src = Quickstart.sourceWithDestination(user, db, "orders", "http://127.0.0.1:9/hooks", "whsec_fuzz");
+        db.execute("INSERT INTO orders VALUES (1, 'new')");
+        return new Fixture(Map.of(
+                "sources", src,
+                "destinations", user.get("/v1/sources/" + src + "/destinations").body().at("/data/0/id").asText(),
+                "events", Quickstart.awaitNewestEventId(user, src),
+                "backfills", user.post("/v1/sources/" + src + "/backfills", "{\"table\": \"orders\"}").text("id"),
+                "accounts", accountId));
+    }
+
+    /**
+     * {@code template} with each path parameter a real id (mostly) or a random one. A DELETE gets
+     * random ids only: deleting the fixture (or revoking the key in use) would leave little to fuzz,
+     * and real deletes are SourceLifecycleIT's, DestinationsIT's and AccountsAndKeysIT's.
+     */
+    private static String path(Random random, Fixture fixture, String template, String method) {
+        String path = template;
+        while (path.contains("{")) {
+            String param = path.substring(path.indexOf('{') + 1, path.indexOf('}'));
+            String real = fixture.idFor(template, param);
+            boolean useReal = real != null && !method.equals("DELETE") && random.nextInt(4) != 0;
+            path = path.replace("{" + param + "}", useReal ? real : pick(random, List.of(RANDOM_IDS)));
+        }
+        return path;
+    }
+
+    private static String query(Random random) {
+        return "?" + pick(random, List.of(QUERY)) + "=" + URLEncoder.encode(FuzzBodies.anyString(random), StandardCharsets.UTF_8)
+                + (random.nextInt(5) == 0 ? "&" + pick(random, List.of(QUERY)) + "=1" : "");
     }
 
     /** What is wrong with an answer, or null. */
@@ -107,55 +169,12 @@ class ApiFuzzIT {
         return error.path("message").asText().contains("Exception") ? "an exception in the message" : null;
     }
 
-    private static String body(Random random) {
-        int kind = random.nextInt(10);
-        if (kind == 0) {
-            return pick(random, new String[] {"", "{", "[]", "null", "1", "\"x\"", "{\"a\":", "{}{}", "{\"email\":\"a@b.co\"}"});
-        }
-        StringBuilder json = new StringBuilder("{");
-        int fields = random.nextInt(5);
-        for (int i = 0; i < fields; i++) {
-            if (i > 0) {
-                json.append(',');
-            }
-            json.append(quote(pick(random, FIELDS))).append(':').append(value(random, 0));
-        }
-        json.append('}');
-        String text = json.toString();
-        if (kind == 1 && !text.isEmpty()) { // corrupt one byte
-            int at = random.nextInt(text.length());
-            text = text.substring(0, at) + (char) random.nextInt(128) + text.substring(at + 1);
-        }
-        return text;
+    /** A request or answer as a failure shows it: the palettes' long strings would drown the report. */
+    private static String shortened(String text) {
+        return text.length() <= 300 ? text : text.substring(0, 300) + "... (" + text.length() + " characters)";
     }
 
-    private static String value(Random random, int depth) {
-        return switch (random.nextInt(depth > 3 ? 5 : 8)) {
-            case 0 -> quote(pick(random, STRINGS));
-            case 1 -> Long.toString(random.nextLong() >> random.nextInt(64));
-            case 2 -> random.nextBoolean() ? "true" : "false";
-            case 3 -> "null";
-            case 4 -> Double.toString(random.nextGaussian() * 1e300);
-            case 5 -> "[" + value(random, depth + 1) + "," + value(random, depth + 1) + "]";
-            case 6 -> "{" + quote(pick(random, STRINGS)) + ":" + value(random, depth + 1) + "}";
-            default -> quote(pick(random, STRINGS));
-        };
-    }
-
-    private static String query(Random random) {
-        String[] params = {"limit", "cursor", "operation", "table", "source_id", "destination_id", "status", "force", "created_after"};
-        return "?" + pick(random, params) + "=" + java.net.URLEncoder.encode(pick(random, STRINGS), java.nio.charset.StandardCharsets.UTF_8);
-    }
-
-    private static String quote(String s) {
-        try {
-            return MAPPER.writeValueAsString(s);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static <T> T pick(Random random, T[] options) {
-        return options[random.nextInt(options.length)];
+    private static <T> T pick(Random random, List<T> options) {
+        return options.get(random.nextInt(options.size()));
     }
 }

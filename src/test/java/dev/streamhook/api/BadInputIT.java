@@ -11,12 +11,17 @@ import dev.streamhook.testing.TestDb;
 import dev.streamhook.testing.TestNodes;
 import dev.streamhook.testing.TestPostgres;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,54 +30,75 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Every endpoint refuses bad input with a clear 4xx: a JSON {@code error} whose {@code param} names
  * the field at fault (where there is one) and whose message is a sentence, never a stack trace;
- * and the server stays healthy afterwards. One row per request; {@code {src}}, {@code {dst}} and
- * {@code {evt}} stand for the caller's own source, destination and event, {@code {other_src}} for
- * another account's source.
+ * and the server stays healthy afterwards. One row per request, in a table per feature
+ * ({@link BadAccountInput}, {@link BadSourceInput}, {@link BadDestinationInput}, {@link BadEventInput},
+ * {@link BadDashboardInput});
+ * every route the server serves must have rows, so a route added later gets its own. Each answer of
+ * an API route is one its OpenAPI document lists.
+ *
+ * <p>The node has closed sign-up (its admin key makes the two accounts and sends the operator's
+ * rows) and allows loopback only, so every private and special address range is refused as on a
+ * hosted node while the test's database and receiver stay reachable on 127.0.0.1.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(300)
 class BadInputIT {
 
+    /**
+     * Routes without rows, because no request to them can be bad: the probes, the public OpenAPI
+     * document, the dashboard's page and "who is signed in" answer whatever is sent the same way, and
+     * the dashboard's static files take a file name only (an unknown one is a plain 404, as from any
+     * web server).
+     */
+    private static final Set<String> TAKE_NO_INPUT = Set.of("GET /healthz", "GET /readyz", "GET /v1/openapi.json", "GET /",
+            "GET /assets/{file}", "GET /dashboard/api/session");
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final String JSON = "application/json";
-    private static final String LONG = "x".repeat(100_000);
-
-    /** One bad request and what it must get: a status and the field named (null: none). */
-    record Case(String name, String method, String path, String contentType, String body, int status, String param) {
-        @Override
-        public String toString() {
-            return name;
-        }
-    }
+    private static final OpenApiDocument DOC = new OpenApiDocument();
+    /** Too large a body, URL or headers: refused before any route, whichever route was asked for. */
+    private static final Set<Integer> TRANSPORT_LIMITS = Set.of(413, 414, 431);
+    /** The Idempotency-Key the fixture's backfills were made with. */
+    static final String BACKFILL_KEY = "bad-input-backfill";
 
     private TestDb db;
     private Main.Node node;
-    private ApiClient api;
+    private ApiClient admin;
+    private ApiClient user;
     private ApiClient other;
-    private String src;
-    private String dst;
-    private String evt;
-    private String otherSrc;
+    /** What each placeholder of a row stands for. */
+    private final Map<String, String> ids = new LinkedHashMap<>();
 
     @BeforeAll
     void start() throws Exception {
-        Path dataDir = Files.createTempDirectory("bad-input");
         db = TestPostgres.embedded().createDatabase();
-        db.execute("CREATE TABLE orders (id int PRIMARY KEY, status text)");
-        node = TestNodes.start(dataDir);
-        api = new ApiClient(node.port()).signUp("bad-input@example.com");
-        other = new ApiClient(node.port()).signUp("someone-else@example.com");
-        src = Quickstart.sourceWithDestination(api, db, "orders", "http://127.0.0.1:9/hooks", "whsec_bad_input");
-        dst = api.get("/v1/sources/" + src + "/destinations").body().at("/data/0/id").asText();
-        otherSrc = Quickstart.sourceWithDestination(other, db, "orders", "http://127.0.0.1:9/hooks", "whsec_other");
-        db.execute("INSERT INTO orders VALUES (1, 'new')");
-        evt = Quickstart.awaitNewestEventId(api, src);
+        db.execute("CREATE TABLE orders (id int PRIMARY KEY, status text)", "CREATE TABLE users (id int PRIMARY KEY)");
+        node = TestNodes.start(Files.createTempDirectory("bad-input"),
+                Map.of("STREAMHOOK_SIGNUP", "closed", "STREAMHOOK_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128"));
+        admin = new ApiClient(node.port()).withKey(node.adminKey().orElseThrow());
+        user = account("bad-input@example.com", "");
+        other = account("someone-else@example.com", "other_");
+        db.execute("INSERT INTO orders VALUES (1, 'new')"); // both sources capture it
+        ids.put("{evt}", Quickstart.awaitNewestEventId(user, ids.get("{src}")));
+        ids.put("{other_evt}", Quickstart.awaitNewestEventId(other, ids.get("{other_src}")));
+    }
+
+    /** An account with a source on {@code orders}, a destination and a backfill, its ids kept under {@code prefix}. */
+    private ApiClient account(String email, String prefix) {
+        ApiClient.Response created = admin.post("/v1/accounts", "{\"email\":\"" + email + "\"}");
+        ApiClient api = new ApiClient(node.port()).withKey(created.text("api_key"));
+        String src = Quickstart.sourceWithDestination(api, db, "orders", "http://127.0.0.1:9/hooks", "whsec_bad_input");
+        ids.put("{" + prefix + "account}", created.text("id"));
+        ids.put("{" + prefix + "src}", src);
+        ids.put("{" + prefix + "dst}", api.get("/v1/sources/" + src + "/destinations").body().at("/data/0/id").asText());
+        ids.put("{" + prefix + "key}", api.get("/v1/api_keys").body().at("/data/0/id").asText());
+        ids.put("{" + prefix + "bf}", api.post("/v1/sources/" + src + "/backfills", "{\"table\": \"orders\"}", BACKFILL_KEY).text("id"));
+        return api;
     }
 
     @AfterAll
     void stop() {
         if (node != null) {
-            assertThat(api.get("/healthz").status()).as("the server is healthy after every bad request").isEqualTo(200);
+            assertThat(user.get("/healthz").status()).as("the server is healthy after every bad request").isEqualTo(200);
+            assertThat(user.get("/v1/sources/" + ids.get("{src}")).status()).as("and the fixture's source is still there").isEqualTo(200);
             node.close();
         }
         if (db != null) {
@@ -80,100 +106,17 @@ class BadInputIT {
         }
     }
 
-    Stream<Case> cases() {
-        List<Case> c = new ArrayList<>();
-        // accounts
-        c.add(post("sign-up: malformed JSON", "/v1/accounts", "{\"email\":", 400, null));
-        c.add(post("sign-up: a JSON array", "/v1/accounts", "[]", 400, null));
-        c.add(post("sign-up: email of the wrong type", "/v1/accounts", "{\"email\": 5}", 400, "email"));
-        c.add(post("sign-up: email missing", "/v1/accounts", "{}", 400, "email"));
-        c.add(post("sign-up: unknown field", "/v1/accounts", "{\"email\":\"u@example.com\",\"admin\":true}", 400, "admin"));
-        c.add(post("sign-up: NUL in the email", "/v1/accounts", "{\"email\":\"a\\u0000b@example.com\"}", 400, "email"));
-        c.add(post("sign-up: huge email", "/v1/accounts", "{\"email\":\"" + LONG + "@example.com\"}", 400, "email"));
-        c.add(new Case("sign-up: a form post", "POST", "/v1/accounts", "application/x-www-form-urlencoded", "email=a@example.com", 415, null));
-        c.add(new Case("sign-up: text/plain", "POST", "/v1/accounts", "text/plain", "{\"email\":\"a@example.com\"}", 415, null));
-        // sources
-        String uri = "postgres://u:p@127.0.0.1:1/db";
-        c.add(post("source: malformed JSON", "/v1/sources", "{\"name\": \"x\",", 400, null));
-        c.add(post("source: name of the wrong type", "/v1/sources", source("1", q(uri), "[\"orders\"]"), 400, "name"));
-        c.add(post("source: name missing", "/v1/sources", "{\"connection_uri\":" + q(uri) + ",\"tables\":[\"orders\"]}", 400, "name"));
-        c.add(post("source: huge name", "/v1/sources", source(q(LONG), q(uri), "[\"orders\"]"), 400, "name"));
-        c.add(post("source: connection_uri missing", "/v1/sources", "{\"name\":\"x\",\"tables\":[\"orders\"]}", 400, "connection_uri"));
-        c.add(post("source: a mysql URI", "/v1/sources", source(q("x"), q("mysql://u:p@127.0.0.1/db"), "[\"orders\"]"), 400, "connection_uri"));
-        c.add(post("source: not a URI", "/v1/sources", source(q("x"), q("::not a uri::"), "[\"orders\"]"), 400, "connection_uri"));
-        c.add(post("source: a URI without a host", "/v1/sources", source(q("x"), q("postgres:///db"), "[\"orders\"]"), 400, "connection_uri"));
-        c.add(post("source: the metadata address", "/v1/sources",
-                source(q("x"), q("postgres://u:p@169.254.169.254:5432/db"), "[\"orders\"]"), 400, "connection_uri"));
-        c.add(post("source: the IPv6 metadata address with a zone id", "/v1/sources",
-                source(q("x"), q("postgres://u:p@[fd00:ec2::254%251]:5432/db"), "[\"orders\"]"), 400, "connection_uri"));
-        c.add(post("source: the metadata address inside IPv6", "/v1/sources",
-                source(q("x"), q("postgres://u:p@[::ffff:169.254.169.254]:5432/db"), "[\"orders\"]"), 400, "connection_uri"));
-        c.add(post("source: tables not a list", "/v1/sources", source(q("x"), q(uri), "\"orders\""), 400, "tables"));
-        c.add(post("source: a table that is not a string", "/v1/sources", source(q("x"), q(uri), "[5]"), 400, "tables"));
-        c.add(post("source: no tables", "/v1/sources", source(q("x"), q(uri), "[]"), 400, "tables"));
-        c.add(post("source: a table name of three parts", "/v1/sources", source(q("x"), q(uri), "[\"a.b.c\"]"), 400, "tables"));
-        c.add(post("source: a huge table name", "/v1/sources", source(q("x"), q(uri), "[" + q(LONG) + "]"), 400, "tables"));
-        c.add(post("source: another type", "/v1/sources", "{\"name\":\"x\",\"type\":\"mysql\",\"connection_uri\":" + q(uri)
-                + ",\"tables\":[\"orders\"]}", 400, "type"));
-        c.add(post("source: unknown field", "/v1/sources", "{\"name\":\"x\",\"connection_uri\":" + q(uri)
-                + ",\"tables\":[\"orders\"],\"slot\":\"mine\"}", 400, "slot"));
-        c.add(new Case("source: text/plain", "POST", "/v1/sources", "text/plain", source(q("x"), q(uri), "[\"orders\"]"), 415, null));
-        c.add(get("source: an unknown id", "/v1/sources/src_doesnotexist", 404, null));
-        c.add(get("source: another account's id", "/v1/sources/{other_src}", 404, null));
-        c.add(new Case("source: delete another account's", "DELETE", "/v1/sources/{other_src}", null, null, 404, null));
-        // destinations
-        String dests = "/v1/sources/{src}/destinations";
-        c.add(post("destination: malformed JSON", dests, "{\"url\":", 400, null));
-        c.add(post("destination: url missing", dests, "{}", 400, "url"));
-        c.add(post("destination: url of the wrong type", dests, "{\"url\": 5}", 400, "url"));
-        c.add(post("destination: not a URL", dests, "{\"url\":\"not a url\"}", 400, "url"));
-        c.add(post("destination: an ftp URL", dests, "{\"url\":\"ftp://127.0.0.1/x\"}", 400, "url"));
-        c.add(post("destination: a huge URL", dests, "{\"url\":\"http://127.0.0.1/" + LONG + "\"}", 400, "url"));
-        c.add(post("destination: the metadata address", dests, "{\"url\":\"http://169.254.169.254/latest\"}", 400, "url"));
-        c.add(post("destination: Azure's metadata address", dests, "{\"url\":\"http://168.63.129.16/\"}", 400, "url"));
-        c.add(post("destination: the metadata address inside IPv6", dests, "{\"url\":\"http://[::ffff:a9fe:a9fe]/\"}", 400, "url"));
-        c.add(post("destination: the metadata address in NAT64", dests, "{\"url\":\"http://[64:ff9b::a9fe:a9fe]/\"}", 400, "url"));
-        c.add(post("destination: the metadata address in 6to4", dests, "{\"url\":\"http://[2002:a9fe:a9fe::1]/\"}", 400, "url"));
-        c.add(post("destination: broadcast", dests, "{\"url\":\"http://255.255.255.255/\"}", 400, "url"));
-        c.add(post("destination: this network", dests, "{\"url\":\"http://0.0.0.1/\"}", 400, "url"));
-        c.add(post("destination: headers not an object", dests, "{\"url\":\"http://127.0.0.1:9/\",\"headers\":[\"a\"]}", 400, "headers"));
-        c.add(post("destination: a header value not a string", dests, "{\"url\":\"http://127.0.0.1:9/\",\"headers\":{\"X-A\":1}}", 400, "headers"));
-        c.add(post("destination: a reserved header", dests,
-                "{\"url\":\"http://127.0.0.1:9/\",\"headers\":{\"Content-Type\":\"text/plain\"}}", 400, "headers"));
-        c.add(post("destination: a header name with a line break", dests,
-                "{\"url\":\"http://127.0.0.1:9/\",\"headers\":{\"X-A\\r\\nX-B\":\"v\"}}", 400, "headers"));
-        c.add(post("destination: max_in_flight 0", dests, "{\"url\":\"http://127.0.0.1:9/\",\"max_in_flight\":0}", 400, "max_in_flight"));
-        c.add(post("destination: max_in_flight too high", dests, "{\"url\":\"http://127.0.0.1:9/\",\"max_in_flight\":100000}", 400, "max_in_flight"));
-        c.add(post("destination: max_in_flight a string", dests, "{\"url\":\"http://127.0.0.1:9/\",\"max_in_flight\":\"8\"}", 400, "max_in_flight"));
-        c.add(post("destination: operations empty", dests, "{\"url\":\"http://127.0.0.1:9/\",\"operations\":[]}", 400, "operations"));
-        c.add(post("destination: an unknown operation", dests, "{\"url\":\"http://127.0.0.1:9/\",\"operations\":[\"INSERT\",\"UPSERT\"]}",
-                400, "operations"));
-        c.add(post("destination: operations a string", dests, "{\"url\":\"http://127.0.0.1:9/\",\"operations\":\"INSERT\"}", 400, "operations"));
-        c.add(new Case("destination: patch operations to a number", "PATCH", dests + "/{dst}", JSON, "{\"operations\": [1]}", 400, "operations"));
-        c.add(post("destination: unknown field", dests, "{\"url\":\"http://127.0.0.1:9/\",\"retries\":3}", 400, "retries"));
-        c.add(new Case("destination: patch url of the wrong type", "PATCH", dests + "/{dst}", JSON, "{\"url\": 5}", 400, "url"));
-        c.add(new Case("destination: patch an unknown id", "PATCH", dests + "/dst_doesnotexist", JSON, "{}", 404, null));
-        c.add(post("destination: on another account's source", "/v1/sources/{other_src}/destinations", "{\"url\":\"http://127.0.0.1:9/\"}", 404, null));
-        // events
-        c.add(get("events: limit 0", "/v1/events?limit=0", 400, "limit"));
-        c.add(get("events: limit too high", "/v1/events?limit=101", 400, "limit"));
-        c.add(get("events: limit not a number", "/v1/events?limit=ten", 400, "limit"));
-        c.add(get("events: an unknown operation", "/v1/events?operation=MERGE", 400, "operation"));
-        c.add(get("events: a cursor that was never given", "/v1/events?cursor=bm90LWEtY3Vyc29y", 400, "cursor"));
-        c.add(get("events: an unknown id", "/v1/events/evt_000000000000000000000000", 404, null));
-        c.add(post("events: retry an unknown id", "/v1/events/evt_000000000000000000000000/retry", "{}", 404, null));
-        // keys
-        c.add(new Case("no API key", "GET", "/v1/sources", null, null, 401, null));
-        return c.stream();
+    static Stream<BadRequest> rows() {
+        return Stream.of(BadAccountInput.rows(), BadSourceInput.rows(), BadDestinationInput.rows(), BadEventInput.rows(),
+                        BadDashboardInput.rows())
+                .flatMap(List::stream);
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("cases")
-    void aBadRequestGetsAClear4xxNamingTheField(Case bad) {
-        ApiClient caller = bad.name().equals("no API key") ? new ApiClient(node.port()) : api;
-        String path = bad.path().replace("{src}", src).replace("{dst}", dst).replace("{evt}", evt).replace("{other_src}", otherSrc);
-
-        ApiClient.RawResponse r = caller.raw(bad.method(), path, bad.contentType(), bad.body());
+    @MethodSource("rows")
+    void aBadRequestGetsAClear4xxNamingTheField(BadRequest bad) {
+        ApiClient.RawResponse r = caller(bad).raw(bad.method(), fill(bad.path()), bad.contentType(),
+                bad.body() == null ? null : fill(bad.body()), bad.headers());
 
         assertThat(r.status()).as(r.text()).isEqualTo(bad.status());
         assertThat(r.contentType()).startsWith("application/json");
@@ -187,26 +130,71 @@ class BadInputIT {
         if (bad.status() == 404) {
             assertThat(error.path("message").asText()).as("a 404 names what is missing").startsWith("no ");
         }
+        // the server's limits on a request's size are the same for every route; the document says so once, in its description
+        Optional<String> route = TRANSPORT_LIMITS.contains(r.status()) ? Optional.empty() : DOC.template(bad.method(), fill(bad.pathWithoutQuery()));
+        route.ifPresent(template -> {
+            Optional<String> documented = DOC.response(bad.method(), template, r.status());
+            assertThat(documented).as("the OpenAPI document has this answer of " + bad.method() + " " + template).isPresent();
+            assertThat(DOC.problems(documented.get() + "/content/application~1json/schema", parse(r.text()))).as(r.text()).isEmpty();
+        });
     }
 
-    private static Case post(String name, String path, String body, int status, String param) {
-        return new Case(name, "POST", path, JSON, body, status, param);
-    }
-
-    private static Case get(String name, String path, int status, String param) {
-        return new Case(name, "GET", path, null, null, status, param);
-    }
-
-    private static String source(String name, String uri, String tables) {
-        return "{\"name\":" + name + ",\"connection_uri\":" + uri + ",\"tables\":" + tables + "}";
-    }
-
-    private static String q(String s) {
-        try {
-            return MAPPER.writeValueAsString(s);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
+    @Test
+    void everyRouteTheServerServesHasBadInputRows() {
+        List<BadRequest> rows = rows().toList();
+        List<String> withoutRows = new ArrayList<>();
+        for (String route : node.api().routes()) {
+            if (TAKE_NO_INPUT.contains(route)) {
+                continue;
+            }
+            if (rows.stream().noneMatch(row -> route.equals(routeOf(row).orElse(null)))) {
+                withoutRows.add(route);
+            }
         }
+        assertThat(withoutRows).as("routes with no bad-input row; add rows to the table of their feature").isEmpty();
+        assertThat(rows).as("every row is for a route the server serves").allSatisfy(row ->
+                assertThat(routeOf(row)).as(row.method() + " " + row.path()).isPresent());
+    }
+
+    /**
+     * The route that serves {@code row}: the one whose fixed segments all equal the row's, the most
+     * fixed segments winning ({@code POST /v1/sources/discover} over a route with an id there).
+     */
+    private Optional<String> routeOf(BadRequest row) {
+        String[] path = row.pathWithoutQuery().split("/", -1);
+        return node.api().routes().stream()
+                .filter(route -> route.startsWith(row.method() + " "))
+                .filter(route -> matches(route.substring(route.indexOf(' ') + 1).split("/", -1), path))
+                .min(Comparator.comparingLong(route -> route.chars().filter(ch -> ch == '{').count()));
+    }
+
+    private static boolean matches(String[] template, String[] path) {
+        if (template.length != path.length) {
+            return false;
+        }
+        for (int i = 0; i < template.length; i++) {
+            if (!template[i].startsWith("{") && !template[i].equals(path[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private ApiClient caller(BadRequest bad) {
+        return switch (bad.caller()) {
+            case USER -> user;
+            case ADMIN -> admin;
+            case ANONYMOUS -> new ApiClient(node.port());
+            case UNKNOWN_KEY -> new ApiClient(node.port()).withKey("sk_live_" + "0".repeat(32));
+        };
+    }
+
+    private String fill(String text) {
+        String out = text;
+        for (Map.Entry<String, String> id : ids.entrySet()) {
+            out = out.replace(id.getKey(), id.getValue());
+        }
+        return out;
     }
 
     private static JsonNode parse(String text) {

@@ -62,6 +62,23 @@ class IdempotencyAndNotFoundIT {
     }
 
     @Test
+    void aRepeatedBackfillWithTheSameKeyStartsOneBackfillAndTheKeyWithAnotherTableIsRefused() {
+        String backfills = "/v1/sources/" + api.post("/v1/sources", sourceBody).text("id") + "/backfills";
+
+        ApiClient.Response first = api.post(backfills, "{\"table\": \"orders\"}", "backfill-orders-1");
+        ApiClient.Response again = api.post(backfills, "{\"table\": \"orders\"}", "backfill-orders-1");
+        ApiClient.Response otherTable = api.post(backfills, "{\"table\": \"public.orders\"}", "backfill-orders-1");
+
+        assertThat(first.status()).as(first.body().toString()).isEqualTo(202);
+        assertThat(again.status()).isEqualTo(202);
+        assertThat(again.body()).as("the first answer, the same backfill").isEqualTo(first.body());
+        assertThat(otherTable.status()).isEqualTo(409);
+        assertThat(otherTable.body().at("/error/param").asText()).isEqualTo("Idempotency-Key");
+        assertThat(otherTable.body().at("/error/message").asText()).contains("different request");
+        assertThat(api.get(backfills).body().path("data")).as("one backfill was started").hasSize(1);
+    }
+
+    @Test
     void twoTriesAtOnceWithOneKeyCreateOneSource() throws Exception {
         try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
             Future<ApiClient.Response> a = pool.submit(() -> api.post("/v1/sources", sourceBody, "at-once"));

@@ -92,8 +92,14 @@ public final class ApiClient {
      * client's key, and returns the answer unparsed.
      */
     public RawResponse raw(String method, String path, String contentType, String body) {
+        return raw(method, path, contentType, body, java.util.Map.of());
+    }
+
+    /** {@link #raw(String, String, String, String)} with more request headers (such as {@code Idempotency-Key}). */
+    public RawResponse raw(String method, String path, String contentType, String body, java.util.Map<String, String> headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(java.time.Duration.ofSeconds(30))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        headers.forEach(request::header);
         if (contentType != null) {
             request.header("Content-Type", contentType);
         }
