@@ -64,6 +64,37 @@ class HealthIT {
     }
 
     @Test
+    void withCaptureStoppedHealthzAnswers503AndReadyzSaysCaptureIsStopped() {
+        try (Main.Node node = TestNodes.start(dataDir)) {
+            ApiClient api = new ApiClient(node.port());
+
+            node.capture().stopAll();
+
+            assertThat(api.get("/healthz").status()).isEqualTo(503);
+            ApiClient.Response ready = api.get("/readyz");
+            assertThat(ready.status()).isEqualTo(503);
+            assertThat(ready.body().at("/parts/capture").asText()).isEqualTo("capture is stopped");
+            assertThat(ready.body().at("/parts/delivery").asText()).isEqualTo("ok");
+        }
+    }
+
+    @Test
+    void aServerWhoseStoreCannotBeReachedExitsWithTheReasonInsteadOfServingHalfStarted() throws Exception {
+        int closed = ServerProcess.freePort();
+        Path log = dataDir.resolve("server.log");
+        ProcessBuilder builder = ServerProcess.command(ServerProcess.freePort(), dataDir.resolve("data"), log,
+                java.util.Map.of("STREAMHOOK_DATABASE_URL", "postgres://postgres@127.0.0.1:" + closed + "/streamhook"));
+
+        Process server = builder.start();
+
+        assertThat(server.waitFor(90, TimeUnit.SECONDS)).as("the server exits").isTrue();
+        String output = Files.readString(log, StandardCharsets.UTF_8);
+        assertThat(server.exitValue()).as(output).isEqualTo(1);
+        assertThat(output).contains("streamhook: cannot start:").contains("127.0.0.1:" + closed);
+        assertThat(output).doesNotContain("\tat ");
+    }
+
+    @Test
     void aServerWhosePortIsTakenExitsWithTheReasonInsteadOfServingHalfStarted() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             Path log = dataDir.resolve("server.log");
