@@ -40,6 +40,16 @@ public final class TestPostgres {
             return new TestDb(this, db);
         }
 
+        /** Drops a role made by a test (roles belong to the whole server, not to a test's database). */
+        public void dropRole(String role) {
+            try (Connection c = DriverManager.getConnection(jdbcUrl("postgres"), superuser, "");
+                 Statement s = c.createStatement()) {
+                s.execute("DROP ROLE IF EXISTS " + role);
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot drop role " + role + " on " + name, e);
+            }
+        }
+
         public String jdbcUrl(String database) {
             return "jdbc:postgresql://" + host + ":" + port + "/" + database;
         }
