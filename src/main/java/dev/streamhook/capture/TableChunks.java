@@ -15,7 +15,8 @@ import java.util.List;
  * Reads a table of the user's database in chunks, in primary-key order (keyset pagination: each
  * chunk starts after the last key of the one before, so memory is one chunk whatever the table's
  * size and a restart goes on from a stored key). Rows come out as the stream would send them: the
- * same column set (no dropped or generated columns), the same text of each value (the connection
+ * same column set (no dropped columns; stored generated columns from PostgreSQL 18 on, where our
+ * publications publish them, none before), the same text of each value (the connection
  * must be made with {@code binaryTransfer=false}, so every value is the type's output function, as
  * pgoutput sends it) mapped to JSON by the same {@link PgTypes}, and the same row key.
  *
@@ -53,10 +54,13 @@ final class TableChunks {
                 FROM pg_attribute a
                 JOIN pg_class r ON r.oid = a.attrelid JOIN pg_namespace n ON n.oid = r.relnamespace
                 LEFT JOIN pg_index i ON i.indrelid = r.oid AND i.indisprimary
-                WHERE n.nspname = ? AND r.relname = ? AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
+                WHERE n.nspname = ? AND r.relname = ? AND a.attnum > 0 AND NOT a.attisdropped
+                  AND (a.attgenerated = '' OR a.attgenerated = 's' AND ?)
                 ORDER BY a.attnum""")) {
             q.setString(1, table.schema());
             q.setString(2, table.table());
+            // what pgoutput sends: stored generated columns only where the publication asks for them (18 on, see SourceDatabase)
+            q.setBoolean(3, c.getMetaData().getDatabaseMajorVersion() >= 18);
             ResultSet rs = q.executeQuery();
             while (rs.next()) {
                 columns.add(new Column(rs.getString(1), (int) rs.getLong(2), rs.getString(3), rs.getInt(4)));

@@ -15,46 +15,61 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Table discovery before and after a source exists, {@code "tables": "*"} (tables created later
- * too), and per-table replica identity: on PostgreSQL 14 and on the classpath's 15+ server, as a
- * role that is not a superuser (the case where FOR ALL TABLES and FOR TABLES IN SCHEMA are not
- * available).
+ * too), and per-table replica identity, on every PostgreSQL server of the run (14 has neither FOR
+ * TABLES IN SCHEMA nor column lists), as a role that is not a superuser (the case where FOR ALL
+ * TABLES and FOR TABLES IN SCHEMA are not available). The tests share one node, each with an
+ * account of its own.
  */
 class DiscoverIT {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final AtomicInteger accounts = new AtomicInteger();
     @TempDir
-    Path dataDir;
+    static Path dataDir;
+    private static Main.Node node;
     private final List<TestDb> dbs = new ArrayList<>();
-    private Main.Node node;
     private ApiClient api;
     private WebhookReceiver receiver;
 
     static Stream<TestPostgres.Server> servers() {
-        return Stream.of(TestPostgres.major(14), TestPostgres.embedded());
+        return TestPostgres.allOncePerBuild().stream();
+    }
+
+    @BeforeAll
+    static void startNode() {
+        node = TestNodes.start(dataDir);
+    }
+
+    @AfterAll
+    static void stopNode() {
+        node.close();
     }
 
     @BeforeEach
-    void start() {
-        node = TestNodes.start(dataDir);
-        api = new ApiClient(node.port()).signUp("discover@example.com");
+    void signUp() {
+        api = new ApiClient(node.port()).signUp("discover" + accounts.incrementAndGet() + "@example.com");
         receiver = new WebhookReceiver();
     }
 
     @AfterEach
     void stop() {
         receiver.close();
-        node.close();
-        dbs.forEach(TestDb::close);
+        for (TestDb db : dbs) {
+            db.close();
+            db.server().dropRole(role(db)); // after its database, where its objects and grants were
+        }
     }
 
     @ParameterizedTest(name = "{0}")
@@ -118,9 +133,10 @@ class DiscoverIT {
         await().atMost(Duration.ofSeconds(20)).until(() -> names(api.get("/v1/sources/" + id).body().path("table_details")).contains("shop.later"));
     }
 
-    @Test
-    void theSourceShowsWhetherBeforeIsFullAndPatchSetsReplicaIdentityWhereTheRoleOwnsTheTable() throws Exception {
-        TestDb db = shopDatabase(TestPostgres.embedded());
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("servers")
+    void theSourceShowsWhetherBeforeIsFullAndPatchSetsReplicaIdentityWhereTheRoleOwnsTheTable(TestPostgres.Server server) throws Exception {
+        TestDb db = shopDatabase(server);
         String id = source(db, "[\"shop.orders\"]");
         await().atMost(Duration.ofSeconds(20)).until(() -> !api.get("/v1/sources/" + id).body().path("table_details").isNull());
         JsonNode before = api.get("/v1/sources/" + id).body().path("table_details").get(0);

@@ -20,41 +20,66 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
-/** {@code PATCH /v1/sources/:id}: renaming, pausing delivery, changing tables and the connection URI; and reads from the store. */
+/**
+ * {@code PATCH /v1/sources/:id}: renaming, pausing delivery, changing tables and the connection URI;
+ * and reads from the store. What an edit does in the source database (the publication, the slot,
+ * capture going on) is checked on every PostgreSQL server of the run, one database on each; the
+ * tests share one node, each with an account of its own.
+ */
 class SourceEditIT {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private final TestPostgres.Server pg = TestPostgres.embedded();
+    private static final AtomicInteger accounts = new AtomicInteger();
     @TempDir
-    Path dataDir;
+    static Path dataDir;
+    private static Main.Node node;
     private TestDb db;
-    private Main.Node node;
     private ApiClient api;
     private WebhookReceiver receiver;
 
-    @BeforeEach
-    void start() {
-        db = pg.createDatabase();
-        db.execute("CREATE TABLE orders (id int PRIMARY KEY, status text)", "CREATE TABLE refunds (id int PRIMARY KEY)");
+    static Stream<TestPostgres.Server> servers() {
+        return TestPostgres.allOncePerBuild().stream();
+    }
+
+    @BeforeAll
+    static void startNode() {
         node = TestNodes.start(dataDir);
-        api = new ApiClient(node.port()).signUp("edit@example.com");
+    }
+
+    @AfterAll
+    static void stopNode() {
+        node.close();
+    }
+
+    @BeforeEach
+    void signUp() {
+        api = new ApiClient(node.port()).signUp("edit" + accounts.incrementAndGet() + "@example.com");
         receiver = new WebhookReceiver();
     }
 
     @AfterEach
     void stop() {
         receiver.close();
-        node.close();
-        db.close();
+        if (db != null) {
+            db.close();
+        }
     }
 
-    @Test
-    void aPausedSourceKeepsCapturingButSendsNothingAndResumingSendsTheBacklogInOrder() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("servers")
+    void aPausedSourceKeepsCapturingButSendsNothingAndResumingSendsTheBacklogInOrder(TestPostgres.Server server) throws Exception {
+        useShopOn(server);
         String id = sourceWithDestination(db.uri());
         // one at a time, so that order across rows shows too (with more in flight, order holds per row)
         String destination = api.get("/v1/sources/" + id + "/destinations").body().at("/data/0/id").asText();
@@ -72,10 +97,15 @@ class SourceEditIT {
         long written = lsn("SELECT pg_current_wal_lsn() - '0/0'");
         await().atMost(Duration.ofSeconds(30)).until(() -> api.get("/v1/sources/" + id).body().at("/stats/events_captured").asLong() == 4);
         assertThat(api.get("/v1/sources/" + id).text("capture_status")).as("capture runs on").isEqualTo("active");
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> receiver.requests().size() == 1);
         String slot = api.get("/v1/sources/" + id).text("slot_name");
         await("the slot is confirmed past the paused source's changes: the database keeps no WAL for them")
-                .atMost(Duration.ofSeconds(30)).until(() -> lsn("SELECT confirmed_flush_lsn - '0/0' FROM pg_replication_slots WHERE slot_name = '" + slot + "'") >= written);
-        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> receiver.requests().size() == 1);
+                .atMost(Duration.ofSeconds(30)).until(() -> {
+                    // capture's confirmation goes out with its reply to the server's next message, which an idle server
+                    // sends only after seconds: a write to a table the source does not capture makes it send one now
+                    db.execute("INSERT INTO refunds SELECT coalesce(max(id), 0) + 1 FROM refunds");
+                    return lsn("SELECT confirmed_flush_lsn - '0/0' FROM pg_replication_slots WHERE slot_name = '" + slot + "'") >= written;
+                });
 
         ApiClient.Response resumed = api.patch("/v1/sources/" + id, "{\"status\": \"active\"}");
         assertThat(resumed.text("status")).isEqualTo("active");
@@ -88,8 +118,10 @@ class SourceEditIT {
         assertThat(ids).containsExactly(1, 2, 3, 4);
     }
 
-    @Test
-    void addingATablePublishesItWhileCaptureStreamsAndRenamingKeepsEverythingElse() {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("servers")
+    void addingATablePublishesItWhileCaptureStreamsAndRenamingKeepsEverythingElse(TestPostgres.Server server) {
+        useShopOn(server);
         String id = sourceWithDestination(db.uri());
         String publication = api.get("/v1/sources/" + id).text("publication_name");
 
@@ -111,25 +143,31 @@ class SourceEditIT {
         assertThat(api.get("/v1/sources/" + id).text("name")).isEqualTo("shop db");
     }
 
-    @Test
-    void aNewConnectionUriIsCheckedAndCaptureResumesFromTheSameSlot() {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("servers")
+    void aNewConnectionUriIsCheckedAndCaptureResumesFromTheSameSlot(TestPostgres.Server server) throws Exception {
+        useShopOn(server);
         String id = sourceWithDestination(db.uri());
         awaitStatus(id, "active");
+        String slot = api.get("/v1/sources/" + id).text("slot_name");
         db.execute("INSERT INTO orders VALUES (1, 'a')");
         await().atMost(Duration.ofSeconds(30)).until(() -> receiver.requests().size() == 1);
 
-        // the embedded server trusts local connections: any password is accepted, as a rotated one would be
+        // the test servers trust connections from 127.0.0.1: any password is accepted, as a rotated one would be
         String password = "Rot" + UUID.randomUUID().toString().replace("-", "");
         ApiClient.Response patched = api.patch("/v1/sources/" + id, "{\"connection_uri\": \"" + db.uri("postgres", password) + "\"}");
 
         assertThat(patched.status()).as(patched.body().toString()).isEqualTo(200);
         assertThat(patched.text("connection_uri")).contains("postgres:****@").doesNotContain(password);
+        assertThat(patched.text("slot_name")).as("the slot the source had").isEqualTo(slot);
         assertThat(StoreFiles.filesContaining(dataDir, password)).as("store files holding the new password").isEmpty();
         db.execute("INSERT INTO orders VALUES (2, 'b')");
         await().atMost(Duration.ofSeconds(30)).until(() -> receiver.requests().size() == 2);
         await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2)).until(() -> receiver.requests().size() == 2);
+        assertThat(api.get("/v1/sources/" + id).text("slot_name")).isEqualTo(slot);
+        assertThat(slotsOf(db)).as("the database's replication slots: no new one holds WAL for us").containsExactly(slot);
 
-        try (TestDb other = pg.createDatabase()) {
+        try (TestDb other = server.createDatabase()) {
             other.execute("CREATE TABLE orders (id int PRIMARY KEY)");
             ApiClient.Response elsewhere = api.patch("/v1/sources/" + id, "{\"connection_uri\": \"" + other.uri() + "\"}");
             assertThat(elsewhere.status()).as(elsewhere.body().toString()).isEqualTo(422);
@@ -141,6 +179,7 @@ class SourceEditIT {
 
     @Test
     void anEditIsValidatedLikeACreateAndABadOneChangesNothing() {
+        useShopOn(TestPostgres.embedded());
         String id = sourceWithDestination(db.uri());
         String[][] cases = {
             {"{\"name\": \"\"}", "400", "name"},
@@ -163,6 +202,8 @@ class SourceEditIT {
 
     @Test
     void aSourceIsReadFromTheStoreWhileItsDatabaseHostIsSilent() {
+        TestPostgres.Server pg = TestPostgres.embedded();
+        useShopOn(pg);
         try (TcpProxy proxy = new TcpProxy(pg.port())) {
             String uri = "postgres://" + pg.superuser() + "@127.0.0.1:" + proxy.port() + "/" + db.name();
             String id = sourceWithDestination(uri);
@@ -185,6 +226,23 @@ class SourceEditIT {
     }
 
     // ---- helpers
+
+    private void useShopOn(TestPostgres.Server server) {
+        db = server.createDatabase();
+        db.execute("CREATE TABLE orders (id int PRIMARY KEY, status text)", "CREATE TABLE refunds (id int PRIMARY KEY)");
+    }
+
+    private static List<String> slotsOf(TestDb db) throws java.sql.SQLException {
+        try (Connection c = db.connect();
+             PreparedStatement q = c.prepareStatement("SELECT slot_name FROM pg_replication_slots WHERE database = current_database()")) {
+            var rs = q.executeQuery();
+            List<String> out = new ArrayList<>();
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+            return out;
+        }
+    }
 
     private String sourceWithDestination(String uri) {
         ApiClient.Response source = api.post("/v1/sources", """

@@ -15,38 +15,63 @@ import dev.streamhook.testing.WebhookReceiver;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
-/** {@code POST /v1/sources/:id/backfills}: a table's rows sent again later, while the stream goes on. */
+/**
+ * {@code POST /v1/sources/:id/backfills}: a table's rows sent again later, while the stream goes on;
+ * on every PostgreSQL server of the run, one database on each. The tests share one node, each with
+ * an account of its own.
+ */
 class BackfillIT {
 
+    private static final AtomicInteger accounts = new AtomicInteger();
     @TempDir
-    Path dataDir;
+    static Path dataDir;
+    private static Main.Node node;
     private TestDb db;
     private WebhookReceiver receiver;
-    private Main.Node node;
     private ApiClient api;
+
+    static Stream<TestPostgres.Server> servers() {
+        return TestPostgres.all().stream();
+    }
+
+    @BeforeAll
+    static void startNode() {
+        node = TestNodes.start(dataDir);
+    }
+
+    @AfterAll
+    static void stopNode() {
+        node.close();
+    }
 
     @BeforeEach
     void setUp() {
-        db = TestPostgres.embedded().createDatabase();
         receiver = new WebhookReceiver();
-        node = TestNodes.start(dataDir);
-        api = new ApiClient(node.port()).signUp("backfill@example.com");
+        api = newAccount();
     }
 
     @AfterEach
     void tearDown() {
-        node.close();
         receiver.close();
-        db.close();
+        if (db != null) {
+            db.close();
+        }
     }
 
-    @Test
-    void aBackfillOfOneTableSendsItsRowsAsSnapshotInsertsWhileTheStreamGoesOn() {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("servers")
+    void aBackfillOfOneTableSendsItsRowsAsSnapshotInsertsWhileTheStreamGoesOn(TestPostgres.Server server) {
+        db = server.createDatabase();
         db.execute("CREATE TABLE orders (id int PRIMARY KEY, status text)", "CREATE TABLE users (id int PRIMARY KEY, email text)",
                 "INSERT INTO orders VALUES (1, 'paid'), (2, 'paid'), (3, 'new')", "INSERT INTO users VALUES (1, 'a@example.com')");
         String sourceId = createSourceOf("[\"orders\", \"users\"]");
@@ -78,8 +103,10 @@ class BackfillIT {
         assertThat(events.get(5).at("/source/table").asText()).isEqualTo("users");
     }
 
-    @Test
-    void aSnapshotRowReadsExactlyAsTheStreamedInsertOfTheSameRow() {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("servers")
+    void aSnapshotRowReadsExactlyAsTheStreamedInsertOfTheSameRow(TestPostgres.Server server) {
+        db = server.createDatabase();
         String values = "-32768, 9007199254740991, 9223372036854775807, 0.1, 1e21, 'NaN', 99.00, 12345678901234567890.123, "
                 + "true, '{\"b\": 1, \"10\": [1.50, \"x\"]}', '{\"z\":1,\"a\":2}', '{\"a\",\"b \\\"q\\\"\",NULL}', '{{1,2},{3,4}}', "
                 + "'\\x00ff10', '2026-03-13', '2026-03-13 10:30:00.123456+02', '2026-03-13 10:30:00', "
@@ -107,8 +134,10 @@ class BackfillIT {
         assertThat(snapshotOfTheSameRow.path("after").toString()).isEqualTo(streamed.path("after").toString());
     }
 
-    @Test
-    void aBadBackfillRequestAnswers400NamingTheTableOr404ForAnotherSource() {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("servers")
+    void aBadBackfillRequestAnswers400NamingTheTableOr404ForAnotherSource(TestPostgres.Server server) {
+        db = server.createDatabase();
         db.execute("CREATE TABLE orders (id int PRIMARY KEY)", "CREATE TABLE log (line text)", "CREATE TABLE other (id int PRIMARY KEY)");
         String sourceId = createSourceOf("[\"orders\", \"log\"]");
         String path = "/v1/sources/" + sourceId + "/backfills";
@@ -124,15 +153,17 @@ class BackfillIT {
         assertThat(unknownField.status()).isEqualTo(400);
         assertThat(unknownField.body().at("/error/param").asText()).isEqualTo("tables");
         assertThat(api.post("/v1/sources/src_doesnotexist0000/backfills", "{\"table\": \"orders\"}").status()).isEqualTo(404);
-        ApiClient stranger = new ApiClient(node.port()).signUp("stranger@example.com");
+        ApiClient stranger = newAccount();
         assertThat(stranger.post(path, "{\"table\": \"orders\"}").status()).isEqualTo(404);
         assertThat(stranger.get(path).status()).isEqualTo(404);
         assertThat(api.get(path + "/bf_doesnotexist00000").status()).isEqualTo(404);
         assertThat(api.get(path).body().path("data")).isEmpty();
     }
 
-    @Test
-    void aSnapshotOfATableWithoutPrimaryKeyIsRefusedWhenTheSourceIsMade() {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("servers")
+    void aSnapshotOfATableWithoutPrimaryKeyIsRefusedWhenTheSourceIsMade(TestPostgres.Server server) {
+        db = server.createDatabase();
         db.execute("CREATE TABLE log (line text)");
         ApiClient.Response refused = api.post("/v1/sources", """
                 {"name": "s", "connection_uri": "%s", "tables": ["log"], "snapshot": true}""".formatted(db.uri()));
@@ -144,6 +175,10 @@ class BackfillIT {
         assertThat(notBoolean.status()).isEqualTo(400);
         assertThat(notBoolean.body().at("/error/param").asText()).isEqualTo("snapshot");
         assertThat(api.get("/v1/sources").body().path("data")).isEmpty();
+    }
+
+    private static ApiClient newAccount() {
+        return new ApiClient(node.port()).signUp("backfill" + accounts.incrementAndGet() + "@example.com");
     }
 
     private String createSourceOf(String tables) {
