@@ -54,7 +54,21 @@ class HugeTransactionIT {
     @BeforeEach
     void setUp() {
         assumeTrue(StoreBackend.current() == StoreBackend.SQLITE, "runs once per build, on the SQLite store");
-        db = TestPostgres.embedded().createDatabase();
+        db = server().createDatabase();
+    }
+
+    /**
+     * The embedded PostgreSQL of the classpath, or with {@code -Dhuge.pg=N} the server of major
+     * version N among those of the run ({@link TestPostgres#all()}): CI runs this test on one version
+     * for time, and a million rows on another is one command away.
+     */
+    private static TestPostgres.Server server() {
+        Integer major = Integer.getInteger("huge.pg");
+        if (major == null) {
+            return TestPostgres.embedded();
+        }
+        return TestPostgres.all().stream().filter(s -> s.name().contains("PostgreSQL " + major + ".")).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no PostgreSQL " + major + " in this run (15 is the machine's: set STREAMHOOK_TEST_LOCAL_PG)"));
     }
 
     @AfterEach
