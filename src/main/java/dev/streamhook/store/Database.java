@@ -44,6 +44,8 @@ public final class Database implements AutoCloseable {
      */
     private static final int WRITER_CACHE_KIB = 32 * 1024;
     private static final int READER_CACHE_KIB = 4 * 1024;
+    /** Bytes SQLite cuts its log file back to once it starts the log over (it keeps the largest size otherwise). */
+    static final int JOURNAL_SIZE_LIMIT = 16 << 20;
 
     private final Dialect dialect;
     private final HikariDataSource reads;
@@ -53,12 +55,13 @@ public final class Database implements AutoCloseable {
     private final Checkpointer checkpointer;
     private final StoreSignals signals = new StoreSignals();
 
-    private Database(Dialect dialect, HikariDataSource reads, HikariDataSource writes, Checkpointer checkpointer) {
+    /** {@code checkpoints} and {@code logFile}: SQLite's connection for the {@link Checkpointer} and its log, null on PostgreSQL. */
+    private Database(Dialect dialect, HikariDataSource reads, HikariDataSource writes, DataSource checkpoints, Path logFile) {
         this.dialect = dialect;
         this.reads = reads;
         this.writes = writes;
         this.writer = new GroupCommitWriter(writes, "store-writer");
-        this.checkpointer = checkpointer;
+        this.checkpointer = checkpoints == null ? null : new Checkpointer(checkpoints, logFile, writer);
     }
 
     /** The PostgreSQL store at {@code url} when given, else the embedded one in {@code dataDir}. */
@@ -78,9 +81,11 @@ public final class Database implements AutoCloseable {
         migrate(Dialect.SQLITE, sqlite(url, SQLiteConfig.TransactionMode.IMMEDIATE, READER_CACHE_KIB));
         SQLiteConfig writer = config(SQLiteConfig.TransactionMode.IMMEDIATE, WRITER_CACHE_KIB);
         writer.setWalAutocheckpoint(0); // the Checkpointer's job, off the commits
+        writer.setJournalSizeLimit(JOURNAL_SIZE_LIMIT);
         HikariDataSource writes = pool("store-writes", dataSource(url, writer), 1);
         HikariDataSource reads = pool("store-reads", sqlite(url, SQLiteConfig.TransactionMode.DEFERRED, READER_CACHE_KIB), 4);
-        return new Database(Dialect.SQLITE, reads, writes, new Checkpointer(sqlite(url, SQLiteConfig.TransactionMode.DEFERRED, 1024)));
+        return new Database(Dialect.SQLITE, reads, writes, sqlite(url, SQLiteConfig.TransactionMode.DEFERRED, 1024),
+                dataDir.resolve("streamhook.db-wal"));
     }
 
     public static Database openPostgres(StoreUrl url) {
@@ -104,7 +109,7 @@ public final class Database implements AutoCloseable {
             throw new StoreException("cannot reach the PostgreSQL store " + url + " (STREAMHOOK_DATABASE_URL): " + rootMessage(e), e);
         }
         migrate(Dialect.POSTGRESQL, reads); // Flyway holds two connections at once (its lock and the migration)
-        return new Database(Dialect.POSTGRESQL, reads, writes, null);
+        return new Database(Dialect.POSTGRESQL, reads, writes, null, null);
     }
 
     private static SQLiteDataSource sqlite(String url, SQLiteConfig.TransactionMode mode, int cacheKib) {

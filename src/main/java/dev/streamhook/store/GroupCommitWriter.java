@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +40,8 @@ final class GroupCommitWriter implements AutoCloseable {
     private final LinkedBlockingQueue<Task<?>> queue = new LinkedBlockingQueue<>(MAX_QUEUED);
     private final Thread thread;
     private volatile boolean running = true;
+    /** Work asked for by {@link #betweenCommits}, run by the writer thread outside any transaction. */
+    private final AtomicReference<Database.Work<?>> between = new AtomicReference<>();
 
     GroupCommitWriter(DataSource dataSource, String name) {
         this.dataSource = dataSource;
@@ -64,10 +67,34 @@ final class GroupCommitWriter implements AutoCloseable {
         return done;
     }
 
+    /**
+     * Runs {@code work} once on the writer's connection, in autocommit and between two group commits,
+     * so no write is appended while it runs (within 100 ms when the writer is idle). A request made
+     * while another waits replaces it. For SQLite's checkpoint, which can only finish the log while
+     * nobody adds to it: see {@link Checkpointer}. Failures are logged, not thrown.
+     */
+    void betweenCommits(Database.Work<?> work) {
+        between.set(work);
+    }
+
+    private void runBetween() {
+        Database.Work<?> work = between.getAndSet(null);
+        if (work == null) {
+            return;
+        }
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(true);
+            work.run(c);
+        } catch (SQLException | RuntimeException e) {
+            log.warn("store maintenance between commits failed: {}", e.toString());
+        }
+    }
+
     private void run() {
         List<Task<?>> batch = new ArrayList<>(MAX_BATCH);
         while (running || !queue.isEmpty()) {
             try {
+                runBetween();
                 Task<?> first = queue.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     continue;
