@@ -2,7 +2,6 @@ package dev.streamhook.store;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -92,10 +91,8 @@ final class Checkpointer implements AutoCloseable {
     private long logBytes() {
         try {
             return Files.size(logFile);
-        } catch (NoSuchFileException e) {
-            return 0;
         } catch (IOException e) {
-            return 0; // looked at again in a moment; the passive checkpoints go on meanwhile
+            return 0; // no log yet, or unreadable: looked at again in a moment; the passive checkpoints go on meanwhile
         }
     }
 
