@@ -61,8 +61,12 @@ public final class WebhookSender implements Sender, AutoCloseable {
     /** The longest total deadline a destination may set ({@code timeout_ms}); the pooled idle timeout stays above it. */
     public static final Duration MAX_DESTINATION_TIMEOUT = Duration.ofSeconds(30);
 
+    /** Destination URLs whose parsed form is kept: far more than a node delivers to at once. */
+    private static final int URIS_KEPT = 10_000;
+
     private final HttpClient client;
     private final Duration timeout;
+    private final Map<String, URI> uris = new java.util.concurrent.ConcurrentHashMap<>();
     private final ScheduledExecutorScheduler scheduler;
 
     public WebhookSender(Duration timeout, AddressPolicy addressPolicy) {
@@ -131,7 +135,7 @@ public final class WebhookSender implements Sender, AutoCloseable {
     }
 
     private CompletableFuture<Attempt> post(Due d, long started) {
-        URI uri = URI.create(d.url());
+        URI uri = uriOf(d.url());
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
             throw new IllegalArgumentException("'" + d.url() + "' is not an absolute http:// or https:// URL with a host");
@@ -189,6 +193,23 @@ public final class WebhookSender implements Sender, AutoCloseable {
             boolean inTlsHandshake = scheme.equals("https") && !onConnection.get();
             return outcome(result, exchange.snippet(), started, total, inTlsHandshake);
         });
+    }
+
+    /**
+     * Parsing a URL cost a twentieth of a lane's time, and a destination sends thousands of requests
+     * a second to the same one. The cache is cleared whole when it reaches {@link #URIS_KEPT}: what
+     * a node delivers to again parses its URLs again.
+     */
+    private URI uriOf(String url) {
+        URI uri = uris.get(url);
+        if (uri == null) {
+            uri = URI.create(url);
+            if (uris.size() >= URIS_KEPT) {
+                uris.clear();
+            }
+            uris.put(url, uri);
+        }
+        return uri;
     }
 
     private Attempt outcome(Result result, String snippet, long started, long total, boolean inTlsHandshake) {

@@ -48,6 +48,7 @@ public final class Metrics implements DeliveryMetrics {
     private final MultiGauge slotLag;
     private final Map<String, Long> captured = new ConcurrentHashMap<>();
     private final Map<String, FunctionCounter> capturedMeters = new ConcurrentHashMap<>();
+    private final Map<String, DestinationMeters> destinations = new ConcurrentHashMap<>();
     private volatile long storeBytes;
     private long readAt = Long.MIN_VALUE / 2; // never: without overflow in now - readAt
 
@@ -72,15 +73,29 @@ public final class Metrics implements DeliveryMetrics {
 
     @Override
     public void attempted(String destinationId, Attempt attempt, Status next, long committedAt, long now) {
-        String outcome = attempt.succeeded() ? "succeeded" : attempt.statusCode() != null ? "http_error" : "no_answer";
-        Counter.builder("streamhook.delivery.attempts").description("Delivery attempts by destination and outcome")
-                .tags("destination", destinationId, "outcome", outcome).register(registry).increment();
+        // an attempt ends thousands of times a second: each destination's meters are looked up once, not built per call
+        DestinationMeters meters = destinations.computeIfAbsent(destinationId, this::metersOf);
+        (attempt.succeeded() ? meters.succeeded : attempt.statusCode() != null ? meters.httpError : meters.noAnswer).increment();
         if (next == Status.SUCCEEDED) {
             latency.record(Math.max(0, now - committedAt), TimeUnit.MILLISECONDS);
         } else if (next == Status.FAILED) {
-            Counter.builder("streamhook.deliveries.failed").description("Deliveries that failed for good, after their last attempt")
-                    .tags("destination", destinationId).register(registry).increment();
+            meters.failed.increment();
         }
+    }
+
+    private record DestinationMeters(Counter succeeded, Counter httpError, Counter noAnswer, Counter failed) {
+    }
+
+    private DestinationMeters metersOf(String destinationId) {
+        return new DestinationMeters(attempts(destinationId, "succeeded"), attempts(destinationId, "http_error"),
+                attempts(destinationId, "no_answer"),
+                Counter.builder("streamhook.deliveries.failed").description("Deliveries that failed for good, after their last attempt")
+                        .tags("destination", destinationId).register(registry));
+    }
+
+    private Counter attempts(String destinationId, String outcome) {
+        return Counter.builder("streamhook.delivery.attempts").description("Delivery attempts by destination and outcome")
+                .tags("destination", destinationId, "outcome", outcome).register(registry);
     }
 
     /** Every metric in Prometheus' text format, with the store's figures at most {@link #STORE_READ_EVERY} old. */

@@ -31,9 +31,12 @@ final class Figures {
     record Baseline(String what, long count, double seconds, double perSecond, String note) {
     }
 
-    /** The StreamHook process while the scenario ran, and afterwards with nothing to do. */
+    /**
+     * The StreamHook process while the scenario ran, and afterwards with nothing to do.
+     * {@code cpuPercentByThread} splits the scenario's CPU by kind of thread ({@code ProcessSampler.kindOf}).
+     */
     record Server(Double startupSeconds, double cpuPercentOfOneCore, double rssPeakMb, double rssAvgMb,
-                  Double idleCpuPercentOfOneCore, long storeBytes, String storeMeasuredAs) {
+                  Double idleCpuPercentOfOneCore, long storeBytes, String storeMeasuredAs, Map<String, Double> cpuPercentByThread) {
     }
 
     /** One scenario's outcome. Fields that do not apply to a scenario are null and left out of the JSON. */

@@ -106,6 +106,20 @@ final class ReportWriter {
                         num(((Number) s.extra().get("wait_after_inserts_s")).doubleValue()), s.extra().get("slow_destination_requests")));
             }
         }
+        md.append("\n## Server CPU by thread (% of one core over the scenario)\n\n");
+        md.append("What StreamHook's CPU went to, from `/proc/<pid>/task`: `jit_compiler` is the JVM compiling hot code (once per"
+                + " start), `virtual_threads_lanes` the delivery lanes and API, `http_client` the webhook client's I/O threads,"
+                + " `store` the store's writer and checkpointer.\n\n");
+        for (Figures.Scenario s : scenarios) {
+            Map<String, Double> by = s.server().cpuPercentByThread();
+            if (by == null || by.isEmpty()) {
+                continue;
+            }
+            md.append("- **").append(s.name()).append("**: ");
+            md.append(String.join(", ", by.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                    .map(e -> e.getKey() + " " + num(e.getValue())).toList()));
+            md.append(".\n");
+        }
         md.append("\n## Notes\n\n");
         for (Figures.Scenario s : scenarios) {
             md.append("- **").append(s.name()).append("**: ").append(s.description()).append(s.complete() ? "" : " — **incomplete: not every event arrived**")

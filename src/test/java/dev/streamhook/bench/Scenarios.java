@@ -106,7 +106,8 @@ final class Scenarios {
             }
             String storeHow = System.getenv("STREAMHOOK_DATABASE_URL") != null ? "pg_database_size of STREAMHOOK_DATABASE_URL"
                     : "bytes in STREAMHOOK_DATA_DIR";
-            return new Figures.Server(startup, busy.cpuPercent(), busy.rssPeakMb(), busy.rssAvgMb(), idle, store, storeHow);
+            return new Figures.Server(startup, busy.cpuPercent(), busy.rssPeakMb(), busy.rssAvgMb(), idle, store, storeHow,
+                    busy.cpuPercentByThread());
         }
 
         @Override
