@@ -9,6 +9,9 @@ import java.time.LocalDateTime;
  */
 public final class IsoDateTime {
 
+    /** 10^0 to 10^8: Math.pow for each digit group was a tenth of writing a timestamp. */
+    private static final int[] SCALES = {1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000};
+
     private IsoDateTime() {
     }
 
@@ -21,9 +24,9 @@ public final class IsoDateTime {
         return digits(out, t.getSecond(), 2);
     }
 
-    /** {@code value} in exactly {@code width} digits, zeros in front. */
+    /** {@code value} in exactly {@code width} digits (at most 9), zeros in front. */
     public static StringBuilder digits(StringBuilder out, int value, int width) {
-        for (int scale = (int) Math.pow(10, width - 1); scale > 0; scale /= 10) {
+        for (int scale = SCALES[width - 1]; scale > 0; scale /= 10) {
             out.append((char) ('0' + value / scale % 10));
         }
         return out;
