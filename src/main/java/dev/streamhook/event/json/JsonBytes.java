@@ -172,7 +172,7 @@ public final class JsonBytes {
         bytes[length++] = HEX[c & 0xF];
     }
 
-    void ensure(int more) {
+    private void ensure(int more) {
         if (bytes.length - length < more) {
             long wanted = Math.min(Math.max(2L * bytes.length, (long) length + more), Integer.MAX_VALUE - 8);
             if (wanted < (long) length + more) {
