@@ -8,6 +8,7 @@ package dev.streamhook.event;
 public record Lsn(long value) implements Comparable<Lsn> {
 
     public static final Lsn ZERO = new Lsn(0);
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
     /** Parses PostgreSQL's {@code X/X} form; throws IllegalArgumentException naming the bad text. */
     public static Lsn parse(String text) {
@@ -36,8 +37,19 @@ public record Lsn(long value) implements Comparable<Lsn> {
         return Long.compareUnsigned(value, other.value);
     }
 
+    /** Written digit by digit: capture prints two per event, and toHexString().toUpperCase() copied each twice. */
     @Override
     public String toString() {
-        return Long.toHexString(value >>> 32).toUpperCase() + "/" + Long.toHexString(value & 0xFFFFFFFFL).toUpperCase();
+        StringBuilder out = new StringBuilder(17);
+        hex(out, value >>> 32).append('/');
+        return hex(out, value & 0xFFFFFFFFL).toString();
+    }
+
+    /** Upper-case hex of {@code half} (below 2^32) without leading zeros, "0" for 0. */
+    private static StringBuilder hex(StringBuilder out, long half) {
+        for (int shift = (63 - Long.numberOfLeadingZeros(half | 1)) / 4 * 4; shift >= 0; shift -= 4) {
+            out.append(HEX[(int) (half >>> shift) & 0xF]);
+        }
+        return out;
     }
 }

@@ -1,7 +1,6 @@
 package dev.streamhook.event;
 
-import dev.streamhook.event.json.JsJson;
-import dev.streamhook.event.json.JsonValue;
+import dev.streamhook.event.json.JsonBytes;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -9,7 +8,8 @@ import java.time.format.DateTimeFormatter;
 /**
  * The webhook body of an event, byte for byte: the product page's payload, encoded so that
  * JavaScript's {@code JSON.stringify(JSON.parse(body))} gives back the same bytes (users sign-check
- * the re-serialised object). Made once at capture; every attempt sends the stored bytes.
+ * the re-serialised object). Made once at capture; every attempt sends the stored bytes. Written
+ * straight into bytes rather than built as a JsonValue tree first, which cost a third of encoding.
  *
  * <p>Field order is fixed (users may compare bodies byte for byte): {@code metadata} is
  * {@code source_id, connector, lsn, xid, position, snapshot}, then {@code unchanged_columns} when
@@ -24,37 +24,33 @@ public final class WebhookPayload {
     }
 
     public static byte[] encode(ChangeEvent e) {
-        return JsJson.stringifyUtf8(toJson(e));
-    }
-
-    public static JsonValue toJson(ChangeEvent e) {
-        var metadata = JsonValue.objectBuilder()
-                .put("source_id", JsonValue.of(e.sourceId()))
-                .put("connector", JsonValue.of("postgresql"))
-                .put("lsn", JsonValue.of(e.commitLsn().toString()))
-                .put("xid", JsonValue.of(e.xid()))
-                .put("position", JsonValue.of(e.position()))
-                .put("snapshot", JsonValue.of(e.snapshot()));
+        // Every name here is not an array index, so JavaScript keeps them in the order written.
+        JsonBytes out = new JsonBytes(1024)
+                .raw("{\"id\":").string(e.id().value())
+                .raw(",\"timestamp\":").string(isoUtc(e.commitTime()))
+                .raw(",\"source\":{\"database\":").string(e.database())
+                .raw(",\"schema\":").string(e.schema())
+                .raw(",\"table\":").string(e.table())
+                .raw("},\"operation\":").string(e.operation().name())
+                .raw(",\"before\":").value(e.before())
+                .raw(",\"after\":").value(e.after())
+                .raw(",\"metadata\":{\"source_id\":").string(e.sourceId())
+                .raw(",\"connector\":\"postgresql\",\"lsn\":").string(e.commitLsn().toString())
+                .raw(",\"xid\":").number(e.xid())
+                .raw(",\"position\":").number(e.position())
+                .raw(",\"snapshot\":").bool(e.snapshot());
         if (!e.unchangedColumns().isEmpty()) {
-            metadata.put("unchanged_columns", new JsonValue.Arr(e.unchangedColumns().stream().map(JsonValue::of).toList()));
+            out.raw(",\"unchanged_columns\":[");
+            for (int i = 0; i < e.unchangedColumns().size(); i++) {
+                out.raw(i == 0 ? "" : ",").string(e.unchangedColumns().get(i));
+            }
+            out.raw("]");
         }
         if (e.truncate() != null) {
-            metadata.put("cascade", JsonValue.of(e.truncate().cascade()))
-                    .put("restart_identity", JsonValue.of(e.truncate().restartIdentity()));
+            out.raw(",\"cascade\":").bool(e.truncate().cascade())
+                    .raw(",\"restart_identity\":").bool(e.truncate().restartIdentity());
         }
-        return JsonValue.objectBuilder()
-                .put("id", JsonValue.of(e.id().value()))
-                .put("timestamp", JsonValue.of(isoUtc(e.commitTime())))
-                .put("source", JsonValue.objectBuilder()
-                        .put("database", JsonValue.of(e.database()))
-                        .put("schema", JsonValue.of(e.schema()))
-                        .put("table", JsonValue.of(e.table()))
-                        .build())
-                .put("operation", JsonValue.of(e.operation().name()))
-                .put("before", e.before())
-                .put("after", e.after())
-                .put("metadata", metadata.build())
-                .build();
+        return out.raw("}}").toByteArray();
     }
 
     /** Milliseconds always (as JavaScript's toISOString), microseconds when there are any. */

@@ -30,7 +30,9 @@ import org.openjdk.jmh.infra.Blackhole;
  * single-change transaction per operation. Here rather than in bench.jmh because ChangeAssembler
  * is package-private. {@code pgTypesUpdateRows} maps the same 24 column values without the
  * assembler, and {@code captureUpdate} is the whole per-event capture work: decode, assemble,
- * encode the body.
+ * encode the body. {@code captureLoadInsert} is that work for the rows the end-to-end benchmark
+ * inserts (about 750-byte bodies, a jsonb of nested objects), cycling through a few of them so
+ * that the numbers and strings vary as in a backlog.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -44,12 +46,19 @@ public class ChangeAssemblerBenchmark {
     private PgOutputMessage update;
     private byte[] updateBytes;
     private Relation relation;
+    private byte[][] loadInserts;
+    private int nextLoadInsert;
 
     @Setup
     public void setUp() {
         relation = Fixtures.relation();
         assembler = new ChangeAssembler(Fixtures.SOURCE_ID, Fixtures.DATABASE, oid -> Set.of("id"));
         assembler.accept(relation);
+        assembler.accept(Fixtures.loadRelation());
+        loadInserts = new byte[16][];
+        for (int i = 0; i < loadInserts.length; i++) {
+            loadInserts[i] = Fixtures.loadInsertBytes(1 + i * 6_151L);
+        }
         begin = Fixtures.begin();
         commit = Fixtures.commit();
         insert = Fixtures.decodedInsert();
@@ -78,6 +87,12 @@ public class ChangeAssemblerBenchmark {
     public byte[] captureUpdate() {
         PgOutputMessage decoded = PgOutputDecoder.decode(ByteBuffer.wrap(updateBytes));
         return oneChange(decoded).events().getFirst().body(); // capture encodes the body as it assembles the event
+    }
+
+    @Benchmark
+    public byte[] captureLoadInsert() {
+        byte[] message = loadInserts[nextLoadInsert++ & loadInserts.length - 1];
+        return oneChange(PgOutputDecoder.decode(ByteBuffer.wrap(message))).events().getFirst().body();
     }
 
     private ChangeAssembler.Transaction oneChange(PgOutputMessage change) {

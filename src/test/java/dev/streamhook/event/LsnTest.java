@@ -16,6 +16,19 @@ class LsnTest {
     }
 
     @Test
+    void printsEveryValueAsUpperCaseHexHalvesWithoutLeadingZeros() {
+        java.util.Random random = new java.util.Random(16);
+        for (int i = 0; i < 100_000; i++) {
+            long value = random.nextLong() >>> random.nextInt(64) & (random.nextBoolean() ? -1L : 0xFFFFFFFFL);
+            String expected = Long.toHexString(value >>> 32).toUpperCase() + "/" + Long.toHexString(value & 0xFFFFFFFFL).toUpperCase();
+            assertThat(new Lsn(value)).hasToString(expected);
+            assertThat(Lsn.parse(expected).value()).isEqualTo(value);
+        }
+        assertThat(new Lsn(-1)).hasToString("FFFFFFFF/FFFFFFFF");
+        assertThat(Lsn.ZERO).hasToString("0/0");
+    }
+
+    @Test
     void comparesAsAnUnsignedNumber() {
         Lsn high = Lsn.parse("FFFFFFFF/0");
         assertThat(high.isAfter(Lsn.parse("7FFFFFFF/FFFFFFFF"))).isTrue();

@@ -105,6 +105,31 @@ final class MessageReader {
     }
 
     byte[] readCountedBytes(Field field) {
+        byte[] bytes = new byte[readLength(field)];
+        in.get(bytes);
+        return bytes;
+    }
+
+    /**
+     * A UTF-8 text preceded by its Int32 length, decoded straight from the message's array when it
+     * has one (copying the bytes out first cost a sixth of decoding a row). The JDK's String
+     * constructor is the fast decoder but replaces bad bytes with U+FFFD, so only a text that then
+     * holds a U+FFFD is decoded again strictly: that fails for bad bytes and gives the same text
+     * for a real U+FFFD.
+     */
+    String readCountedString(Field field) {
+        int start = in.position() + 4;
+        int length = readLength(field);
+        ByteBuffer bytes = in.slice(in.position(), length);
+        in.position(in.position() + length);
+        String value = bytes.hasArray()
+                ? new String(bytes.array(), bytes.arrayOffset(), length, StandardCharsets.UTF_8)
+                : StandardCharsets.UTF_8.decode(bytes.duplicate()).toString();
+        return value.indexOf('\uFFFD') < 0 ? value : decodeUtf8(bytes, start, field.name());
+    }
+
+    /** The Int32 length before a value, checked against what remains. */
+    private int readLength(Field field) {
         int lengthOffset = in.position();
         if (in.remaining() < 4) {
             throw truncated(4, "the length of " + field.name());
@@ -116,21 +141,7 @@ final class MessageReader {
         if (in.remaining() < length) {
             throw truncated(length, field.name());
         }
-        byte[] bytes = new byte[length];
-        in.get(bytes);
-        return bytes;
-    }
-
-    /**
-     * A UTF-8 text preceded by its Int32 length. The JDK's String constructor is the fast
-     * decoder but replaces bad bytes with U+FFFD, so only a text that then holds a U+FFFD is
-     * decoded again strictly: that fails for bad bytes and gives the same text for a real U+FFFD.
-     */
-    String readCountedString(Field field) {
-        int start = in.position() + 4;
-        byte[] bytes = readCountedBytes(field);
-        String value = new String(bytes, StandardCharsets.UTF_8);
-        return value.indexOf('\uFFFD') < 0 ? value : decodeUtf8(ByteBuffer.wrap(bytes), start, field.name());
+        return length;
     }
 
     void expectEnd() {

@@ -4,63 +4,123 @@ import dev.streamhook.event.IsoDateTime;
 import dev.streamhook.event.json.JsonValue;
 import java.time.DateTimeException;
 import java.time.LocalDateTime;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * ISO DateStyle timestamps to the layout of JavaScript's toISOString: a 'T', at least
  * milliseconds, and six fraction digits only when the microseconds are not whole milliseconds.
  * Values outside years 1 to 9999 (BC dates, five-digit years) and infinity stay as printed.
+ *
+ * <p>The text is read by hand, {@code yyyy-MM-dd HH:mm:ss[.f{1,6}][(+|-)HH[:mm[:ss]]]} with ASCII
+ * digits and nothing else; a regex for the same was a sixth of capture's work.
  */
 final class PgTimestamps {
 
-    private static final Pattern ISO = Pattern.compile(
-            "(\\d{4})-(\\d{2})-(\\d{2}) (\\d{2}):(\\d{2}):(\\d{2})(?:\\.(\\d{1,6}))?"
-                    + "(?:([+-])(\\d{2})(?::(\\d{2}))?(?::(\\d{2}))?)?");
+    private final String text;
+    private int pos;
 
-    private PgTimestamps() {
+    private PgTimestamps(String text) {
+        this.text = text;
     }
 
     /** timestamptz: converted to UTC, with 'Z'. */
     static JsonValue withZone(String text) {
-        Matcher m = ISO.matcher(text);
-        if (!m.matches() || m.group(8) == null) {
-            return JsonValue.of(text);
-        }
-        int offsetSeconds = number(m, 9) * 3600 + number(m, 10) * 60 + number(m, 11);
-        if (m.group(8).equals("-")) {
-            offsetSeconds = -offsetSeconds;
-        }
-        return format(m, offsetSeconds, "Z", text);
+        return new PgTimestamps(text).convert(true);
     }
 
     /** timestamp without time zone: same layout, no conversion and no 'Z'. */
     static JsonValue withoutZone(String text) {
-        Matcher m = ISO.matcher(text);
-        if (!m.matches() || m.group(8) != null) {
-            return JsonValue.of(text);
-        }
-        return format(m, 0, "", text);
+        return new PgTimestamps(text).convert(false);
     }
 
-    private static JsonValue format(Matcher m, int offsetSeconds, String suffix, String text) {
+    private JsonValue convert(boolean zoned) {
+        int year = number(4, '-');
+        int month = number(2, '-');
+        int day = number(2, ' ');
+        int hour = number(2, ':');
+        int minute = number(2, ':');
+        int second = number(2, '\0');
+        int micros = fraction();
+        boolean hasZone = pos >= 0 && pos < text.length() && (text.charAt(pos) == '+' || text.charAt(pos) == '-');
+        int offsetSeconds = hasZone ? offset() : 0;
+        if (pos != text.length() || hasZone != zoned) { // a bad part left pos at -1
+            return JsonValue.of(text);
+        }
         LocalDateTime local;
         try {
-            local = LocalDateTime.of(number(m, 1), number(m, 2), number(m, 3), number(m, 4), number(m, 5), number(m, 6))
-                    .minusSeconds(offsetSeconds);
+            local = LocalDateTime.of(year, month, day, hour, minute, second).minusSeconds(offsetSeconds);
         } catch (DateTimeException e) {
             return JsonValue.of(text);
         }
         if (local.getYear() < 1 || local.getYear() > 9999) {
             return JsonValue.of(text);
         }
-        String micros = m.group(7) == null ? "000000" : (m.group(7) + "00000").substring(0, 6);
-        String fraction = micros.endsWith("000") ? micros.substring(0, 3) : micros;
-        StringBuilder out = IsoDateTime.append(new StringBuilder(27), local);
-        return JsonValue.of(out.append('.').append(fraction).append(suffix).toString());
+        StringBuilder out = IsoDateTime.append(new StringBuilder(27), local).append('.');
+        if (micros % 1000 == 0) {
+            IsoDateTime.digits(out, micros / 1000, 3);
+        } else {
+            IsoDateTime.digits(out, micros, 6);
+        }
+        return JsonValue.of(out.append(zoned ? "Z" : "").toString());
     }
 
-    private static int number(Matcher m, int group) {
-        return m.group(group) == null ? 0 : Integer.parseInt(m.group(group));
+    /**
+     * Exactly {@code digits} ASCII digits, then {@code separator} (none for '\0'). When the text is
+     * not that here, pos becomes -1 and stays so through every later read: one check at the end does.
+     */
+    private int number(int digits, char separator) {
+        if (pos < 0 || pos + digits > text.length()) {
+            pos = -1;
+            return -1;
+        }
+        int value = 0;
+        for (int i = pos; i < pos + digits; i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                pos = -1;
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        pos += digits;
+        if (separator != '\0') {
+            if (pos >= text.length() || text.charAt(pos) != separator) {
+                pos = -1;
+                return -1;
+            }
+            pos++;
+        }
+        return value;
+    }
+
+    /** {@code .} and one to six digits, as microseconds; 0 when there is no '.'. */
+    private int fraction() {
+        if (pos < 0 || pos >= text.length() || text.charAt(pos) != '.') {
+            return 0;
+        }
+        pos++;
+        int micros = 0;
+        int digits = 0;
+        for (char c; digits < 6 && pos < text.length() && (c = text.charAt(pos)) >= '0' && c <= '9'; digits++, pos++) {
+            micros = micros * 10 + (c - '0');
+        }
+        if (digits == 0) {
+            pos = -1;
+            return -1;
+        }
+        for (; digits < 6; digits++) {
+            micros *= 10;
+        }
+        return micros;
+    }
+
+    /** {@code +HH}, {@code +HH:mm} or {@code +HH:mm:ss} (or '-'), in seconds east of UTC. */
+    private int offset() {
+        boolean west = text.charAt(pos++) == '-';
+        int seconds = number(2, '\0') * 3600;
+        for (int unit = 60; unit > 0 && pos > 0 && pos < text.length() && text.charAt(pos) == ':'; unit /= 60) {
+            pos++;
+            seconds += number(2, '\0') * unit;
+        }
+        return west ? -seconds : seconds;
     }
 }

@@ -1,13 +1,9 @@
 package dev.streamhook.event.json;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Collection;
+import java.util.Arrays;
 import java.util.Deque;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 
 /**
  * JSON exactly as JavaScript writes and reads it. Users verify our signature over
@@ -16,7 +12,6 @@ import java.util.Map;
  */
 public final class JsJson {
 
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
     private static final long MAX_ARRAY_INDEX = 4_294_967_294L;
 
     private JsJson() {
@@ -24,14 +19,12 @@ public final class JsJson {
 
     /** JavaScript's compact {@code JSON.stringify(v)}. */
     public static String stringify(JsonValue v) {
-        StringBuilder out = new StringBuilder(512); // a webhook body's size: growing it from 16 was a hot spot of capture
-        write(v, out);
-        return out.toString();
+        return new JsonBytes(64).value(v).text();
     }
 
     /** The UTF-8 bytes of {@link #stringify}; lone surrogates are escaped there, so nothing is lost. */
     public static byte[] stringifyUtf8(JsonValue v) {
-        return stringify(v).getBytes(StandardCharsets.UTF_8);
+        return new JsonBytes(512).value(v).toByteArray();
     }
 
     /** JavaScript's {@code JSON.parse}; throws IllegalArgumentException naming the position of bad input. */
@@ -44,36 +37,48 @@ public final class JsJson {
         return JsNumbers.format(d);
     }
 
+    /** An array or object being written: its members by index, in the order JavaScript writes them. */
     private static final class Frame {
-        final Iterator<?> members;
-        final char close;
-        boolean first = true;
+        final List<JsonValue> items;
+        final JsonFields fields;
+        final int[] order;
+        final int size;
+        int next;
 
-        Frame(Iterator<?> members, char close) {
-            this.members = members;
-            this.close = close;
+        Frame(List<JsonValue> items) {
+            this.items = items;
+            this.fields = null;
+            this.order = null;
+            this.size = items.size();
+        }
+
+        Frame(JsonFields fields) {
+            this.items = null;
+            this.fields = fields;
+            this.order = fields.hasIndexNames() ? propertyOrder(fields) : null;
+            this.size = fields.size();
         }
     }
 
     // Iterative so that a deeply nested value cannot overflow the stack.
-    private static void write(JsonValue root, StringBuilder out) {
+    static void write(JsonValue root, JsonBytes out) {
         Deque<Frame> open = new ArrayDeque<>();
         JsonValue next = root;
         while (true) {
             if (next != null) {
                 switch (next) {
                     case JsonValue.Arr arr -> {
-                        out.append('[');
-                        open.push(new Frame(arr.items().iterator(), ']'));
+                        out.punctuation('[');
+                        open.push(new Frame(arr.items()));
                     }
                     case JsonValue.Obj obj -> {
-                        out.append('{');
-                        open.push(new Frame(propertyOrder(obj.fields()).iterator(), '}'));
+                        out.punctuation('{');
+                        open.push(new Frame((JsonFields) obj.fields()));
                     }
-                    case JsonValue.Null ignored -> out.append("null");
-                    case JsonValue.Bool bool -> out.append(bool.value());
-                    case JsonValue.Num num -> out.append(Double.isFinite(num.value()) ? JsNumbers.format(num.value()) : "null");
-                    case JsonValue.Str str -> writeString(str.value(), out);
+                    case JsonValue.Null ignored -> out.nullValue();
+                    case JsonValue.Bool bool -> out.bool(bool.value());
+                    case JsonValue.Num num -> out.number(num.value());
+                    case JsonValue.Str str -> out.string(str.value());
                 }
                 next = null;
             }
@@ -81,51 +86,51 @@ public final class JsJson {
             if (frame == null) {
                 return;
             }
-            if (!frame.members.hasNext()) {
-                out.append(frame.close);
+            if (frame.next == frame.size) {
+                out.punctuation(frame.items != null ? ']' : '}');
                 open.pop();
                 continue;
             }
-            if (!frame.first) {
-                out.append(',');
+            if (frame.next > 0) {
+                out.punctuation(',');
             }
-            frame.first = false;
-            Object member = frame.members.next();
-            if (member instanceof Map.Entry<?, ?> field) {
-                writeString((String) field.getKey(), out);
-                out.append(':');
-                next = (JsonValue) field.getValue();
+            int member = frame.next++;
+            if (frame.items != null) {
+                next = frame.items.get(member);
             } else {
-                next = (JsonValue) member;
+                int field = frame.order == null ? member : frame.order[member];
+                out.string(frame.fields.name(field)).punctuation(':');
+                next = frame.fields.value(field);
             }
         }
     }
 
-    /** JavaScript's own property order: array-index keys ascending, then the rest as inserted. */
-    private static Collection<Map.Entry<String, JsonValue>> propertyOrder(Map<String, JsonValue> fields) {
-        List<Map.Entry<String, JsonValue>> indexKeys = null;
-        for (Map.Entry<String, JsonValue> field : fields.entrySet()) {
-            if (arrayIndex(field.getKey()) >= 0) {
-                if (indexKeys == null) {
-                    indexKeys = new ArrayList<>();
-                }
-                indexKeys.add(field);
+    /** JavaScript's own property order: array-index names ascending, then the rest as inserted. */
+    private static int[] propertyOrder(JsonFields fields) {
+        int size = fields.size();
+        long[] indexNames = new long[size];
+        int indexCount = 0;
+        for (int i = 0; i < size; i++) {
+            long index = arrayIndex(fields.name(i));
+            if (index >= 0) {
+                indexNames[indexCount++] = index << 31 | i; // an index is below 2^32, a position below 2^31
             }
         }
-        if (indexKeys == null) {
-            return fields.entrySet();
+        Arrays.sort(indexNames, 0, indexCount);
+        int[] order = new int[size];
+        for (int i = 0; i < indexCount; i++) {
+            order[i] = (int) (indexNames[i] & Integer.MAX_VALUE);
         }
-        indexKeys.sort((a, b) -> Long.compare(arrayIndex(a.getKey()), arrayIndex(b.getKey())));
-        List<Map.Entry<String, JsonValue>> ordered = new ArrayList<>(indexKeys);
-        for (Map.Entry<String, JsonValue> field : fields.entrySet()) {
-            if (arrayIndex(field.getKey()) < 0) {
-                ordered.add(field);
+        int at = indexCount;
+        for (int i = 0; i < size; i++) {
+            if (arrayIndex(fields.name(i)) < 0) {
+                order[at++] = i;
             }
         }
-        return ordered;
+        return order;
     }
 
-    /** The key's value if it is a canonical array index ("0" to "4294967294"), else -1. */
+    /** The name's value if it is a canonical array index ("0" to "4294967294"), else -1. */
     static long arrayIndex(String key) {
         int length = key.length();
         if (length == 0 || length > 10 || (length > 1 && key.charAt(0) == '0')) {
@@ -140,51 +145,5 @@ public final class JsJson {
             value = value * 10 + (c - '0');
         }
         return value <= MAX_ARRAY_INDEX ? value : -1;
-    }
-
-    private static void writeString(String s, StringBuilder out) {
-        out.append('"');
-        int length = s.length();
-        int plain = 0;
-        while (plain < length && needsNoEscape(s.charAt(plain))) {
-            plain++;
-        }
-        out.append(s, 0, plain); // most strings are plain through and through: one copy
-        for (int i = plain; i < length; i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\b' -> out.append("\\b");
-                case '\f' -> out.append("\\f");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        unicodeEscape(c, out);
-                    } else if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(s.charAt(i + 1))) {
-                        out.append(c).append(s.charAt(++i));
-                    } else if (Character.isSurrogate(c)) {
-                        unicodeEscape(c, out); // ES2019 well-formed JSON.stringify
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        out.append('"');
-    }
-
-    private static boolean needsNoEscape(char c) {
-        return c >= 0x20 && c != '"' && c != '\\' && !Character.isSurrogate(c);
-    }
-
-    private static void unicodeEscape(char c, StringBuilder out) {
-        out.append("\\u")
-                .append(HEX[c >> 12 & 0xF])
-                .append(HEX[c >> 8 & 0xF])
-                .append(HEX[c >> 4 & 0xF])
-                .append(HEX[c & 0xF]);
     }
 }

@@ -8,6 +8,8 @@ import java.math.RoundingMode;
 final class JsNumbers {
 
     private static final long MAX_SAFE_INTEGER = (1L << 53) - 1;
+    /** 10^0 to 10^9, each exactly a double. */
+    private static final double[] POWERS_OF_TEN = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
     private static final MathContext ONE_DIGIT_DOWN = new MathContext(1, RoundingMode.FLOOR);
     private static final MathContext ONE_DIGIT_UP = new MathContext(1, RoundingMode.CEILING);
 
@@ -31,6 +33,10 @@ final class JsNumbers {
     }
 
     private static String formatPositive(double d) {
+        String few = fewDecimals(d);
+        if (few != null) {
+            return few;
+        }
         String java = Double.toString(d);
         // Fast path for the usual column value (149.9, 0.0125): from 1e-3 to 1e7 Java writes the
         // same plain notation as JavaScript, and with other than two significant digits the same
@@ -55,6 +61,33 @@ final class JsNumbers {
         int exponent = n - 1;
         String mantissa = k == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
         return mantissa + "e" + (exponent < 0 ? "-" : "+") + Math.abs(exponent);
+    }
+
+    /**
+     * The usual money and measure values (149.9, 19.99, 1763.57) without Double.toString, which was
+     * a tenth of capture: for the smallest k whose m = rint(d × 10^k) gives back d as m / 10^k
+     * (IEEE division rounds correctly), m × 10^-k is the shortest decimal of d. With m below
+     * 10^15 the decimals of k digits lie further apart than d's rounding interval is wide, so it is
+     * the only candidate, the one ECMAScript picks; and rint finds it despite the rounding of the
+     * product. Null for other values, and below 10^-6, where JavaScript switches to exponents.
+     */
+    private static String fewDecimals(double d) {
+        if (d < 1e-6) {
+            return null;
+        }
+        for (int k = 1; k < POWERS_OF_TEN.length; k++) {
+            double scaled = d * POWERS_OF_TEN[k];
+            if (scaled >= 1e15) {
+                return null;
+            }
+            double m = Math.rint(scaled);
+            if (m / POWERS_OF_TEN[k] == d) {
+                String digits = Long.toString((long) m);
+                int point = digits.length() - k;
+                return point > 0 ? digits.substring(0, point) + "." + digits.substring(point) : "0." + "0".repeat(-point) + digits;
+            }
+        }
+        return null;
     }
 
     /** The digits of a plain decimal such as "0.00123" (3) without its leading zeros. */

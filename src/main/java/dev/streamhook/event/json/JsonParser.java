@@ -3,7 +3,6 @@ package dev.streamhook.event.json;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.LinkedHashMap;
 import java.util.List;
 
 /**
@@ -11,6 +10,9 @@ import java.util.List;
  * its first position but takes its last value. Iterative, so nesting depth is bounded by the heap.
  */
 final class JsonParser {
+
+    /** 10^0 to 10^15, each exactly a double. */
+    private static final double[] POWERS_OF_TEN = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
 
     private final String text;
     private int pos;
@@ -47,7 +49,7 @@ final class JsonParser {
     }
 
     private static final class OpenObject extends Open {
-        final LinkedHashMap<String, JsonValue> fields = new LinkedHashMap<>();
+        final JsonValue.ObjectBuilder fields = JsonValue.objectBuilder();
         String key;
 
         @Override
@@ -57,7 +59,7 @@ final class JsonParser {
 
         @Override
         JsonValue close() {
-            return new JsonValue.Obj(fields);
+            return fields.build();
         }
 
         @Override
@@ -125,7 +127,7 @@ final class JsonParser {
         skipWhitespace();
         if (peek("a key or '}'") == '}') {
             pos++;
-            return new JsonValue.Obj(new LinkedHashMap<>());
+            return JsonValue.objectBuilder().build();
         }
         OpenObject object = new OpenObject();
         object.key = readKey();
@@ -178,8 +180,33 @@ final class JsonParser {
             }
             requireDigits();
         }
-        // Double.parseDouble rounds correctly, as JSON.parse does, big integers included.
-        return new JsonValue.Num(Double.parseDouble(text.substring(start, pos)));
+        return new JsonValue.Num(number(start, pos));
+    }
+
+    /**
+     * The double nearest the number text, as JSON.parse gives it. A plain number of up to 15
+     * digits is an exact long divided by an exact power of ten, and IEEE division rounds that
+     * correctly (Clinger's fast path); Double.parseDouble, which rounds correctly too, does the rest.
+     */
+    private double number(int start, int end) {
+        boolean negative = text.charAt(start) == '-';
+        long digits = 0;
+        int count = 0;
+        boolean inFraction = false;
+        int fractionDigits = 0;
+        for (int i = negative ? start + 1 : start; i < end; i++) {
+            char c = text.charAt(i);
+            if (c == '.') {
+                inFraction = true;
+            } else if (c >= '0' && c <= '9' && ++count <= 15) {
+                digits = digits * 10 + (c - '0');
+                fractionDigits += inFraction ? 1 : 0;
+            } else {
+                return Double.parseDouble(text.substring(start, end)); // an exponent, or more digits
+            }
+        }
+        double value = digits / POWERS_OF_TEN[fractionDigits];
+        return negative ? -value : value;
     }
 
     private void requireDigits() {
@@ -204,8 +231,22 @@ final class JsonParser {
     }
 
     private String readString() {
-        pos++; // the opening quote
-        StringBuilder out = new StringBuilder();
+        int start = ++pos; // after the opening quote
+        // Most strings have no escape: they are a substring of the text.
+        int plain = start;
+        while (plain < text.length()) {
+            char c = text.charAt(plain);
+            if (c == '"') {
+                pos = plain + 1;
+                return text.substring(start, plain);
+            }
+            if (c == '\\' || c < 0x20) {
+                break;
+            }
+            plain++;
+        }
+        pos = plain;
+        StringBuilder out = new StringBuilder(plain - start + 16).append(text, start, plain);
         while (true) {
             char c = peek("'\"'");
             if (c == '"') {

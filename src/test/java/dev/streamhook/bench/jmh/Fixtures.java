@@ -16,9 +16,14 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -26,13 +31,15 @@ import java.util.List;
  * (int8 key, numeric, text with non-ASCII, jsonb, timestamptz, bool, a NULL) under
  * REPLICA IDENTITY FULL, its pgoutput Insert and Update messages written field by field as
  * PostgreSQL sends them, and the ChangeEvent that capture makes of the Update (a body of about
- * 600 bytes). Built once per benchmark trial, so no fixture work is measured.
+ * 600 bytes). Built once per benchmark trial, so no fixture work is measured. Beside it, the
+ * five-column row that the end-to-end benchmark inserts ({@link #loadInsertBytes}).
  */
 public final class Fixtures {
 
     public static final String SOURCE_ID = "src_8f3a2c1e9b7d";
     public static final String DATABASE = "myapp_production";
     public static final int ORDERS_OID = 16_421;
+    public static final int LOAD_ORDERS_OID = 16_500;
     public static final Lsn COMMIT_LSN = Lsn.parse("16/B374D848");
     public static final Instant COMMIT_TIME = Instant.parse("2026-03-13T10:30:00.123456Z");
     /** A destination secret of the length people paste in. */
@@ -138,6 +145,52 @@ public final class Fixtures {
                 byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
                 w.byte1('t').int32(utf8.length).raw(utf8);
             }
+        }
+    }
+
+    /**
+     * The table of the end-to-end benchmark (bench/LoadDriver's {@code orders}: int8 key, text,
+     * numeric(12,2), jsonb of nested objects, timestamptz) under REPLICA IDENTITY DEFAULT.
+     */
+    public static Relation loadRelation() {
+        return new Relation(LOAD_ORDERS_OID, "public", "orders", 'd', List.of(
+                new Relation.Column(true, "id", INT8, -1),
+                new Relation.Column(false, "status", TEXT, -1),
+                new Relation.Column(false, "amount", NUMERIC, 786_438),
+                new Relation.Column(false, "payload", JSONB, -1),
+                new Relation.Column(false, "updated_at", TIMESTAMPTZ, -1)));
+    }
+
+    /**
+     * The pgoutput Insert of LoadDriver's row {@code g}, its values as PostgreSQL prints them: jsonb
+     * with its keys sorted by length, then bytes, and ", " and ": " between them.
+     */
+    public static byte[] loadInsertBytes(long g) {
+        String md5 = md5(Long.toString(g));
+        String payload = "{\"note\": \"" + md5(g + "note") + "\", \"items\": ["
+                + "{\"qty\": " + (1 + g % 3) + ", \"sku\": \"SKU-" + g % 977 + "\", \"price\": 19.99}, "
+                + "{\"qty\": 2, \"sku\": \"SKU-" + g % 131 + "\", \"price\": 5.5}], "
+                + "\"customer\": {\"id\": \"cus_" + md5 + "\", \"email\": \"customer" + g + "@example.com\", \"country\": \"DE\"}, "
+                + "\"shipping\": {\"method\": \"express\", \"address\": \"" + g + " Long Street, Springfield\"}}";
+        List<String> values = List.of(
+                Long.toString(g),
+                List.of("pending", "paid", "shipped", "delivered").get((int) (g % 4)),
+                BigDecimal.valueOf(g % 100_000).divide(BigDecimal.valueOf(7), 2, RoundingMode.HALF_UP).toPlainString(),
+                payload,
+                "2026-03-13 10:30:00.123456+00");
+        Writer w = new Writer().byte1('I').int32(LOAD_ORDERS_OID).byte1('N').int16(values.size());
+        for (String value : values) {
+            byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+            w.byte1('t').int32(utf8.length).raw(utf8);
+        }
+        return w.toBytes();
+    }
+
+    private static String md5(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("MD5 is part of every JDK", e);
         }
     }
 

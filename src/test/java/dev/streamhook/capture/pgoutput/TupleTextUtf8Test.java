@@ -36,4 +36,19 @@ class TupleTextUtf8Test {
                 .isInstanceOf(PgOutputDecodeException.class)
                 .hasMessageEndingWith("is not valid UTF-8");
     }
+
+    @Test
+    void textIsDecodedTheSameFromADirectOrReadOnlyBufferAsFromAnArray() {
+        byte[] utf8 = "Hauptstraße 5 \uFFFD 😀".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.nio.ByteBuffer heap = message('I').int32(1).byte1('N').tuple(1).byte1('t').int32(utf8.length).raw(utf8).toBuffer();
+        java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(heap.remaining()).put(heap.duplicate()).flip();
+        for (java.nio.ByteBuffer buffer : new java.nio.ByteBuffer[] {heap, direct, heap.asReadOnlyBuffer()}) {
+            Insert insert = (Insert) PgOutputDecoder.decode(buffer);
+            assertThat(insert.newTuple().values()).containsExactly(new ColumnValue.Text("Hauptstraße 5 \uFFFD 😀"));
+        }
+        byte[] bad = {(byte) 0xC0, (byte) 0xAF};
+        java.nio.ByteBuffer badHeap = message('I').int32(1).byte1('N').tuple(1).byte1('t').int32(bad.length).raw(bad).toBuffer();
+        java.nio.ByteBuffer badDirect = java.nio.ByteBuffer.allocateDirect(badHeap.remaining()).put(badHeap.duplicate()).flip();
+        assertThatThrownBy(() -> PgOutputDecoder.decode(badDirect)).hasMessageEndingWith("is not valid UTF-8");
+    }
 }

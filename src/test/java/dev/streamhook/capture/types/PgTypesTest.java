@@ -56,6 +56,20 @@ class PgTypesTest {
     }
 
     @Test
+    void numericsOfAtMost15DigitsAreNumbersThatJavaScriptShowsAsTheSameDecimal() {
+        java.util.Random random = new java.util.Random(1700);
+        for (int i = 0; i < 200_000; i++) {
+            int digits = 1 + random.nextInt(15);
+            int scale = random.nextInt(digits);
+            String unscaled = Long.toString(random.nextLong((long) Math.pow(10, digits)));
+            String text = (random.nextBoolean() ? "-" : "") + new java.math.BigDecimal(new java.math.BigInteger(unscaled), scale).toPlainString();
+            String json = json(1700, text);
+            assertThat(json).as(text).doesNotStartWith("\"");
+            assertThat(new java.math.BigDecimal(json)).as(text).isEqualByComparingTo(text);
+        }
+    }
+
+    @Test
     void booleansAreTrueAndFalse() {
         assertThat(json(16, "t")).isEqualTo("true");
         assertThat(json(16, "f")).isEqualTo("false");

@@ -74,4 +74,25 @@ class JsJsonTest {
         assertThat(JsJson.stringifyUtf8(JsonValue.of("é\ud83d\ude00\ud800")))
                 .isEqualTo("\"é\ud83d\ude00\\ud800\"".getBytes(StandardCharsets.UTF_8));
     }
+
+    @Test
+    void numbersParseToTheDoubleThatDoubleParseDoubleGives() {
+        java.util.Random random = new java.util.Random(5);
+        List<String> texts = new ArrayList<>(List.of("0", "-0", "0.0", "-0.0", "1", "19.99", "5.5", "0.1", "0.3", "1763.57",
+                "999999999999999", "9999999999999999", "0.000000000000001", "123456789012.345", "1234567890123456.7",
+                "9007199254740993", "1e21", "5e-7", "1E+2", "-1.5e-300", "0.30000000000000004", "100.000000000000000001"));
+        for (int i = 0; i < 100_000; i++) {
+            StringBuilder text = new StringBuilder(random.nextBoolean() ? "-" : "");
+            int digits = 1 + random.nextInt(18);
+            int point = random.nextInt(digits + 1);
+            for (int d = 0; d < digits; d++) {
+                text.append(d == point && d > 0 ? "." : "").append((char) ('0' + (d == 0 && digits > 1 && point != 1 ? 1 + random.nextInt(9) : random.nextInt(10))));
+            }
+            texts.add(text.toString());
+        }
+        for (String text : texts) {
+            double parsed = ((JsonValue.Num) JsJson.parse(text)).value();
+            assertThat(Double.doubleToRawLongBits(parsed)).as(text).isEqualTo(Double.doubleToRawLongBits(Double.parseDouble(text)));
+        }
+    }
 }

@@ -93,6 +93,14 @@ class JsNumberFormattingTest {
             out.add((double) random.nextLong(1L << 60) / (1L << random.nextInt(60)));
             double oneDigit = (random.nextInt(9) + 1) * Math.pow(10, random.nextInt(600) - 300);
             out.addAll(List.of(oneDigit, Math.nextUp(oneDigit), Math.nextDown(oneDigit)));
+            // few decimals, as numeric and money columns have them
+            double fewDecimals = random.nextLong((long) Math.pow(10, 1 + random.nextInt(16))) / Math.pow(10, 1 + random.nextInt(9));
+            out.addAll(List.of(fewDecimals, Math.nextUp(fewDecimals), Math.nextDown(fewDecimals), -fewDecimals));
+        }
+        for (int k = 1; k <= 16; k++) {
+            double justBelowAPower = 1 - Math.pow(10, -k);
+            out.addAll(List.of(justBelowAPower, 10 * justBelowAPower, 1000 * justBelowAPower, justBelowAPower / 1000,
+                    999_999_999_999_999.0 / Math.pow(10, k), 100_000_000_000_000.1 / Math.pow(10, k), 1e-6 + Math.pow(10, -6 - k)));
         }
         return out;
     }
