@@ -48,7 +48,7 @@ public final class Metrics implements DeliveryMetrics {
     private final MultiGauge slotLag;
     private final Map<String, Long> captured = new ConcurrentHashMap<>();
     private final Map<String, FunctionCounter> capturedMeters = new ConcurrentHashMap<>();
-    private final Map<String, DestinationMeters> destinations = new ConcurrentHashMap<>();
+    private final Map<MeterKey, Counter> meters = new ConcurrentHashMap<>();
     private volatile long storeBytes;
     private long readAt = Long.MIN_VALUE / 2; // never: without overflow in now - readAt
 
@@ -73,29 +73,27 @@ public final class Metrics implements DeliveryMetrics {
 
     @Override
     public void attempted(String destinationId, Attempt attempt, Status next, long committedAt, long now) {
-        // an attempt ends thousands of times a second: each destination's meters are looked up once, not built per call
-        DestinationMeters meters = destinations.computeIfAbsent(destinationId, this::metersOf);
-        (attempt.succeeded() ? meters.succeeded : attempt.statusCode() != null ? meters.httpError : meters.noAnswer).increment();
+        // an attempt ends thousands of times a second: each meter is built and registered once, then looked up
+        String outcome = attempt.succeeded() ? "succeeded" : attempt.statusCode() != null ? "http_error" : "no_answer";
+        meters.computeIfAbsent(new MeterKey("attempts", destinationId, outcome), this::register).increment();
         if (next == Status.SUCCEEDED) {
             latency.record(Math.max(0, now - committedAt), TimeUnit.MILLISECONDS);
         } else if (next == Status.FAILED) {
-            meters.failed.increment();
+            meters.computeIfAbsent(new MeterKey("failed", destinationId, ""), this::register).increment();
         }
     }
 
-    private record DestinationMeters(Counter succeeded, Counter httpError, Counter noAnswer, Counter failed) {
+    /** A counter of one destination: {@code attempts} by outcome, or {@code failed} deliveries (outcome empty). */
+    private record MeterKey(String kind, String destinationId, String outcome) {
     }
 
-    private DestinationMeters metersOf(String destinationId) {
-        return new DestinationMeters(attempts(destinationId, "succeeded"), attempts(destinationId, "http_error"),
-                attempts(destinationId, "no_answer"),
-                Counter.builder("streamhook.deliveries.failed").description("Deliveries that failed for good, after their last attempt")
-                        .tags("destination", destinationId).register(registry));
-    }
-
-    private Counter attempts(String destinationId, String outcome) {
+    private Counter register(MeterKey key) {
+        if (key.kind().equals("failed")) {
+            return Counter.builder("streamhook.deliveries.failed").description("Deliveries that failed for good, after their last attempt")
+                    .tags("destination", key.destinationId()).register(registry);
+        }
         return Counter.builder("streamhook.delivery.attempts").description("Delivery attempts by destination and outcome")
-                .tags("destination", destinationId, "outcome", outcome).register(registry);
+                .tags("destination", key.destinationId(), "outcome", key.outcome()).register(registry);
     }
 
     /** Every metric in Prometheus' text format, with the store's figures at most {@link #STORE_READ_EVERY} old. */
