@@ -8,8 +8,10 @@ import java.math.RoundingMode;
 final class JsNumbers {
 
     private static final long MAX_SAFE_INTEGER = (1L << 53) - 1;
-    /** 10^0 to 10^9, each exactly a double. */
-    private static final double[] POWERS_OF_TEN = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+    /** 10^0 to 10^15, each exactly a double; {@link JsonParser} reads numbers with them too. */
+    static final double[] POWERS_OF_TEN = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    /** The most decimals {@link #fewDecimals} tries. */
+    private static final int FEW_DECIMALS = 9;
     private static final MathContext ONE_DIGIT_DOWN = new MathContext(1, RoundingMode.FLOOR);
     private static final MathContext ONE_DIGIT_UP = new MathContext(1, RoundingMode.CEILING);
 
@@ -75,7 +77,7 @@ final class JsNumbers {
         if (d < 1e-6) {
             return null;
         }
-        for (int k = 1; k < POWERS_OF_TEN.length; k++) {
+        for (int k = 1; k <= FEW_DECIMALS; k++) {
             double scaled = d * POWERS_OF_TEN[k];
             if (scaled >= 1e15) {
                 return null;

@@ -11,9 +11,6 @@ import java.util.List;
  */
 final class JsonParser {
 
-    /** 10^0 to 10^15, each exactly a double. */
-    private static final double[] POWERS_OF_TEN = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
-
     private final String text;
     private int pos;
 
@@ -205,7 +202,7 @@ final class JsonParser {
                 return Double.parseDouble(text.substring(start, end)); // an exponent, or more digits
             }
         }
-        double value = digits / POWERS_OF_TEN[fractionDigits];
+        double value = digits / JsNumbers.POWERS_OF_TEN[fractionDigits];
         return negative ? -value : value;
     }
 
