@@ -31,13 +31,17 @@ public final class EventLog {
     private static final String INSERT_EVENT = "INSERT INTO events (id, source_id, commit_lsn, position, schema_name, table_name, "
             + "operation, row_key, old_row_key, committed_at, body, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING";
     /**
-     * One statement fans a new event out to every destination its source has at that commit; a
-     * destination whose {@code operations} leave the event's operation out gets it as SKIPPED.
+     * One statement fans the new events of a group out to every destination their source has at
+     * that commit, set-based: the group's events are the source's events after the last one stored
+     * before it (one source's appends are written one group at a time, so nothing else adds to its
+     * log meanwhile). A destination whose {@code operations} leave an event's operation out gets it
+     * as SKIPPED; events from the first held one on (the free plan's limit) are HELD.
      */
     private static final String INSERT_DELIVERIES = "INSERT INTO deliveries (event_seq, destination_id, row_key, status, attempts, next_attempt_at) "
             + "SELECT e.seq, t.id, e.row_key, CASE WHEN t.operations IS NULL OR (',' || t.operations || ',') LIKE ('%,' || e.operation || ',%') "
-            + "THEN ? ELSE 'SKIPPED' END, 0, ? FROM events e JOIN destinations t ON t.source_id = e.source_id WHERE e.id = ? "
-            + "ON CONFLICT DO NOTHING"; // idempotent too when a driver cannot say which events were new (PgJDBC's reWriteBatchedInserts)
+            + "THEN CASE WHEN e.seq < ? THEN 'PENDING' ELSE 'HELD' END ELSE 'SKIPPED' END, 0, ? "
+            + "FROM events e JOIN destinations t ON t.source_id = e.source_id WHERE e.source_id = ? AND e.seq > ? "
+            + "ON CONFLICT DO NOTHING";
 
     /** Events a group of appends stops growing at, so one store transaction stays bounded. */
     private static final int MAX_GROUP_EVENTS = 5_000;
@@ -192,6 +196,7 @@ public final class EventLog {
         long now = parts.get(0).at();
         // metered before the events are numbered, so one account's appends are numbered in the order they were metered
         UsageMeter.Admission admission = usage.meter().admit(c, sourceId, events.size(), usage.currentPeriod());
+        long lastSeqBefore = lastSeq(c, sourceId);
         int[] inserted;
         try (PreparedStatement ins = c.prepareStatement(INSERT_EVENT)) {
             for (EncodedEvent e : events) {
@@ -226,13 +231,11 @@ public final class EventLog {
         long lastCommit = 0;
         if (added > 0) {
             try (PreparedStatement fanOut = c.prepareStatement(INSERT_DELIVERIES)) {
-                for (int i = 0; i < added; i++) {
-                    fanOut.setString(1, i < admitted ? "PENDING" : "HELD");
-                    fanOut.setLong(2, now);
-                    fanOut.setString(3, fresh.get(i).id().value());
-                    fanOut.addBatch();
-                }
-                fanOut.executeBatch();
+                fanOut.setLong(1, admitted < added ? firstHeldSeq(c, sourceId, lastSeqBefore, admitted) : Long.MAX_VALUE);
+                fanOut.setLong(2, now);
+                fanOut.setString(3, sourceId);
+                fanOut.setLong(4, lastSeqBefore);
+                fanOut.executeUpdate();
             }
             lastCommit = fresh.get(added - 1).commitTime().toEpochMilli();
             Stats.countEvents(c, sourceId, added, now);
@@ -251,5 +254,25 @@ public final class EventLog {
             up.executeUpdate();
         }
         return addedPerPart;
+    }
+
+    /** The sequence number of the source's last stored event, 0 when it has none. */
+    private static long lastSeq(Connection c, String sourceId) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("SELECT MAX(seq) FROM events WHERE source_id = ?")) {
+            q.setString(1, sourceId);
+            java.sql.ResultSet rs = q.executeQuery();
+            return rs.next() ? rs.getLong(1) : 0;
+        }
+    }
+
+    /** The sequence number of the group's event at {@code index} (0-based) in log order: its first held one. */
+    private static long firstHeldSeq(Connection c, String sourceId, long lastSeqBefore, int index) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("SELECT seq FROM events WHERE source_id = ? AND seq > ? ORDER BY seq LIMIT 1 OFFSET ?")) {
+            q.setString(1, sourceId);
+            q.setLong(2, lastSeqBefore);
+            q.setInt(3, index);
+            java.sql.ResultSet rs = q.executeQuery();
+            return rs.next() ? rs.getLong(1) : Long.MAX_VALUE;
+        }
     }
 }
