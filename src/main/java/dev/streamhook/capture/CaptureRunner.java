@@ -85,6 +85,9 @@ public final class CaptureRunner {
     }
 
     CaptureRunner(Source source, EventLog eventLog, Sources sources, SourceDatabase sourceDatabase, Watermarks watermarks) {
+        if (source.eventTag() == 0) { // its events' ids would not be its own
+            throw new IllegalArgumentException("source " + source.id() + " has no event tag yet: capture starts with the source as stored");
+        }
         this.source = source;
         this.watermarks = watermarks;
         this.spec = ConnectionSpec.parse(source.connectionUri());
@@ -171,7 +174,7 @@ public final class CaptureRunner {
     }
 
     private void stream(PGReplicationStream stream, PrimaryKeys primaryKeys, Connection conn) throws SQLException {
-        ChangeAssembler assembler = new ChangeAssembler(source.id(), source.database(), primaryKeys::of);
+        ChangeAssembler assembler = new ChangeAssembler(source.id(), source.eventTag(), source.database(), primaryKeys::of);
         FlushTracker flushed = new FlushTracker(lsn -> confirm(stream, lsn));
         // once an append fails, no later one of this session may be stored (PostgreSQL resends from the
         // failed one, and the log must keep commit order); the session ends at once, not at the next change
@@ -255,7 +258,7 @@ public final class CaptureRunner {
         Lsn lsn = watermark.finalLsn();
         for (int i = 0; i < rows.size(); i++) {
             TableChunks.Row row = rows.get(i);
-            events.add(EncodedEvent.of(new ChangeEvent(EventId.of(source.id(), lsn, i), source.id(), lsn, watermark.xid(), i,
+            events.add(EncodedEvent.of(new ChangeEvent(EventId.of(source.eventTag(), lsn, i), source.id(), lsn, watermark.xid(), i,
                     watermark.commitTime(), source.database(), chunk.table.schema(), chunk.table.table(), Operation.INSERT, JsonValue.NULL,
                     row.after(), List.of(), row.rowKey(), null, null, true)));
         }

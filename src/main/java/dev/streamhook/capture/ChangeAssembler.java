@@ -52,6 +52,7 @@ final class ChangeAssembler {
     }
 
     private final String sourceId;
+    private final int eventTag;
     private final String database;
     private final IntFunction<Set<String>> primaryKey;
     private final Map<Integer, Table> tables = new HashMap<>();
@@ -63,9 +64,11 @@ final class ChangeAssembler {
     /**
      * {@code primaryKey} gives a table's primary-key column names by relation oid (empty: none); it
      * is asked only for tables with REPLICA IDENTITY FULL or NOTHING, when their Relation arrives.
+     * {@code eventTag}: the source's, which its event ids start with.
      */
-    ChangeAssembler(String sourceId, String database, IntFunction<Set<String>> primaryKey) {
+    ChangeAssembler(String sourceId, int eventTag, String database, IntFunction<Set<String>> primaryKey) {
         this.sourceId = sourceId;
+        this.eventTag = eventTag;
         this.database = database;
         this.primaryKey = primaryKey;
     }
@@ -178,7 +181,7 @@ final class ChangeAssembler {
                       String rowKey, String oldRowKey, ChangeEvent.TruncateOptions truncate) {
         int position = this.position++;
         Lsn commitLsn = begin.finalLsn();
-        EncodedEvent encoded = EncodedEvent.of(new ChangeEvent(EventId.of(sourceId, commitLsn, position), sourceId, commitLsn,
+        EncodedEvent encoded = EncodedEvent.of(new ChangeEvent(EventId.of(eventTag, commitLsn, position), sourceId, commitLsn,
                 begin.xid(), position, begin.commitTime(), database, rel.namespace(), rel.name(), op, before, after, unchanged,
                 rowKey, oldRowKey, truncate, false));
         events.add(encoded);

@@ -75,8 +75,9 @@ public final class SourceManager {
             return null;
         });
         sources.markSlotCreated(id, System.currentTimeMillis());
-        supervisor.start(source);
-        return sources.byId(id).orElseThrow(); // deleted meanwhile: the caller's 500
+        Source stored = sources.byId(id).orElseThrow(); // deleted meanwhile: the caller's 500
+        supervisor.start(stored); // as stored: with the event tag the store gave it
+        return stored;
     }
 
     /**

@@ -32,15 +32,21 @@ public final class Sources {
     public record Source(String id, String accountId, String name, String type, String connectionUri,
                          String database, List<String> tables, String slotName, String publicationName,
                          Status status, String statusMessage, Lsn checkpoint, long eventsCaptured,
-                         Long lastEventAt, long createdAt, Long pausedAt, Long slotLagBytes, Long slotLagAt, SlotHealth health) {
+                         Long lastEventAt, long createdAt, Long pausedAt, Long slotLagBytes, Long slotLagAt, SlotHealth health,
+                         int eventTag) {
 
-        /** A source as created: delivering, its lag not measured yet. */
+        /** A source as created: delivering, its lag not measured yet, its event tag given by {@link #insert}. */
         public Source(String id, String accountId, String name, String type, String connectionUri,
                       String database, List<String> tables, String slotName, String publicationName,
                       Status status, String statusMessage, Lsn checkpoint, long eventsCaptured,
                       Long lastEventAt, long createdAt) {
             this(id, accountId, name, type, connectionUri, database, tables, slotName, publicationName, status, statusMessage,
-                    checkpoint, eventsCaptured, lastEventAt, createdAt, null, null, null, new SlotHealth(null, createdAt, null, null));
+                    checkpoint, eventsCaptured, lastEventAt, createdAt, null, null, null, new SlotHealth(null, createdAt, null, null), 0);
+        }
+
+        Source withEventTag(int tag) {
+            return new Source(id, accountId, name, type, connectionUri, database, tables, slotName, publicationName, status, statusMessage,
+                    checkpoint, eventsCaptured, lastEventAt, createdAt, pausedAt, slotLagBytes, slotLagAt, health, tag);
         }
 
         /** Every capturable table of the database, now and later ({@code "tables": "*"}). */
@@ -74,7 +80,7 @@ public final class Sources {
     private static final String COLUMNS = "id, account_id, name, type, connection_uri_enc, database_name, tables, slot_name, "
             + "publication_name, status, status_message, checkpoint_lsn, events_captured, last_event_at, created_at";
     private static final String READ_COLUMNS = COLUMNS + ", paused_at, slot_lag_bytes, slot_lag_at"
-            + ", slot_created_at, status_since, slot_wal_status, table_details";
+            + ", slot_created_at, status_since, slot_wal_status, table_details, event_tag";
     private final Database db;
     private final SecretBox secrets;
 
@@ -83,11 +89,17 @@ public final class Sources {
         this.secrets = secrets;
     }
 
-    public void insert(Source s) {
-        db.transaction(c -> {
+    /**
+     * Stores a new source. Its {@link Source#eventTag} is a random number no other source has (the
+     * one {@code s} carries is ignored): it starts the source's event ids, so it must be unique.
+     * Gives {@code s} with its tag.
+     */
+    public Source insert(Source s) {
+        return db.transaction(c -> {
+            int tag = unusedEventTag(c);
             // slot_created_at stays null: the slot is made after the row (see markSlotCreated)
-            try (PreparedStatement ins = c.prepareStatement("INSERT INTO sources (" + COLUMNS + ", status_since) "
-                    + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+            try (PreparedStatement ins = c.prepareStatement("INSERT INTO sources (" + COLUMNS + ", status_since, event_tag) "
+                    + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
                 ins.setString(1, s.id());
                 ins.setString(2, s.accountId());
                 ins.setString(3, s.name());
@@ -108,9 +120,10 @@ public final class Sources {
                 }
                 ins.setLong(15, s.createdAt());
                 ins.setLong(16, s.createdAt());
+                ins.setInt(17, tag);
                 ins.executeUpdate();
             }
-            return null;
+            return s.withEventTag(tag);
         });
     }
 
@@ -220,9 +233,28 @@ public final class Sources {
                     rs.getString(8), rs.getString(9), Status.valueOf(rs.getString(10)), rs.getString(11),
                     new Lsn(rs.getLong(12)), rs.getLong(13), nullableLong(rs, 14), rs.getLong(15),
                     nullableLong(rs, 16), nullableLong(rs, 17), nullableLong(rs, 18),
-                    new SlotHealth(nullableLong(rs, 19), nullableLong(rs, 20), rs.getString(21), rs.getString(22))));
+                    new SlotHealth(nullableLong(rs, 19), nullableLong(rs, 20), rs.getString(21), rs.getString(22)),
+                    rs.getInt(23)));
         }
         return out;
+    }
+
+    /** Random rather than counted, so ids do not tell how many sources a store has; 0 is never given. */
+    private static int unusedEventTag(Connection c) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("SELECT 1 FROM sources WHERE event_tag = ?")) {
+            while (true) {
+                int tag = java.util.concurrent.ThreadLocalRandom.current().nextInt();
+                if (tag == 0) {
+                    continue;
+                }
+                q.setInt(1, tag);
+                try (ResultSet rs = q.executeQuery()) {
+                    if (!rs.next()) {
+                        return tag;
+                    }
+                }
+            }
+        }
     }
 
     private static Long nullableLong(ResultSet rs, int column) throws SQLException {

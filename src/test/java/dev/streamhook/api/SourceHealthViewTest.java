@@ -36,6 +36,6 @@ class SourceHealthViewTest {
     private static Source source(Status status, long statusSince, Long lagBytes, String walStatus) {
         return new Source("src_1", "acct_1", "shop", "postgresql", "postgres://u@127.0.0.1/db", "db", List.of("public.t"), "slot", "pub",
                 status, null, Lsn.ZERO, 0, null, 0, null, lagBytes, lagBytes == null ? null : NOW,
-                new Sources.SlotHealth(0L, statusSince, walStatus, null));
+                new Sources.SlotHealth(0L, statusSince, walStatus, null), 1);
     }
 }

@@ -15,7 +15,7 @@ class BenchmarkFixturesTest {
 
     @Test
     void theHandBuiltUpdateEventIsWhatCaptureMakesOfTheUpdateBytes() {
-        ChangeAssembler assembler = new ChangeAssembler(Fixtures.SOURCE_ID, Fixtures.DATABASE, oid -> Set.of("id"));
+        ChangeAssembler assembler = new ChangeAssembler(Fixtures.SOURCE_ID, Fixtures.SOURCE_TAG, Fixtures.DATABASE, oid -> Set.of("id"));
         assembler.accept(Fixtures.relation());
         assembler.accept(Fixtures.begin());
         assembler.accept(Fixtures.decodedUpdate());
@@ -31,7 +31,7 @@ class BenchmarkFixturesTest {
 
     @Test
     void theLoadRowMakesABodyOfAbout750BytesWithItsValuesAsNumbersAndObjects() {
-        ChangeAssembler assembler = new ChangeAssembler(Fixtures.SOURCE_ID, Fixtures.DATABASE, oid -> Set.of("id"));
+        ChangeAssembler assembler = new ChangeAssembler(Fixtures.SOURCE_ID, Fixtures.SOURCE_TAG, Fixtures.DATABASE, oid -> Set.of("id"));
         assembler.accept(Fixtures.loadRelation());
         assembler.accept(Fixtures.begin());
         assembler.accept(PgOutputDecoder.decode(ByteBuffer.wrap(Fixtures.loadInsertBytes(12_345))));

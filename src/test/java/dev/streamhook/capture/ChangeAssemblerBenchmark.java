@@ -52,7 +52,7 @@ public class ChangeAssemblerBenchmark {
     @Setup
     public void setUp() {
         relation = Fixtures.relation();
-        assembler = new ChangeAssembler(Fixtures.SOURCE_ID, Fixtures.DATABASE, oid -> Set.of("id"));
+        assembler = new ChangeAssembler(Fixtures.SOURCE_ID, Fixtures.SOURCE_TAG, Fixtures.DATABASE, oid -> Set.of("id"));
         assembler.accept(relation);
         assembler.accept(Fixtures.loadRelation());
         loadInserts = new byte[16][];

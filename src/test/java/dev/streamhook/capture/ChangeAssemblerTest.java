@@ -61,7 +61,7 @@ class ChangeAssemblerTest {
     }
 
     private static List<EncodedEvent> run(char identity, Object... changes) {
-        ChangeAssembler assembler = new ChangeAssembler("src_1", "shop", oid -> Set.of("id"));
+        ChangeAssembler assembler = new ChangeAssembler("src_1", 1, "shop", oid -> Set.of("id"));
         assembler.accept(orders(identity));
         assembler.accept(new Begin(COMMIT, Instant.parse("2026-03-13T10:30:00.123456Z"), 7));
         for (Object change : changes) {
@@ -75,7 +75,7 @@ class ChangeAssemblerTest {
         List<EncodedEvent> events = run('d',
                 new Insert(16384, tuple(text("1"), text("new"), ColumnValue.NULL)),
                 new Insert(16384, tuple(text("2"), text("new"), text("x"))));
-        assertThat(events).extracting(EncodedEvent::id).containsExactly(EventId.of("src_1", COMMIT, 0), EventId.of("src_1", COMMIT, 1));
+        assertThat(events).extracting(EncodedEvent::id).containsExactly(EventId.of(1, COMMIT, 0), EventId.of(1, COMMIT, 1));
         assertThat(field(events.get(0), "after")).isEqualTo("{\"id\":1,\"status\":\"new\",\"notes\":null}");
         assertThat(field(events.get(0), "before")).isEqualTo("null");
     }
@@ -111,7 +111,7 @@ class ChangeAssemblerTest {
 
     @Test
     void aDrainedTransactionKeepsNumberingItsEventsFromWhereItWas() {
-        ChangeAssembler assembler = new ChangeAssembler("src_1", "shop", oid -> Set.of("id"));
+        ChangeAssembler assembler = new ChangeAssembler("src_1", 1, "shop", oid -> Set.of("id"));
         assembler.accept(orders('d'));
         assembler.accept(new Begin(COMMIT, Instant.EPOCH, 1));
         assembler.accept(new Insert(16384, tuple(text("1"), text("a"), ColumnValue.NULL)));
@@ -122,12 +122,12 @@ class ChangeAssemblerTest {
         assertThat(assembler.bufferedBytes()).isZero();
         assembler.accept(new Insert(16384, tuple(text("3"), text("c"), ColumnValue.NULL)));
         var tx = assembler.accept(new Commit(0, COMMIT, Lsn.parse("0/1A2B400"), Instant.EPOCH));
-        assertThat(tx.events()).extracting(EncodedEvent::id).containsExactly(EventId.of("src_1", COMMIT, 2));
+        assertThat(tx.events()).extracting(EncodedEvent::id).containsExactly(EventId.of(1, COMMIT, 2));
     }
 
     @Test
     void aTransactionWithoutChangesToCapturedTablesStillReportsItsEndLsn() {
-        ChangeAssembler assembler = new ChangeAssembler("src_1", "shop", oid -> Set.of());
+        ChangeAssembler assembler = new ChangeAssembler("src_1", 1, "shop", oid -> Set.of());
         assembler.accept(new Begin(COMMIT, Instant.EPOCH, 1));
         assertThat(assembler.inTransaction()).isTrue();
         var tx = assembler.accept(new Commit(0, COMMIT, Lsn.parse("0/1A2B400"), Instant.EPOCH));
@@ -161,7 +161,7 @@ class ChangeAssemblerTest {
 
     @Test
     void underReplicaIdentityUsingIndexTheIndexColumnsAreTheKeyOfInsertAndDeleteAlike() {
-        ChangeAssembler assembler = new ChangeAssembler("src_1", "shop", oid -> {
+        ChangeAssembler assembler = new ChangeAssembler("src_1", 1, "shop", oid -> {
             throw new AssertionError("the Relation's flags tell the key; the catalog is not asked");
         });
         assembler.accept(new Relation(16384, "public", "orders", 'i', List.of(
@@ -177,7 +177,7 @@ class ChangeAssemblerTest {
     @Test
     void theCatalogKeyOfAFullIdentityTableIsReadWhenItsRelationArrivesAndAgainWhenItIsSentAgain() {
         List<Integer> asked = new ArrayList<>();
-        ChangeAssembler assembler = new ChangeAssembler("src_1", "shop", oid -> {
+        ChangeAssembler assembler = new ChangeAssembler("src_1", 1, "shop", oid -> {
             asked.add(oid);
             return asked.size() == 1 ? Set.of("id") : Set.of("status");
         });
@@ -194,7 +194,7 @@ class ChangeAssemblerTest {
 
     @Test
     void aTruncateOfTwoTablesIsOneEventPerTableKeyedOnTheTable() {
-        ChangeAssembler assembler = new ChangeAssembler("src_1", "shop", oid -> Set.of("id"));
+        ChangeAssembler assembler = new ChangeAssembler("src_1", 1, "shop", oid -> Set.of("id"));
         assembler.accept(orders('d'));
         assembler.accept(new Relation(16385, "public", "items", 'd', List.of(new Relation.Column(true, "id", INT4, -1))));
         assembler.accept(new Begin(COMMIT, Instant.EPOCH, 31));
@@ -210,7 +210,7 @@ class ChangeAssemblerTest {
 
     @Test
     void messagesThatAreNotChangesPassWithoutAnEventOrAGapInPositions() {
-        ChangeAssembler assembler = new ChangeAssembler("src_1", "shop", oid -> Set.of("id"));
+        ChangeAssembler assembler = new ChangeAssembler("src_1", 1, "shop", oid -> Set.of("id"));
         assembler.accept(orders('d'));
         assembler.accept(new Begin(COMMIT, Instant.EPOCH, 5));
         assembler.accept(new Origin(Lsn.parse("0/10"), "elsewhere"));
@@ -226,7 +226,7 @@ class ChangeAssemblerTest {
 
     @Test
     void aColumnAddedMidSessionShowsInTheNextEvent() {
-        ChangeAssembler assembler = new ChangeAssembler("src_1", "shop", oid -> Set.of("id"));
+        ChangeAssembler assembler = new ChangeAssembler("src_1", 1, "shop", oid -> Set.of("id"));
         assembler.accept(orders('d'));
         assembler.accept(new Begin(COMMIT, Instant.EPOCH, 5));
         assembler.accept(new Insert(16384, tuple(text("1"), text("a"), ColumnValue.NULL)));

@@ -96,7 +96,7 @@ class WatermarksTest {
     }
 
     private static EncodedEvent event(Operation op, String schema, String table, String rowKey, String oldRowKey) {
-        return new EncodedEvent(EventId.of("src_a", Lsn.ZERO, 0), "src_a", Lsn.ZERO, 0, Instant.EPOCH, schema, table, op,
+        return new EncodedEvent(EventId.of(1, Lsn.ZERO, 0), "src_a", Lsn.ZERO, 0, Instant.EPOCH, schema, table, op,
                 rowKey, oldRowKey, new byte[0]);
     }
 }

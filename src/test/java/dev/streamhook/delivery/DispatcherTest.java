@@ -118,7 +118,7 @@ class DispatcherTest {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < rows; i++) {
             Lsn commit = new Lsn(0x1000L + transactions++ * 0x100L);
-            EventId id = EventId.of("src_1", commit, 0);
+            EventId id = EventId.of(1, commit, 0);
             ids.add(id.value());
             ChangeEvent e = ChangeEvent.row(id, "src_1", commit, 700, 0, Instant.EPOCH, "d", "public", "t", Operation.UPDATE,
                     JsonValue.NULL, JsonValue.objectBuilder().put("v", JsonValue.of(i)).build(), List.of(), "public.t[\"row" + (i % distinctRows) + "\"]");

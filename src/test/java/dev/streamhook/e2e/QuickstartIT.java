@@ -80,7 +80,7 @@ class QuickstartIT {
             for (int i = 0; i < 3; i++) {
                 JsonNode e = events.get(i);
                 WebhookReceiver.Request r = requests.get(i);
-                assertThat(e.get("id").asText()).matches("evt_[0-9a-f]{24}");
+                assertThat(e.get("id").asText()).matches("evt_[0-9a-f]{32}");
                 assertThat(e.get("timestamp").asText()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}(\\d{3})?Z");
                 assertThat(e.get("source").toString()).isEqualTo(
                         "{\"database\":\"" + db.name() + "\",\"schema\":\"public\",\"table\":\"orders\"}");

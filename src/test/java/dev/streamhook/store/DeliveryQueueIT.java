@@ -71,7 +71,7 @@ class DeliveryQueueIT {
     }
 
     private static EncodedEvent event(Lsn commit, int position, String key) {
-        return EncodedEvent.of(ChangeEvent.row(EventId.of("src_1", commit, position), "src_1", commit, 700, position,
+        return EncodedEvent.of(ChangeEvent.row(EventId.of(1, commit, position), "src_1", commit, 700, position,
                 Instant.parse("2026-01-01T00:00:00Z"), "d", "public", "t", Operation.INSERT, JsonValue.NULL,
                 JsonValue.objectBuilder().put("id", JsonValue.of(key)).build(), List.of(), "public.t[\"" + key + "\"]"));
     }
@@ -115,8 +115,8 @@ class DeliveryQueueIT {
 
         List<DeliveryQueue.Pending> pending = queue.pending("dst_1", 0, 10);
         assertThat(pending).extracting(DeliveryQueue.Pending::eventId).containsExactly(
-                EventId.of("src_1", Lsn.parse("0/100"), 0).value(), EventId.of("src_1", Lsn.parse("0/200"), 0).value(),
-                EventId.of("src_1", Lsn.parse("0/200"), 1).value());
+                EventId.of(1, Lsn.parse("0/100"), 0).value(), EventId.of(1, Lsn.parse("0/200"), 0).value(),
+                EventId.of(1, Lsn.parse("0/200"), 1).value());
         assertThat(queue.record(lease, List.of(new Result(pending.get(0).deliveryId(), 1, ok(), Status.SUCCEEDED, 1_000)), 1_000).join()).isTrue();
 
         assertThat(queue.pending("dst_1", 0, 10)).extracting(DeliveryQueue.Pending::deliveryId)

@@ -106,7 +106,7 @@ class UsageIT {
         nextLsn += 0x100;
         List<EncodedEvent> events = new ArrayList<>();
         for (int i = 0; i < keys.length; i++) {
-            events.add(EncodedEvent.of(ChangeEvent.row(EventId.of(source, commit, i), source, commit, 700, i,
+            events.add(EncodedEvent.of(ChangeEvent.row(EventId.of(source.hashCode(), commit, i), source, commit, 700, i,
                     Instant.parse("2026-11-01T00:00:00Z"), "d", "public", "t", Operation.INSERT, JsonValue.NULL,
                     JsonValue.objectBuilder().put("id", JsonValue.of(keys[i])).build(), List.of(), "public.t[\"" + keys[i] + "\"]")));
         }
@@ -241,7 +241,7 @@ class UsageIT {
         EventLog log = new EventLog(db, usage);
         Lsn commit = Lsn.parse("0/500");
         List<EncodedEvent> tx = List.of(
-                EncodedEvent.of(ChangeEvent.row(EventId.of("src_1", commit, 0), "src_1", commit, 700, 0, Instant.parse("2026-11-01T00:00:00Z"),
+                EncodedEvent.of(ChangeEvent.row(EventId.of(1, commit, 0), "src_1", commit, 700, 0, Instant.parse("2026-11-01T00:00:00Z"),
                         "d", "public", "t", Operation.INSERT, JsonValue.NULL, JsonValue.objectBuilder().put("id", JsonValue.of("a")).build(),
                         List.of(), "public.t[\"a\"]")));
         log.append("src_1", Lsn.parse("0/580"), tx).join();

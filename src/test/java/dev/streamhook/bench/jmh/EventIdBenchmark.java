@@ -35,7 +35,7 @@ public class EventIdBenchmark {
     @Benchmark
     public EventId of() {
         // a changing position, as in a transaction, so nothing can be folded into a constant
-        return EventId.of(Fixtures.SOURCE_ID, Fixtures.COMMIT_LSN, position++ & 0xFFFF);
+        return EventId.of(Fixtures.SOURCE_TAG, Fixtures.COMMIT_LSN, position++ & 0xFFFF);
     }
 
     @Benchmark

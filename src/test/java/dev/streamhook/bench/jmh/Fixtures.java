@@ -37,6 +37,8 @@ import java.util.List;
 public final class Fixtures {
 
     public static final String SOURCE_ID = "src_8f3a2c1e9b7d";
+    /** The event tag the store would have given the fixtures' source (any one is as good). */
+    public static final int SOURCE_TAG = 0x5eed;
     public static final String DATABASE = "myapp_production";
     public static final int ORDERS_OID = 16_421;
     public static final int LOAD_ORDERS_OID = 16_500;
@@ -116,7 +118,7 @@ public final class Fixtures {
      * PgTypes gives, so that this fixture does not depend on package-private capture classes.
      */
     public static ChangeEvent updateEvent() {
-        return ChangeEvent.row(EventId.of(SOURCE_ID, COMMIT_LSN, 0), SOURCE_ID, COMMIT_LSN, 9_184_223, 0, COMMIT_TIME, DATABASE,
+        return ChangeEvent.row(EventId.of(SOURCE_TAG, COMMIT_LSN, 0), SOURCE_ID, COMMIT_LSN, 9_184_223, 0, COMMIT_TIME, DATABASE,
                 "public", "orders", Operation.UPDATE, row(true), row(false), List.of(), "public.orders[\"1048576\"]");
     }
 

@@ -95,7 +95,7 @@ public class StoreAppendBenchmark {
         ChangeEvent template = Fixtures.updateEvent();
         List<EncodedEvent> events = new ArrayList<>(size);
         for (int position = 0; position < size; position++) {
-            events.add(new EncodedEvent(EventId.of(Fixtures.SOURCE_ID, commit, position), Fixtures.SOURCE_ID, commit, position,
+            events.add(new EncodedEvent(EventId.of(Fixtures.SOURCE_TAG, commit, position), Fixtures.SOURCE_ID, commit, position,
                     template.commitTime(), template.schema(), template.table(), template.operation(),
                     "public.orders[\"" + (commit.value() + position) + "\"]", null, body));
         }
