@@ -132,7 +132,14 @@ public final class CaptureSupervisor {
         return started ? Optional.empty() : Optional.of("capture has not started yet");
     }
 
-    public void start(Source source) {
+    public void start(Source stored) {
+        Source source;
+        try {
+            source = sources.ensureEventTag(stored); // a source of an earlier version gets its tag here
+        } catch (RuntimeException e) {
+            log.warn("capture of source {} not started: {}", stored.id(), e.getMessage());
+            return;
+        }
         runners.computeIfAbsent(source.id(), id -> {
             Watermarks watermarks = new Watermarks();
             CaptureRunner runner = new CaptureRunner(source, eventLog, sources, sourceDatabase, watermarks);

@@ -33,8 +33,9 @@ public final class EventLog {
     /**
      * One statement fans the new events of a group out to every destination their source has at
      * that commit, set-based: the group's events are the source's events after the last one stored
-     * before it (one source's appends are written one group at a time, so nothing else adds to its
-     * log meanwhile). A destination whose {@code operations} leave an event's operation out gets it
+     * before it. Nothing else adds to a source's log meanwhile: its appends are written one group at
+     * a time, and each locks its account's usage row ({@link UsageMeter#admit}) before reading that
+     * last one, so even two nodes could not interleave. A destination whose {@code operations} leave an event's operation out gets it
      * as SKIPPED; events from the first held one on (the free plan's limit) are HELD.
      */
     private static final String INSERT_DELIVERIES = "INSERT INTO deliveries (event_seq, destination_id, row_key, status, attempts, next_attempt_at) "
@@ -216,6 +217,9 @@ public final class EventLog {
             }
             inserted = ins.executeBatch();
         }
+        if (java.util.Arrays.stream(inserted).anyMatch(n -> n < 0)) {
+            inserted = whichAreNew(c, sourceId, lastSeqBefore, events);
+        }
         List<EncodedEvent> fresh = new ArrayList<>(events.size());
         int[] addedPerPart = new int[parts.size()];
         for (int p = 0, i = 0; p < parts.size(); p++) {
@@ -263,6 +267,28 @@ public final class EventLog {
             java.sql.ResultSet rs = q.executeQuery();
             return rs.next() ? rs.getLong(1) : 0;
         }
+    }
+
+    /**
+     * Which of {@code events} the batch stored, when the driver could not say (PgJDBC's
+     * {@code reWriteBatchedInserts=true} in the store's URL answers SUCCESS_NO_INFO for every row):
+     * 1 for a new one, 0 for one stored before (a transaction sent again).
+     */
+    private static int[] whichAreNew(Connection c, String sourceId, long lastSeqBefore, List<EncodedEvent> events) throws SQLException {
+        java.util.Set<String> added = new java.util.HashSet<>();
+        try (PreparedStatement q = c.prepareStatement("SELECT id FROM events WHERE source_id = ? AND seq > ?")) {
+            q.setString(1, sourceId);
+            q.setLong(2, lastSeqBefore);
+            java.sql.ResultSet rs = q.executeQuery();
+            while (rs.next()) {
+                added.add(rs.getString(1));
+            }
+        }
+        int[] inserted = new int[events.size()];
+        for (int i = 0; i < inserted.length; i++) {
+            inserted[i] = added.contains(events.get(i).id().value()) ? 1 : 0;
+        }
+        return inserted;
     }
 
     /** The sequence number of the group's event at {@code index} (0-based) in log order: its first held one. */

@@ -239,7 +239,33 @@ public final class Sources {
         return out;
     }
 
-    /** Random rather than counted, so ids do not tell how many sources a store has; 0 is never given. */
+    /**
+     * {@code s} with its event tag, giving it one first when it has none (a source stored by an
+     * earlier version, or by a node of one beside this on a shared store). Capture calls it before
+     * it makes an event id.
+     */
+    public Source ensureEventTag(Source s) {
+        if (s.eventTag() != 0) {
+            return s;
+        }
+        return db.transaction(c -> {
+            try (PreparedStatement up = c.prepareStatement("UPDATE sources SET event_tag = ? WHERE id = ? AND event_tag IS NULL")) {
+                up.setInt(1, unusedEventTag(c));
+                up.setString(2, s.id());
+                up.executeUpdate();
+            }
+            try (PreparedStatement q = c.prepareStatement("SELECT event_tag FROM sources WHERE id = ?")) {
+                q.setString(1, s.id());
+                ResultSet rs = q.executeQuery();
+                if (!rs.next()) {
+                    throw new StoreException("source " + s.id() + " was deleted");
+                }
+                return s.withEventTag(rs.getInt(1));
+            }
+        });
+    }
+
+    /** Random rather than counted, so ids do not tell how many sources a store has, nor repeat across stores; 0 is never given. */
     private static int unusedEventTag(Connection c) throws SQLException {
         try (PreparedStatement q = c.prepareStatement("SELECT 1 FROM sources WHERE event_tag = ?")) {
             while (true) {

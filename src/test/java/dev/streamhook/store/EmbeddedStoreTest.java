@@ -50,8 +50,11 @@ class EmbeddedStoreTest {
         }
         try (Database db = Database.openEmbedded(dataDir)) {
             Sources sources = new Sources(db, secrets);
-            List<Integer> earlier = sources.listAll().stream().map(Sources.Source::eventTag).toList();
+            assertThat(sources.listAll()).extracting(Sources.Source::eventTag).as("none yet: given when capture starts").containsOnly(0);
+            List<Integer> earlier = sources.listAll().stream().map(s -> sources.ensureEventTag(s).eventTag()).toList();
             assertThat(earlier).hasSize(3).doesNotHaveDuplicates().doesNotContain(0);
+            assertThat(sources.listAll()).extracting(Sources.Source::eventTag).as("kept").containsExactlyInAnyOrderElementsOf(earlier);
+            assertThat(sources.ensureEventTag(sources.byId("src_a").orElseThrow()).eventTag()).as("given once").isEqualTo(earlier.get(0));
             Sources.Source added = sources.insert(new Sources.Source("src_d", "acc_1", "s", "postgresql", "postgres://u@h/d", "d",
                     List.of("public.t"), "slot", "pub", Sources.Status.ACTIVE, null, Lsn.ZERO, 0, null, 0));
             assertThat(added.eventTag()).isNotZero().isNotIn(earlier);

@@ -73,7 +73,11 @@ class UsageIT {
     private final TestClock clock = new TestClock("2026-11-15T12:00:00Z");
 
     private void open(StoreBackend backend) {
-        location = backend.fresh(dataDir);
+        open(backend.fresh(dataDir));
+    }
+
+    private void open(StoreBackend.Location where) {
+        location = where;
         db = node();
         SecretBox secrets = SecretBox.load(Optional.empty(), dataDir);
         queue = new DeliveryQueue(db);
@@ -247,6 +251,36 @@ class UsageIT {
         log.append("src_1", Lsn.parse("0/580"), tx).join();
         log.append("src_1", Lsn.parse("0/580"), tx).join();
         assertThat(usage.report(account).eventsCounted()).isEqualTo(1);
+    }
+
+    @org.junit.jupiter.api.Test
+    void withADriverThatCannotSayWhichRowsWereNewATransactionSentAgainIsStillCountedOnceAndTheRightEventsAreHeld() {
+        StoreBackend.Location postgres = StoreBackend.POSTGRESQL.fresh(dataDir);
+        // PgJDBC rewrites the batch into multi-row INSERTs and answers SUCCESS_NO_INFO for every row
+        open(new StoreBackend.Location(StoreBackend.POSTGRESQL, dataDir, postgres.postgresUrl() + "?reWriteBatchedInserts=true"));
+        Usage usage = new Usage(db, clock, 7);
+        EventLog log = new EventLog(db, usage);
+        Lsn commit = Lsn.parse("0/500");
+        List<EncodedEvent> first = new ArrayList<>();
+        List<EncodedEvent> again = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            String key = "k" + i;
+            EncodedEvent e = EncodedEvent.of(ChangeEvent.row(EventId.of(1, commit, i), "src_1", commit, 700, i,
+                    Instant.parse("2026-11-01T00:00:00Z"), "d", "public", "t", Operation.INSERT, JsonValue.NULL,
+                    JsonValue.objectBuilder().put("id", JsonValue.of(key)).build(), List.of(), "public.t[\"" + key + "\"]"));
+            if (i < 5) {
+                first.add(e);
+            }
+            again.add(e);
+        }
+        log.append("src_1", null, first).join();
+        // the first five sent again with five new ones, as one group: two fit under the limit of seven
+        assertThat(log.append("src_1", Lsn.parse("0/580"), again).join()).isEqualTo(5);
+
+        assertThat(usage.report(account)).extracting(Usage.Report::eventsCounted, Usage.Report::eventsHeld).containsExactly(7L, 3L);
+        List<String> ids = again.stream().map(e -> e.id().value()).toList();
+        assertThat(pending("dst_1")).containsExactlyElementsOf(ids.subList(0, 7));
+        assertThat(ids.subList(7, 10)).allSatisfy(id -> assertThat(statusOf(id)).isEqualTo(Status.HELD));
     }
 
     @ParameterizedTest
