@@ -15,7 +15,7 @@ import java.util.function.IntFunction;
 
 /**
  * What the receiver got, per row in primitive arrays (a million events must not cost the test a
- * gigabyte): the first 64 bits of the event id of each row's INSERT and UPDATE (0: not yet),
+ * gigabyte): 64 bits of the event id of each row's INSERT and UPDATE (0: not yet),
  * and counts of whatever went wrong. Bodies are read as bytes, not parsed into trees.
  * Thread-safe: {@link #record} is synchronized.
  */
@@ -84,13 +84,14 @@ final class ChangeTally {
     /** One event; {@code headerId}: its X-StreamHook-Event-ID, null in a batch (where the body's id is all there is). */
     private void change(String headerId, byte[] body) {
         int idAt = CountingReceiver.indexAfter(body, ID, 0);
-        String bodyId = idAt < 0 || idAt + 24 > body.length ? null : "evt_" + new String(body, idAt, 24, StandardCharsets.US_ASCII);
+        String bodyId = idAt < 0 || idAt + 32 > body.length ? null : "evt_" + new String(body, idAt, 32, StandardCharsets.US_ASCII);
         if (bodyId == null || (!batched && !bodyId.equals(headerId))) {
             headerMismatches++;
             problem("header id " + headerId + " vs body id " + bodyId, body);
             return;
         }
-        long id = Long.parseUnsignedLong(bodyId.substring(4, 20), 16);
+        // the id's two halves (source tag and high LSN; low LSN and position) folded into one long
+        long id = Long.parseUnsignedLong(bodyId.substring(4, 20), 16) * 0x9E3779B97F4A7C15L ^ Long.parseUnsignedLong(bodyId.substring(20), 16);
         int opAt = CountingReceiver.indexAfter(body, OPERATION, idAt);
         int rowAt = CountingReceiver.indexAfter(body, ROW_ID, Math.max(opAt, 0));
         long row = rowAt < 0 ? -1 : number(body, rowAt);
@@ -164,7 +165,7 @@ final class ChangeTally {
             assertThat(requests).as("requests: one per change, " + state).isEqualTo(expected);
         }
         assertThat(sameChangeOtherId + unexpected + headerMismatches).as(state).isZero();
-        assertThat(distinctIds()).as("distinct event ids (first 64 bits)").isEqualTo(expected);
+        assertThat(distinctIds()).as("distinct event ids (64 bits of each)").isEqualTo(expected);
         assertThat(signaturesChecked).as("signatures checked").isPositive();
         assertThat(badSignatures).as("bad signatures of %,d checked", signaturesChecked).isZero();
     }
