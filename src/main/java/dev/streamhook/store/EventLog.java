@@ -35,8 +35,9 @@ public final class EventLog {
      * that commit, set-based: the group's events are the source's events after the last one stored
      * before it. Nothing else adds to a source's log meanwhile: its appends are written one group at
      * a time, and each locks its account's usage row ({@link UsageMeter#admit}) before reading that
-     * last one, so even two nodes could not interleave. A destination whose {@code operations} leave an event's operation out gets it
-     * as SKIPPED; events from the first held one on (the free plan's limit) are HELD.
+     * last one, so even two nodes could not interleave. A destination whose {@code operations}
+     * leave an event's operation out gets it as SKIPPED; events from the first held one on (the
+     * free plan's limit) are HELD.
      */
     private static final String INSERT_DELIVERIES = "INSERT INTO deliveries (event_seq, destination_id, row_key, status, attempts, next_attempt_at) "
             + "SELECT e.seq, t.id, e.row_key, CASE WHEN t.operations IS NULL OR (',' || t.operations || ',') LIKE ('%,' || e.operation || ',%') "
