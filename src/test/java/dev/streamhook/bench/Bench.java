@@ -62,6 +62,7 @@ public final class Bench {
             for (String name : options.scenarios()) {
                 switch (name) {
                     case "backlog" -> results.add(scenarios.backlog("backlog", options.backlogEvents(), false));
+                    case "backlog-warm" -> results.add(scenarios.warmBacklog("backlog-warm", options.backlogEvents()));
                     case "backlog-batched" -> results.add(scenarios.batchedBacklog("backlog-batched", options.backlogEvents(), options.batchEvents()));
                     case "backlog-single" -> results.add(scenarios.backlog("backlog-single", options.singleRowEvents(), true));
                     case "big-backlog" -> results.add(scenarios.backlog("big-backlog", options.bigBacklogEvents(), false));

@@ -27,7 +27,7 @@ record BenchOptions(
         Path work,
         boolean quick) {
 
-    static final List<String> ALL = List.of("backlog", "backlog-batched", "backlog-single", "rate", "slow-destination", "big-backlog",
+    static final List<String> ALL = List.of("backlog", "backlog-warm", "backlog-batched", "backlog-single", "rate", "slow-destination", "big-backlog",
             "retention");
     static final List<String> DEFAULT = List.of("backlog", "backlog-single", "rate", "slow-destination");
 
@@ -42,13 +42,15 @@ record BenchOptions(
                                    all: %s)
                                      backlog           N rows in 1,000-row transactions written while StreamHook is stopped
                                      backlog-batched   the same to a destination that batches --batch-events per request
+                                     backlog-warm      like backlog, but the rows are written while StreamHook is suspended
+                                                       (SIGSTOP), warm from delivering as many first (off unless named)
                                      backlog-single    N single-row transactions written while StreamHook is stopped
                                      rate              open-loop inserts at each --rates, commit-to-receipt latency
                                      slow-destination  a healthy and a 10 s endpoint on one source, at --slow-rate
                                      big-backlog       like backlog with --big-events rows (off unless named)
                                      retention         1,000 rows/s for --retention-seconds, with STREAMHOOK_RETENTION=forever
                                                        and then a sixth of the run; the store's size (off unless named)
-              --events N           rows of the backlog scenario (default 100000; --quick 2000)
+              --events N           rows of backlog, backlog-warm and backlog-batched (default 100000; --quick 2000)
               --single-events N    transactions of backlog-single (default 100000; --quick 1000)
               --big-events N       rows of big-backlog (default 1000000)
               --batch-events N     max_events of backlog-batched's destination (default 100, at most 500)

@@ -175,6 +175,13 @@ final class Receiver implements AutoCloseable {
         }
     }
 
+    /** Drops the bodies kept so far, so that those kept from now on, for the HTTP client baseline, are of a later phase only. */
+    void forgetBodies() {
+        synchronized (lock) {
+            bodies.clear();
+        }
+    }
+
     long requests() {
         return requests.get();
     }

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * StreamHook as a black box: {@code java -jar target/streamhook.jar serve} in its own OS process,
@@ -29,6 +30,7 @@ final class StreamHookProcess implements AutoCloseable {
     private final Path log;
     private final int port;
     private Process process;
+    private boolean suspended;
 
     StreamHookProcess(Path jar, Path dataDir, Path log) throws IOException {
         this(jar, dataDir, log, Map.of());
@@ -109,12 +111,60 @@ final class StreamHookProcess implements AutoCloseable {
         throw new IllegalStateException("StreamHook did not answer /healthz within 90 s; see " + log);
     }
 
+    /**
+     * Freezes the process without ending it (SIGSTOP): its compiled code, heap and connections stay as
+     * they are, so after {@link #resume()} it goes on warm, and until then nothing of it runs, capture
+     * included. Pausing the source through the API would not do: that holds delivery only, while
+     * capture goes on storing. Returns once every thread of the process is stopped.
+     */
+    void suspend() throws IOException, InterruptedException {
+        signal("STOP");
+        suspended = true;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!allThreadsStopped()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("StreamHook (pid " + pid() + ") did not stop within 10 s of SIGSTOP");
+            }
+            Thread.sleep(1);
+        }
+    }
+
+    /** SIGCONT: the process goes on from where {@link #suspend()} froze it. */
+    void resume() throws IOException, InterruptedException {
+        signal("CONT");
+        suspended = false;
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IllegalStateException("kill -" + name + " " + pid() + " failed");
+        }
+    }
+
+    /** Whether {@code /proc/<pid>/task/<tid>/stat} says stopped ('T') for every thread. */
+    private boolean allThreadsStopped() throws IOException {
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid()), "task"))) {
+            return tasks.allMatch(task -> {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    return stat.charAt(stat.lastIndexOf(')') + 2) == 'T'; // the state follows the command name
+                } catch (IOException gone) {
+                    return true; // a thread that ended runs no more
+                }
+            });
+        }
+    }
+
     /** SIGTERM, then waits for the exit (SIGKILL after 60 s). */
-    void stop() throws InterruptedException {
+    void stop() throws IOException, InterruptedException {
         if (process == null || !process.isAlive()) {
             return;
         }
         process.destroy();
+        if (suspended) {
+            resume(); // a stopped process only acts on the SIGTERM once it runs again
+        }
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor();
         }
@@ -154,7 +204,7 @@ final class StreamHookProcess implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() throws IOException, InterruptedException {
         stop();
     }
 }
