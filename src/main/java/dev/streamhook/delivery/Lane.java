@@ -13,13 +13,10 @@ import dev.streamhook.store.Destinations.Batch;
 import dev.streamhook.store.Destinations.Destination;
 import dev.streamhook.store.Destinations.OnFailure;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -88,15 +85,7 @@ final class Lane {
     /** The endpoint answered 410 Gone: send nothing more; the dispatcher stops this lane once the store says disabled. */
     private boolean gone;
     private long nextHeldCheck;
-    private final List<Result> unrecorded = new ArrayList<>();
-    /**
-     * A group of results is on its way to the store. The next group waits for it, so results that
-     * settle meanwhile go in one write: per group the store checks the lease, the endpoint's health
-     * and the minute's counters once, and at a high rate those checks cost more than the results.
-     */
-    private boolean recordInFlight;
-    /** Settled in memory, not yet committed: a read of the store must not bring them back. */
-    private final Set<Long> recording = new HashSet<>();
+    private final UnrecordedResults unrecorded = new UnrecordedResults();
 
     Lane(Destination destination, DeliveryQueue queue, Sender sender, RetryPolicy retryPolicy, DeliveryMetrics metrics, Settings settings,
          Clock clock) {
@@ -167,7 +156,7 @@ final class Lane {
      * committed yet is left alone: the store does not know it failed.
      */
     private void checkHeld() {
-        List<Item> held = rows.held().stream().filter(i -> !recording.contains(i.pending.deliveryId())).toList();
+        List<Item> held = rows.held().stream().filter(i -> !unrecorded.settled(i.pending.deliveryId())).toList();
         nextHeldCheck = clock.millis() + HELD_CHECK_MILLIS;
         if (held.isEmpty()) {
             return;
@@ -342,10 +331,7 @@ final class Lane {
         log.warn("delivery lane of {} stopped: {}; it is taken up again when its lease can be had", destination.id(), why);
         lease = null;
         nextLeaseTry = clock.millis() + settings.leaseMillis() / 3;
-        unrecorded.clear(); // a new holder sends these again; this node may record nothing more
-        // results still on their way to the store commit before any later take-over or read (the writer
-        // keeps submission order), so after a new lease the store tells what was settled
-        recording.clear();
+        unrecorded.forget();
         restartFromStore();
     }
 
@@ -365,7 +351,7 @@ final class Lane {
                 break;
             }
             cursor = Math.max(cursor, p.eventSeq());
-            if (!recording.contains(p.deliveryId())) {
+            if (!unrecorded.settled(p.deliveryId())) {
                 rows.add(p);
             }
         }
@@ -423,7 +409,6 @@ final class Lane {
         if (next == Status.PENDING) {
             rows.retryAt(item, nextAttemptAt);
         } else {
-            recording.add(item.pending.deliveryId());
             if (next == Status.FAILED && holdsOnFailure()) {
                 rows.hold(item); // its row waits for a retry or a skip by hand
             } else {
@@ -433,25 +418,22 @@ final class Lane {
     }
 
     private void flushResults(long now) {
-        if (unrecorded.isEmpty() || recordInFlight) {
+        List<Result> batch = unrecorded.takeGroup();
+        if (batch.isEmpty()) {
             return;
         }
-        List<Result> batch = List.copyOf(unrecorded);
-        unrecorded.clear();
         Lease by = lease;
-        recordInFlight = true;
         queue.record(by, batch, now).whenComplete((recorded, error) -> inbox.add(() -> recorded(by, batch, recorded, error)));
     }
 
     private void recorded(Lease by, List<Result> batch, Boolean recorded, Throwable error) {
-        recordInFlight = false;
         if (error != null && by == lease) {
             log.warn("delivery results of {} could not be recorded; trying again: {}", destination.id(), error.toString());
-            unrecorded.addAll(0, batch); // still settled in memory, so still kept out of reloads
+            unrecorded.failed(batch);
             sleepQuietly(200);
             return;
         }
-        batch.forEach(r -> recording.remove(r.deliveryId()));
+        unrecorded.finished(batch);
         if (error != null) {
             return; // the lease changed meanwhile: the store decides what was recorded, and the lane reloads from it
         }
@@ -464,7 +446,6 @@ final class Lane {
     private static boolean isGone(Attempt attempt) {
         return attempt.statusCode() != null && attempt.statusCode() == 410;
     }
-
 
     private boolean roomToLoad() {
         return rows.size() < settings.window() / 2 && rows.bytes() < settings.windowBytes() / 2;
@@ -490,8 +471,9 @@ final class Lane {
         }
         if (lease != null) {
             try {
-                if (!unrecorded.isEmpty()) {
-                    queue.record(lease, List.copyOf(unrecorded), clock.millis()).join();
+                List<Result> last = unrecorded.waiting();
+                if (!last.isEmpty()) {
+                    queue.record(lease, last, clock.millis()).join();
                 }
                 queue.release(lease);
             } catch (RuntimeException e) {
