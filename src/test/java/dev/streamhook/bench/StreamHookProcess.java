@@ -62,15 +62,20 @@ final class StreamHookProcess implements AutoCloseable {
         return Files.readAllLines(file).stream().map(String::trim).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
     }
 
+    private static boolean choosesCollector(String option) {
+        return option.matches("-XX:\\+Use[A-Za-z0-9]+GC");
+    }
+
     /** Starts the process without waiting, so its CPU can be sampled from its first instruction. */
     void launch() throws IOException {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.addAll(serverJvmOptions()); // as bin/streamhook serve runs it
         String opts = System.getenv("STREAMHOOK_JAVA_OPTS");
-        if (opts != null && !opts.isBlank()) {
-            command.addAll(List.of(opts.trim().split("\\s+")));
-        }
+        List<String> extra = opts == null || opts.isBlank() ? List.of() : List.of(opts.trim().split("\\s+"));
+        boolean ownCollector = extra.stream().anyMatch(StreamHookProcess::choosesCollector);
+        // as bin/streamhook serve runs it: a collector chosen in STREAMHOOK_JAVA_OPTS replaces the default's
+        serverJvmOptions().stream().filter(o -> !(ownCollector && choosesCollector(o))).forEach(command::add);
+        command.addAll(extra);
         command.addAll(List.of("-jar", jar.toString(), "serve"));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
