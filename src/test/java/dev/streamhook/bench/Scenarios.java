@@ -90,7 +90,10 @@ final class Scenarios {
             return process.awaitHealthy(started);
         }
 
-        private static final long IDLE_SETTLE_MILLIS = 5_000;
+        /** Before idle CPU is measured; a --quick run's figures mean nothing, so it waits only a second. */
+        private long idleSettleMillis() {
+            return options.quick() ? 1_000 : 5_000;
+        }
 
         /** Stops sampling and measures the server's CPU with nothing to do, and its store. */
         Figures.Server finish(Double startup, ProcessSampler.Usage busy) throws Exception {
@@ -99,7 +102,7 @@ final class Scenarios {
             if (options.idleSeconds() > 0) {
                 // idle means nothing left to do: the JIT compiler finishes what the load made hot, the last
                 // results are committed, before the window opens
-                Thread.sleep(IDLE_SETTLE_MILLIS);
+                Thread.sleep(idleSettleMillis());
                 sampler.startWindow();
                 Thread.sleep((long) (options.idleSeconds() * 1000));
                 idle = sampler.finishWindow().cpuPercent();
