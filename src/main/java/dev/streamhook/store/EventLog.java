@@ -232,11 +232,19 @@ public final class EventLog {
             }
         }
         int added = fresh.size();
-        int admitted = usage.meter().settle(c, admission, events.size(), added, i -> fresh.get(i).id().value());
+        long[] asked = {-1, 0}; // {index, seq}: the meter and the fan-out ask for the same one, looked up once
+        UsageMeter.FirstHeld firstHeld = i -> {
+            if (asked[0] != i) {
+                asked[1] = firstHeldSeq(c, sourceId, lastSeqBefore, i);
+                asked[0] = i;
+            }
+            return asked[1];
+        };
+        int admitted = usage.meter().settle(c, admission, events.size(), added, firstHeld);
         long lastCommit = 0;
         if (added > 0) {
             try (PreparedStatement fanOut = c.prepareStatement(INSERT_DELIVERIES)) {
-                fanOut.setLong(1, admitted < added ? firstHeldSeq(c, sourceId, lastSeqBefore, admitted) : Long.MAX_VALUE);
+                fanOut.setLong(1, admitted < added ? firstHeld.seq(admitted) : Long.MAX_VALUE);
                 fanOut.setLong(2, now);
                 fanOut.setString(3, sourceId);
                 fanOut.setLong(4, lastSeqBefore);

@@ -6,7 +6,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.IntFunction;
 
 /**
  * The free plan's side of an append, run inside the append's store transaction: decides how many of
@@ -87,9 +86,10 @@ final class UsageMeter {
     /**
      * After the events are inserted and {@code added} of them were new: returns how many of those
      * go out now (the first ones, in event order) and records the rest as held.
-     * {@code freshId} gives the id of the i-th new event (read only when a backlog starts).
+     * {@code firstHeldSeq} gives the sequence number of the first held event (asked only when a
+     * backlog starts).
      */
-    int settle(Connection c, Admission a, int counted, int added, IntFunction<String> freshId) throws SQLException {
+    int settle(Connection c, Admission a, int counted, int added, FirstHeld firstHeldSeq) throws SQLException {
         if (a.locked() == null) {
             if (added < counted) { // some were stored before (a transaction sent again): uncount them
                 try (PreparedStatement up = c.prepareStatement("UPDATE account_usage SET events = events - ? WHERE account_id = ?")) {
@@ -105,28 +105,26 @@ final class UsageMeter {
         }
         int admitted = a.locked().admits(added);
         int held = added - admitted;
-        Long firstHeldSeq = null;
-        if (held > 0 && a.locked().heldFromSeq() == null) {
-            try (PreparedStatement q = c.prepareStatement("SELECT seq FROM events WHERE id = ?")) {
-                q.setString(1, freshId.apply(admitted));
-                ResultSet rs = q.executeQuery();
-                rs.next();
-                firstHeldSeq = rs.getLong(1);
-            }
-        }
+        Long heldFrom = held > 0 && a.locked().heldFromSeq() == null ? firstHeldSeq.seq(admitted) : null;
         try (PreparedStatement up = c.prepareStatement("UPDATE account_usage SET events = events + ?, held = held + ?, "
                 + "held_from_seq = COALESCE(held_from_seq, ?) WHERE account_id = ?")) {
             up.setLong(1, admitted);
             up.setLong(2, held);
-            if (firstHeldSeq == null) {
+            if (heldFrom == null) {
                 up.setNull(3, java.sql.Types.BIGINT);
             } else {
-                up.setLong(3, firstHeldSeq);
+                up.setLong(3, heldFrom);
             }
             up.setString(4, a.accountId());
             up.executeUpdate();
         }
         return admitted;
+    }
+
+    /** The sequence number of the group's {@code index}-th new event (0-based, in log order). */
+    @FunctionalInterface
+    interface FirstHeld {
+        long seq(int index) throws SQLException;
     }
 
     /** Locks the account's usage row for the rest of the transaction, starting the month's count if it turned. */
