@@ -427,7 +427,7 @@ final class Lane {
     }
 
     private void recorded(Lease by, List<Result> batch, Boolean recorded, Throwable error) {
-        if (error != null && by == lease) {
+        if (error != null && stillHeld(by)) {
             log.warn("delivery results of {} could not be recorded; trying again: {}", destination.id(), error.toString());
             unrecorded.failed(batch);
             sleepQuietly(200);
@@ -437,9 +437,14 @@ final class Lane {
         if (error != null) {
             return; // the lease changed meanwhile: the store decides what was recorded, and the lane reloads from it
         }
-        if (!recorded && by == lease) {
+        if (!recorded && stillHeld(by)) {
             lost("another node holds its lease now");
         }
+    }
+
+    /** Whether {@code by} is the lease the lane holds now: renewing it gives a new object with the same token. */
+    private boolean stillHeld(Lease by) {
+        return by != null && lease != null && lease.token() == by.token();
     }
 
     /** 410 Gone: the endpoint says it is gone for good (see {@code EndpointHealth}). */

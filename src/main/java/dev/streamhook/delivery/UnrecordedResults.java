@@ -54,10 +54,18 @@ final class UnrecordedResults {
         waiting.addAll(0, group);
     }
 
-    /** The group's write is over (recorded, or refused because the lease changed): the store tells what it holds. */
+    /**
+     * The group's write is over (recorded, or refused because the lease changed): the store tells
+     * what it holds. A retry's result leaves the mark alone: the same delivery may have been settled
+     * for good since, in a result still waiting.
+     */
     void finished(List<Result> group) {
         groupInFlight = false;
-        group.forEach(r -> settled.remove(r.deliveryId()));
+        for (Result r : group) {
+            if (r.next() != Status.PENDING) {
+                settled.remove(r.deliveryId());
+            }
+        }
     }
 
     /** What waits unwritten, for a last write at stop. */

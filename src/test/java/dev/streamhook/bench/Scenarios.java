@@ -25,6 +25,8 @@ final class Scenarios {
     private static final int RATE_CONNECTIONS = 8;
     private static final int SINGLE_ROW_CONNECTIONS = 4;
     private static final long MEASURED_IDS = 1_000_000_000L; // rows of the measured phase; warm-up rows are below
+    /** Suspended longer than this, a warm backlog nears the lanes' 30 s lease (a lane that lost it waits 10 s). */
+    private static final double SUSPENDED_LEASE_RISK_SECONDS = 20;
 
     private final BenchOptions options;
     private final BenchPostgres pg;
@@ -150,27 +152,36 @@ final class Scenarios {
      * {@link #backlog} with StreamHook warm. The JDK client baseline is measured after a warm-up pass
      * that is not counted, while a cold StreamHook spends much of a backlog compiling: this compares
      * like with like, and the cold backlog stays the measure of a restart after an outage. The
-     * process delivers a warm-up backlog of the same size, is frozen while the measured rows are
+     * process delivers as many rows, inserted while it runs, is frozen while the measured rows are
      * written, and is timed from the moment it runs again.
      */
     Figures.Scenario warmBacklog(String name, long n) throws Exception {
         progress(name, "%,d rows in 1,000-row transactions, written while a warm StreamHook is suspended".formatted(n));
         try (Receiver receiver = backlogReceiver(n); Setup s = new Setup(name, receiver)) {
             LoadDriver.insertBatched(s.db, 1, n, 1000);
-            awaitDistinct(name + " warm-up", receiver, n);
+            if (!awaitDistinct(name + " warm-up", receiver, n)) {
+                throw new IllegalStateException("the warm-up's rows did not all arrive; nothing to measure against");
+            }
             int warmedUp = receiver.distinct();
             receiver.forgetBodies();
+            long suspendedAt = System.nanoTime();
             s.process.suspend();
             Written written = writeBacklog(name, s, MEASURED_IDS, n, false);
-            progress(name, "resuming StreamHook");
+            double suspendedSeconds = (System.nanoTime() - suspendedAt) / 1e9;
+            if (suspendedSeconds > SUSPENDED_LEASE_RISK_SECONDS) {
+                // past the lanes' 30 s lease a lane lost its lease while frozen and waits 10 s to take it again
+                progress(name, "warning: suspended for %.0f s; the lanes' leases may have run out, which delays delivery"
+                        .formatted(suspendedSeconds));
+            }
+            progress(name, "resuming StreamHook after %.1f s".formatted(suspendedSeconds));
             s.sampler.startWindow();
             long resumedMicros = Receiver.nowMicros();
             s.process.resume();
             return delivered(name, s, receiver, written, warmedUp, new Start("resume", resumedMicros, null), 0, ("%,d rows in 1,000-row"
-                    + " transactions. StreamHook was warm: it had delivered an uncounted warm-up backlog of the same size in the same"
+                    + " transactions. StreamHook was warm: it had delivered as many uncounted rows, inserted while it ran, in the same"
                     + " process, as the JDK client gets an uncounted warm-up pass. Capture was paused while the rows were written (the"
-                    + " process suspended with SIGSTOP); then it was resumed and delivered them all, timed from the resume; duplicates"
-                    + " and signatures count both backlogs").formatted(n));
+                    + " process suspended with SIGSTOP, for %.1f s); then it was resumed and delivered them all, timed from the resume;"
+                    + " duplicates and signatures count both backlogs").formatted(n, suspendedSeconds));
         }
     }
 

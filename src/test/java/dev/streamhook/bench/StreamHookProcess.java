@@ -63,7 +63,7 @@ final class StreamHookProcess implements AutoCloseable {
     }
 
     private static boolean choosesCollector(String option) {
-        return option.matches("-XX:\\+Use[A-Za-z0-9]+GC");
+        return option.matches("-XX:\\+Use(G1|Serial|Parallel|Z|Shenandoah|Epsilon)GC");
     }
 
     /** Starts the process without waiting, so its CPU can be sampled from its first instruction. */
@@ -123,8 +123,8 @@ final class StreamHookProcess implements AutoCloseable {
      * capture goes on storing. Returns once every thread of the process is stopped.
      */
     void suspend() throws IOException, InterruptedException {
+        suspended = true; // first: whatever happens after the signal, stop() resumes it
         signal("STOP");
-        suspended = true;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!allThreadsStopped()) {
             if (System.nanoTime() > deadline) {
@@ -168,7 +168,11 @@ final class StreamHookProcess implements AutoCloseable {
         }
         process.destroy();
         if (suspended) {
-            resume(); // a stopped process only acts on the SIGTERM once it runs again
+            try {
+                resume(); // a stopped process only acts on the SIGTERM once it runs again
+            } catch (IOException | RuntimeException e) {
+                process.destroyForcibly(); // SIGKILL ends a stopped process too
+            }
         }
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor();
