@@ -101,7 +101,15 @@ public final class ServerProcess implements AutoCloseable {
 
     /** As {@link #start(int, Path, Path, Map)}, with {@code jvmOptions} instead of {@link #DEFAULT_JVM_OPTIONS}. */
     public static ServerProcess start(int port, Path dataDir, Path log, Map<String, String> settings, List<String> jvmOptions) {
-        ProcessBuilder builder = command(port, dataDir, log, settings, jvmOptions);
+        return start(command(port, dataDir, log, settings, jvmOptions), port, log);
+    }
+
+    /**
+     * Starts the server {@code builder} runs (for one started another way than from the jar, such as
+     * by {@code bin/streamhook serve}), which listens on {@code port} and writes its output to
+     * {@code log}; returns once {@code GET /healthz} answers 200, as above.
+     */
+    public static ServerProcess start(ProcessBuilder builder, int port, Path log) {
         ServerProcess server;
         try {
             server = new ServerProcess(builder.start(), port, log);
