@@ -62,6 +62,18 @@ final class StreamHookProcess implements AutoCloseable {
         return Files.readAllLines(file).stream().map(String::trim).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
     }
 
+    /**
+     * The class-data archive options {@code bin/streamhook serve} gives, with the same archive next
+     * to the jar: a scenario's first start writes it when it stops, and the restart it measures maps it.
+     */
+    private List<String> classDataSharing() throws IOException {
+        Path archive = jar.resolveSibling("streamhook-jdk" + Runtime.version().feature() + ".jsa");
+        if (Files.exists(archive) && Files.getLastModifiedTime(jar).compareTo(Files.getLastModifiedTime(archive)) > 0) {
+            Files.delete(archive); // the JVM cannot tell that a rebuilt jar made it stale
+        }
+        return List.of("-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=" + archive, "-Xlog:cds*=off");
+    }
+
     private static boolean choosesCollector(String option) {
         return option.matches("-XX:\\+Use(G1|Serial|Parallel|Z|Shenandoah|Epsilon)GC");
     }
@@ -75,6 +87,7 @@ final class StreamHookProcess implements AutoCloseable {
         boolean ownCollector = extra.stream().anyMatch(StreamHookProcess::choosesCollector);
         // as bin/streamhook serve runs it: a collector chosen in STREAMHOOK_JAVA_OPTS replaces the default's
         serverJvmOptions().stream().filter(o -> !(ownCollector && choosesCollector(o))).forEach(command::add);
+        command.addAll(classDataSharing());
         command.addAll(extra);
         command.addAll(List.of("-jar", jar.toString(), "serve"));
         ProcessBuilder builder = new ProcessBuilder(command)
