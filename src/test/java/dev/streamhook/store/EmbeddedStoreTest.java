@@ -34,35 +34,6 @@ class EmbeddedStoreTest {
     }
 
     @Test
-    void sourcesOfAnEarlierVersionAreEachGivenTheirOwnEventTagAndNewOnesAnotherOne() throws Exception {
-        Files.createDirectories(dataDir);
-        org.sqlite.SQLiteDataSource before = new org.sqlite.SQLiteDataSource();
-        before.setUrl("jdbc:sqlite:" + dataDir.resolve("streamhook.db"));
-        org.flywaydb.core.Flyway.configure().dataSource(before).locations(Dialect.SQLITE.migrationLocations()).target("14").load().migrate();
-        SecretBox secrets = SecretBox.load(Optional.empty(), dataDir);
-        try (java.sql.Connection c = before.getConnection(); java.sql.Statement s = c.createStatement()) {
-            s.execute("INSERT INTO accounts (id, email, created_at) VALUES ('acc_1', 'a@example.com', 0)");
-            for (String id : List.of("src_a", "src_b", "src_c")) {
-                s.execute("INSERT INTO sources (id, account_id, name, type, connection_uri_enc, database_name, tables, slot_name, "
-                        + "publication_name, status, created_at) VALUES ('" + id + "', 'acc_1', 'n', 'postgresql', '"
-                        + secrets.encrypt("postgres://u@h/d") + "', 'd', '[\"public.t\"]', 's_" + id + "', 'p_" + id + "', 'ACTIVE', 0)");
-            }
-        }
-        try (Database db = Database.openEmbedded(dataDir)) {
-            Sources sources = new Sources(db, secrets);
-            assertThat(sources.listAll()).extracting(Sources.Source::eventTag).as("none yet: given when capture starts").containsOnly(0);
-            List<Integer> earlier = sources.listAll().stream().map(s -> sources.ensureEventTag(s).eventTag()).toList();
-            assertThat(earlier).hasSize(3).doesNotHaveDuplicates().doesNotContain(0);
-            assertThat(sources.listAll()).extracting(Sources.Source::eventTag).as("kept").containsExactlyInAnyOrderElementsOf(earlier);
-            assertThat(sources.ensureEventTag(sources.byId("src_a").orElseThrow()).eventTag()).as("given once").isEqualTo(earlier.get(0));
-            Sources.Source added = sources.insert(new Sources.Source("src_d", "acc_1", "s", "postgresql", "postgres://u@h/d", "d",
-                    List.of("public.t"), "slot", "pub", Sources.Status.ACTIVE, null, Lsn.ZERO, 0, null, 0));
-            assertThat(added.eventTag()).isNotZero().isNotIn(earlier);
-            assertThat(sources.byId("src_d").orElseThrow().eventTag()).isEqualTo(added.eventTag());
-        }
-    }
-
-    @Test
     void secretsAreNotStoredInClear() throws Exception {
         try (Database db = Database.openEmbedded(dataDir)) {
             SecretBox secrets = SecretBox.load(Optional.empty(), dataDir);
