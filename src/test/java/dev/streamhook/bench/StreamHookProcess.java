@@ -1,7 +1,7 @@
 package dev.streamhook.bench;
 
+import dev.streamhook.testing.ServerProcess;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -42,7 +42,7 @@ final class StreamHookProcess implements AutoCloseable {
         this.jar = jar;
         this.dataDir = dataDir;
         this.log = log;
-        this.port = freePort();
+        this.port = ServerProcess.freePort();
         Files.createDirectories(dataDir);
     }
 
@@ -51,15 +51,6 @@ final class StreamHookProcess implements AutoCloseable {
         long started = System.nanoTime();
         launch();
         return awaitHealthy(started);
-    }
-
-    /** The options of {@code bin/jvm.options}, which {@code bin/streamhook serve} uses too. */
-    private static List<String> serverJvmOptions() throws IOException {
-        Path file = Path.of("bin", "jvm.options");
-        if (!Files.exists(file)) {
-            return List.of();
-        }
-        return Files.readAllLines(file).stream().map(String::trim).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
     }
 
     /**
@@ -86,7 +77,7 @@ final class StreamHookProcess implements AutoCloseable {
         List<String> extra = opts == null || opts.isBlank() ? List.of() : List.of(opts.trim().split("\\s+"));
         boolean ownCollector = extra.stream().anyMatch(StreamHookProcess::choosesCollector);
         // as bin/streamhook serve runs it: a collector chosen in STREAMHOOK_JAVA_OPTS replaces the default's
-        serverJvmOptions().stream().filter(o -> !(ownCollector && choosesCollector(o))).forEach(command::add);
+        ServerProcess.launcherJvmOptions().stream().filter(o -> !(ownCollector && choosesCollector(o))).forEach(command::add);
         command.addAll(classDataSharing());
         command.addAll(extra);
         command.addAll(List.of("-jar", jar.toString(), "serve"));
@@ -217,12 +208,6 @@ final class StreamHookProcess implements AutoCloseable {
             }
         });
         return out;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 
     @Override

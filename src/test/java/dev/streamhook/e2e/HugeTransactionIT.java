@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.streamhook.testing.GcLog;
+import dev.streamhook.testing.ServerProcess;
 import dev.streamhook.testing.StoreBackend;
 import dev.streamhook.testing.TestDb;
 import dev.streamhook.testing.TestPostgres;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -18,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Huge transactions at a small heap, from outside: StreamHook runs from the jar as its own process
- * with {@code -Xmx256m} (the heap {@code bin/jvm.options} gives it), one transaction of the source
+ * with the options of {@code bin/jvm.options} (a 256 MiB heap), one transaction of the source
  * database changes a million rows (or writes a hundred thousand 10 KB rows), and a lean receiver
  * checks that every change arrived exactly once: one event id per change, distinct ids, a row's
  * UPDATE after its INSERT. The server's GC log gives the peak heap it took. The 10 KB rows go one
@@ -35,7 +37,9 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 40, unit = TimeUnit.MINUTES) // progress is watched below; this only ends a hang
 class HugeTransactionIT {
 
-    private static final List<String> HEAP = List.of("-Xmx256m", "-Xms64m", "-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError");
+    /** As {@code bin/streamhook serve} runs it (a 256 MiB heap), ending at once if the heap runs out. */
+    private static final List<String> HEAP = Stream.concat(ServerProcess.launcherJvmOptions().stream(),
+            Stream.of("-XX:+ExitOnOutOfMemoryError")).toList();
     private static final int ROWS = Integer.getInteger("huge.rows", 1_000_000);
     private static final int BLOB_ROWS = Integer.getInteger("huge.blobRows", 100_000);
     /** The 1,000,000-row transaction is written in blocks: each block's inserts, then an UPDATE of every 10th row of it. */

@@ -31,6 +31,16 @@ public final class ServerProcess implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     /** The JVM options of a server unless a test gives its own. */
     public static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xmx512m");
+    /** The JVM options {@code bin/streamhook serve} gives a server: those of {@code bin/jvm.options}, one per line. */
+    public static List<String> launcherJvmOptions() {
+        try {
+            return Files.readAllLines(Path.of("bin", "jvm.options")).stream().map(String::trim)
+                    .filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** How {@code streamhook serve} prints the admin key on stdout, the one time it does. */
     public static final String ADMIN_KEY_LINE = "streamhook: admin API key (shown once): ";
 
