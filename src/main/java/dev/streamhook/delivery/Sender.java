@@ -17,8 +17,8 @@ public interface Sender {
      * Starts the attempt; the future gives its outcome. Lanes use this one. By default the attempt
      * runs on a virtual thread of its own; a sender that can wait without a thread overrides it. A
      * sender's bug completes the future exceptionally; the lane records that as a failed attempt.
-     * The future may complete on a thread that does the sender's I/O: what is chained on it must
-     * not block (a lane only posts the outcome to its inbox).
+     * The future may complete on a thread of the sender's own that does its I/O for every
+     * destination: what is chained on it must not block (a lane posts the outcome to its inbox).
      */
     default CompletableFuture<Attempt> start(Due delivery) {
         CompletableFuture<Attempt> done = new CompletableFuture<>();

@@ -40,9 +40,10 @@ import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
  * {@link AddressPolicy} check the very addresses a connection is opened to ({@link GuardedResolver}).
  * Connections are pooled per destination (scheme, host and port) and kept alive.
  *
- * <p>Thread-safe: called from many threads at once; {@link #start} returns at once and completes
- * on the client's selector thread that read the answer, so what is chained on its future must not
- * block; {@link #send} waits for the answer. Main builds one and {@link #close() closes} it after the dispatcher
+ * <p>Thread-safe: called from many threads at once; {@link #start} returns at once and its future
+ * completes on the client's selector thread that read the answer (or on its timer's thread for a
+ * deadline, or at once for a request that cannot be sent), so what is chained on it must not block:
+ * one selector thread reads every destination's answers. {@link #send} waits for the answer. Main builds one and {@link #close() closes} it after the dispatcher
  * has stopped.
  */
 public final class WebhookSender implements Sender, AutoCloseable {
@@ -90,8 +91,11 @@ public final class WebhookSender implements Sender, AutoCloseable {
         HttpClientTransportOverHTTP transport = new HttpClientTransportOverHTTP(connector);
         // what runs when a response arrives only completes a future and posts to a lane's inbox, and
         // never blocks: so the selector thread that read it runs it, instead of handing each response
-        // to a pool thread (the hand-off was half of the client's threads' time)
+        // to a pool thread (the hand-off was half of the client's threads' time). TLS handshakes and
+        // decryption run there too; pooled keep-alive connections make handshakes rare, and a bigger
+        // machine gets a selector thread per two cores (one by default)
         transport.setInvocationType(Invocable.InvocationType.NON_BLOCKING);
+        connector.setSelectors(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
         client = new HttpClient(transport);
         client.setName("webhook-client");
         client.setExecutor(threads);

@@ -55,14 +55,25 @@ final class StreamHookProcess implements AutoCloseable {
 
     /**
      * The class-data archive options {@code bin/streamhook serve} gives, with the same archive next
-     * to the jar: a scenario's first start writes it when it stops, and the restart it measures maps it.
+     * to the jar and the same rules for dropping one the JVM would keep or give up on (older than the
+     * jar, cut short, from a start that failed): a scenario's first start writes it when it stops,
+     * and the restart it measures maps it.
      */
     private List<String> classDataSharing() throws IOException {
         Path archive = jar.resolveSibling("streamhook-jdk" + Runtime.version().feature() + ".jsa");
-        if (Files.exists(archive) && Files.getLastModifiedTime(jar).compareTo(Files.getLastModifiedTime(archive)) > 0) {
-            Files.delete(archive); // the JVM cannot tell that a rebuilt jar made it stale
+        if (Files.exists(archive) && (Files.getLastModifiedTime(jar).compareTo(Files.getLastModifiedTime(archive)) > 0
+                || Files.size(archive) < 10_000_000 || !hasDynamicArchiveMagic(archive))) {
+            Files.delete(archive);
         }
         return List.of("-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=" + archive, "-Xlog:cds*=off");
+    }
+
+    /** The JVM writes a dynamic archive's header, which starts with 0xf00baba8 in the machine's order, last. */
+    private static boolean hasDynamicArchiveMagic(Path archive) throws IOException {
+        try (var in = Files.newInputStream(archive)) {
+            byte[] head = in.readNBytes(4);
+            return head.length == 4 && java.nio.ByteBuffer.wrap(head).order(java.nio.ByteOrder.nativeOrder()).getInt() == 0xf00baba8;
+        }
     }
 
     private static boolean choosesCollector(String option) {

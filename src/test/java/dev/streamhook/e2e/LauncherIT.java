@@ -18,9 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code bin/streamhook serve} as an operator runs it, against the jar the build just made. */
 class LauncherIT {
 
-    /** The class-data archive the launcher keeps beside the jar, one per JDK feature release. */
-    private static final Path ARCHIVE = Path.of("target", "streamhook-jdk" + Runtime.version().feature() + ".jsa");
-
     @Test
     void aCollectorChosenInStreamHookJavaOptsReplacesTheDefaultOne(@TempDir Path dir) throws Exception {
         // a stale jar would make the launcher run Maven first, inside this build
@@ -36,31 +33,46 @@ class LauncherIT {
     @Test
     void aRestartMapsTheClassesTheRunBeforeItArchived(@TempDir Path dir) throws Exception {
         assumeTrue(jarIsFresh(), "target/streamhook.jar is older than src/main: build it first");
-        Files.deleteIfExists(ARCHIVE);
-        try (ServerProcess first = serve(dir, "first", "")) {
-            first.terminate(Duration.ofSeconds(60)); // the JVM writes the archive as it exits
+        Path archive = archiveOfAServedStart(dir, "first");
+        Files.delete(archive);
+        try (ServerProcess second = serve(dir, "second", "")) {
+            // the JVM writes the archive as it exits; a stop that could not would exit with 1
+            assertThat(second.terminate(Duration.ofSeconds(60))).isEqualTo(143);
         }
-        assertThat(ARCHIVE).exists();
+        assertThat(archive).exists();
 
-        try (ServerProcess second = serve(dir, "second", "-Xlog:class+load=info:stdout")) {
-            assertThat(second.output()).contains("dev.streamhook.Main source: shared objects file");
+        try (ServerProcess third = serve(dir, "third", "-Xlog:class+load=info:stdout")) {
+            assertThat(third.output()).contains("dev.streamhook.Main source: shared objects file");
         }
     }
 
     @Test
-    void anArchiveOlderThanTheJarIsWrittenAnew(@TempDir Path dir) throws Exception {
+    void anArchiveOlderThanTheJarOrCutShortIsWrittenAnew(@TempDir Path dir) throws Exception {
         assumeTrue(jarIsFresh(), "target/streamhook.jar is older than src/main: build it first");
-        try (ServerProcess first = serve(dir, "first", "")) {
-            first.terminate(Duration.ofSeconds(60));
-        }
-        // as after a rebuild: the JVM would not see that the archive no longer matches the jar
+        Path archive = archiveOfAServedStart(dir, "first");
+        // as after a rebuild: the JVM would go on mapping it
         FileTime built = Files.getLastModifiedTime(ServerProcess.JAR);
-        Files.setLastModifiedTime(ARCHIVE, FileTime.fromMillis(built.toMillis() - 60_000));
+        Files.setLastModifiedTime(archive, FileTime.fromMillis(built.toMillis() - 60_000));
+        archiveOfAServedStart(dir, "second");
+        assertThat(Files.getLastModifiedTime(archive)).isGreaterThan(built);
 
-        try (ServerProcess second = serve(dir, "second", "")) {
-            second.terminate(Duration.ofSeconds(60));
+        // as after a SIGKILL while the JVM wrote it (the header comes last): the JVM would give up on it for good
+        Files.write(archive, new byte[1 << 20]);
+        archiveOfAServedStart(dir, "third");
+        assertThat(Files.size(archive)).isGreaterThan(10_000_000);
+        try (ServerProcess fourth = serve(dir, "fourth", "-Xlog:class+load=info:stdout")) {
+            assertThat(fourth.output()).contains("dev.streamhook.Main source: shared objects file");
         }
-        assertThat(Files.getLastModifiedTime(ARCHIVE)).isGreaterThan(built);
+    }
+
+    /** Serves once and stops with SIGTERM; the archive the launcher named on the server's command line. */
+    private static Path archiveOfAServedStart(Path dir, String name) throws Exception {
+        try (ServerProcess server = serve(dir, name, "")) {
+            String option = commandLine(server.pid()).stream().filter(o -> o.startsWith("-XX:SharedArchiveFile=")).findFirst()
+                    .orElseThrow(() -> new AssertionError("the launcher gave no class-data archive"));
+            assertThat(server.terminate(Duration.ofSeconds(60))).isEqualTo(143);
+            return Path.of(option.substring(option.indexOf('=') + 1));
+        }
     }
 
     /** {@code bin/streamhook serve} on a data dir of {@code dir}, with {@code javaOpts} as STREAMHOOK_JAVA_OPTS. */
