@@ -2,10 +2,6 @@ package dev.streamhook.bench;
 
 import dev.streamhook.testing.ServerProcess;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -109,26 +105,9 @@ final class StreamHookProcess implements AutoCloseable {
     }
 
     /** Waits until {@code /healthz} answers; returns the seconds since {@code startedNanos}. */
-    double awaitHealthy(long startedNanos) throws IOException, InterruptedException {
-        long started = startedNanos;
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("StreamHook exited with " + process.exitValue() + " at start; see " + log);
-            }
-            try {
-                HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/healthz")).GET().build(),
-                        HttpResponse.BodyHandlers.discarding());
-                if (r.statusCode() == 200) {
-                    return (System.nanoTime() - started) / 1e9;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(50);
-        }
-        throw new IllegalStateException("StreamHook did not answer /healthz within 90 s; see " + log);
+    double awaitHealthy(long startedNanos) {
+        ServerProcess.awaitHealthy(process, port, Duration.ofSeconds(90), () -> "; see " + log);
+        return (System.nanoTime() - startedNanos) / 1e9;
     }
 
     /**

@@ -79,14 +79,23 @@ class MetricsIT {
         return r.body();
     }
 
-    /** The value of the first sample of {@code name} whose labels contain {@code labels}; fails when there is none. */
+    /**
+     * The sum of the samples of {@code name} whose labels contain {@code labels} (all of them when
+     * {@code labels} is empty), as an operator's {@code sum()} reads them; fails when there is none.
+     */
     private static double value(String text, String name, String labels) {
         Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{[^}]*})? (\\S+)$").matcher(text);
+        double sum = 0;
+        boolean found = false;
         while (m.find()) {
             if (labels.isEmpty() || (m.group(1) != null && m.group(1).contains(labels))) {
-                return Double.parseDouble(m.group(2));
+                sum += Double.parseDouble(m.group(2));
+                found = true;
             }
         }
-        throw new AssertionError("no sample " + name + "{" + labels + "} in:\n" + text.lines().filter(l -> l.startsWith("streamhook")).toList());
+        if (!found) {
+            throw new AssertionError("no sample " + name + "{" + labels + "} in:\n" + text.lines().filter(l -> l.startsWith("streamhook")).toList());
+        }
+        return sum;
     }
 }
