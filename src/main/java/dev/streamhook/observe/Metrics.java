@@ -119,17 +119,23 @@ public final class Metrics implements DeliveryMetrics {
     private void readQueues(Connection c, long now) throws SQLException {
         List<MultiGauge.Row<?>> depth = new ArrayList<>();
         List<MultiGauge.Row<?>> oldest = new ArrayList<>();
-        // per destination through the lane index; the oldest pending change is the one of the lowest sequence
+        // per destination through the lane index; the oldest pending change is the one of the lowest sequence.
+        // Every destination gets its series, 0 when nothing waits: a series that vanished when its queue
+        // emptied would read as "no data" to an alert, not as an empty queue
         try (PreparedStatement q = c.prepareStatement("""
-                SELECT q.destination_id, q.pending, e.committed_at
-                FROM (SELECT destination_id, count(*) AS pending, min(event_seq) AS first_seq FROM deliveries
-                      WHERE status = 'PENDING' GROUP BY destination_id) q
-                JOIN events e ON e.seq = q.first_seq""");
+                SELECT d.id, q.pending, e.committed_at
+                FROM destinations d
+                LEFT JOIN (SELECT destination_id, count(*) AS pending, min(event_seq) AS first_seq FROM deliveries
+                           WHERE status = 'PENDING' GROUP BY destination_id) q ON q.destination_id = d.id
+                LEFT JOIN events e ON e.seq = q.first_seq""");
              ResultSet rs = q.executeQuery()) {
             while (rs.next()) {
                 Tags tags = Tags.of("destination", rs.getString(1));
-                depth.add(MultiGauge.Row.of(tags, rs.getLong(2)));
-                oldest.add(MultiGauge.Row.of(tags, Math.max(0, now - rs.getLong(3)) / 1000.0));
+                long pending = rs.getLong(2);
+                long firstCommittedAt = rs.getLong(3);
+                boolean none = rs.wasNull();
+                depth.add(MultiGauge.Row.of(tags, pending));
+                oldest.add(MultiGauge.Row.of(tags, none ? 0 : Math.max(0, now - firstCommittedAt) / 1000.0));
             }
         }
         queueDepth.register(depth, true);

@@ -40,6 +40,7 @@ class MetricsIT {
             String sent = Quickstart.sourceWithDestination(api, db, "sent", ok.url(), "whsec_metrics_ok");
             String refused = Quickstart.sourceWithDestination(api, db, "refused", failing.url(), "whsec_metrics_failing");
             String waiting = Quickstart.sourceWithDestination(api, db, "waiting", later.url(), "whsec_metrics_later");
+            String sentDestination = api.get("/v1/sources/" + sent + "/destinations").body().at("/data/0/id").asText();
             String refusedDestination = api.get("/v1/sources/" + refused + "/destinations").body().at("/data/0/id").asText();
             String waitingDestination = api.get("/v1/sources/" + waiting + "/destinations").body().at("/data/0/id").asText();
             api.patch("/v1/sources/" + waiting, "{\"status\": \"paused\"}");
@@ -56,6 +57,9 @@ class MetricsIT {
                 assertThat(value(text, "streamhook_delivery_latency_seconds_count", "")).isEqualTo(5);
                 assertThat(value(text, "streamhook_queue_depth", "destination=\"" + waitingDestination + "\"")).isEqualTo(2);
                 assertThat(value(text, "streamhook_queue_oldest_pending_age_seconds", "destination=\"" + waitingDestination + "\"")).isGreaterThan(0);
+                // a destination with nothing waiting reads 0, not "no data"
+                assertThat(value(text, "streamhook_queue_depth", "destination=\"" + sentDestination + "\"")).isZero();
+                assertThat(value(text, "streamhook_queue_oldest_pending_age_seconds", "destination=\"" + sentDestination + "\"")).isZero();
                 assertThat(value(text, "streamhook_slot_lag_bytes", "source=\"" + sent + "\"")).isGreaterThanOrEqualTo(0);
                 assertThat(value(text, "streamhook_store_size_bytes", "")).isGreaterThan(0);
             });
