@@ -31,6 +31,8 @@ public final class WebhookReceiver implements AutoCloseable {
     }
 
     private final HttpServer server;
+    /** Scheme and host of {@link #url()}. */
+    private final String origin;
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     /** A queued answer: a status and the headers it comes with. */
     private record Reply(int status, Map<String, String> headers) {
@@ -43,11 +45,34 @@ public final class WebhookReceiver implements AutoCloseable {
     private volatile long everyResponseDelay;
 
     public WebhookReceiver() {
+        this(plain(), "http://127.0.0.1");
+    }
+
+    /**
+     * The same receiver over TLS with {@code tls}'s certificate, on 127.0.0.1; its {@link #url()}
+     * names the host {@code localhost}, which the certificate must name for a sender that checks it.
+     */
+    public static WebhookReceiver overTls(javax.net.ssl.SSLContext tls) {
         try {
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            com.sun.net.httpserver.HttpsServer server = com.sun.net.httpserver.HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            server.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+            return new WebhookReceiver(server, "https://localhost");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static HttpServer plain() {
+        try {
+            return HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private WebhookReceiver(HttpServer server, String origin) {
+        this.server = server;
+        this.origin = origin;
         server.createContext("/", exchange -> {
             byte[] body = exchange.getRequestBody().readAllBytes();
             Map<String, String> headers = new TreeMap<>();
@@ -115,7 +140,7 @@ public final class WebhookReceiver implements AutoCloseable {
     }
 
     public String url() {
-        return "http://127.0.0.1:" + server.getAddress().getPort() + "/webhooks/streamhook";
+        return origin + ":" + server.getAddress().getPort() + "/webhooks/streamhook";
     }
 
     public List<Request> requests() {
