@@ -5,7 +5,6 @@ import dev.streamhook.store.DeliveryQueue;
 import dev.streamhook.store.DeliveryQueue.Attempt;
 import dev.streamhook.store.DeliveryQueue.Due;
 import dev.streamhook.store.DeliveryQueue.Lease;
-import dev.streamhook.store.DeliveryQueue.Pending;
 import dev.streamhook.store.DeliveryQueue.Result;
 import dev.streamhook.store.DeliveryQueue.State;
 import dev.streamhook.store.DeliveryQueue.Status;
@@ -26,9 +25,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One destination's deliveries: holds the lane's lease, reads pending deliveries in event order
- * into a {@link RowSequencer}, sends row heads with at most the destination's in-flight limit (one
- * request each, or several per request for a destination that takes batches), and records results
- * in groups. A slow or failing destination fills only its own lane.
+ * into a {@link RowSequencer} ({@link LaneReader}), sends row heads with at most the destination's
+ * in-flight limit (one request each, or several per request for a destination that takes batches),
+ * and records results in groups. A slow or failing destination fills only its own lane.
  *
  * <p>Thread-safety: all state is owned by the lane's own (virtual) thread, which runs the messages
  * posted to its inbox; the public methods only post. Sends run on virtual threads of their own and
@@ -39,8 +38,6 @@ import org.slf4j.LoggerFactory;
 final class Lane {
 
     private static final Logger log = LoggerFactory.getLogger(Lane.class);
-    /** Deliveries read by a lane's first page, before it knows how large its events are. */
-    private static final int FIRST_PAGE = 100;
     /**
      * How often a lane with held-back deliveries asks the store about them, in case another node
      * retried or skipped them (this node's own API tells the lane at once).
@@ -74,10 +71,7 @@ final class Lane {
     private Lease lease;
     private long nextLeaseTry;
     private RowSequencer rows = new RowSequencer();
-    private long cursor;
-    private boolean moreInStore = true;
-    /** The largest body of the last page read (0 before the first): sizes the next page. */
-    private long largestBody;
+    private final LaneReader reader;
     /** Requests in flight (a batch is one). */
     private int inFlight;
     /** When the events waiting to fill the next batch could first have gone; {@link #NO_BATCH} when none wait. */
@@ -96,6 +90,7 @@ final class Lane {
         this.retryPolicy = retryPolicy;
         this.settings = settings;
         this.clock = clock;
+        this.reader = new LaneReader(queue, settings.window(), settings.windowBytes());
         this.thread = Thread.ofVirtual().name("lane-" + destination.id()).unstarted(this::loop);
     }
 
@@ -112,7 +107,7 @@ final class Lane {
         if (wakePosted.compareAndSet(false, true)) {
             inbox.add(() -> {
                 wakePosted.set(false);
-                moreInStore = true;
+                reader.more();
             });
         }
     }
@@ -224,7 +219,7 @@ final class Lane {
             }
             until = Math.min(until, Math.max(now, due)); // MIN_VALUE (due now) must not wrap below
         }
-        if (moreInStore && roomToLoad()) {
+        if (reader.wantsToRead(rows)) {
             return 0;
         }
         return Math.max(0, Math.min(until - now, 60_000));
@@ -239,9 +234,7 @@ final class Lane {
         if (now >= nextHeldCheck) {
             checkHeld();
         }
-        if (moreInStore && roomToLoad()) {
-            load();
-        }
+        reader.read(destination.id(), rows, holdsOnFailure(), unrecorded::settled, now);
         if (gone) {
             return; // answered 410: nothing more goes until the destination is set active again (a new lane)
         }
@@ -323,8 +316,7 @@ final class Lane {
     }
 
     private void readFromStart() {
-        cursor = 0;
-        moreInStore = true;
+        reader.fromStart();
     }
 
     private void lost(String why) {
@@ -333,47 +325,6 @@ final class Lane {
         nextLeaseTry = clock.millis() + settings.leaseMillis() / 3;
         unrecorded.forget();
         restartFromStore();
-    }
-
-    private void load() {
-        int room = pageSize();
-        List<Pending> page = queue.pending(destination.id(), cursor, room, holdsOnFailure());
-        boolean full = false;
-        if (!page.isEmpty()) {
-            largestBody = 1;
-            for (Pending p : page) {
-                largestBody = Math.max(largestBody, p.body().length);
-            }
-        }
-        for (Pending p : page) {
-            if (rows.size() > 0 && rows.bytes() + p.body().length > settings.windowBytes()) {
-                full = true; // large events: the rest waits in the store, read again from here
-                break;
-            }
-            cursor = Math.max(cursor, p.eventSeq());
-            if (!unrecorded.settled(p.deliveryId())) {
-                rows.add(p);
-            }
-        }
-        moreInStore = full || page.size() == room;
-        if (rows.size() == 0 && page.isEmpty()) {
-            cursor = 0; // idle: the next read starts from the lane's start, which costs only what is pending
-        }
-    }
-
-    /**
-     * How many deliveries to read: what fits the window in count and, at the largest body of the
-     * last page, in bytes; a lane that has read nothing yet reads a small first page. Without the
-     * byte cap a lane of 10 KB events read 800 bodies to keep 200, and one of 1 MiB events would
-     * read a gigabyte to keep four.
-     */
-    private int pageSize() {
-        int room = settings.window() - rows.size();
-        if (largestBody == 0) {
-            return Math.min(room, FIRST_PAGE);
-        }
-        long fitting = (settings.windowBytes() - rows.bytes()) / largestBody + 1;
-        return (int) Math.max(1, Math.min(room, fitting));
     }
 
     private void settle(List<Item> items, Attempt attempt) {
@@ -450,10 +401,6 @@ final class Lane {
     /** 410 Gone: the endpoint says it is gone for good (see {@code EndpointHealth}). */
     private static boolean isGone(Attempt attempt) {
         return attempt.statusCode() != null && attempt.statusCode() == 410;
-    }
-
-    private boolean roomToLoad() {
-        return rows.size() < settings.window() / 2 && rows.bytes() < settings.windowBytes() / 2;
     }
 
     private int maxInFlight() {

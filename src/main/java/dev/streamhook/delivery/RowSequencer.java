@@ -28,6 +28,13 @@ import java.util.TreeMap;
  * sent and never due, it keeps its rows (and its table, if table-wide) waiting until the lane
  * {@link #release releases} it (retried by hand) or {@link #done settles} it (skipped by hand).
  *
+ * <p>A lane's window is bounded, so a busy row behind a head that cannot go (waiting for a retry,
+ * or held) would fill it and stop the lane reading anything else. {@link #parkBehindBlockedHeads}
+ * lets go of such a row's later events (they stay pending in the store) and {@link #add} then
+ * leaves the row's later events, and whatever must follow them, in the store too, until a parked
+ * row has drained: then every park is lifted at once and the lane reads again from its start
+ * ({@link #takeUnparked}), so the events come back in event order.
+ *
  * <p>Not thread-safe: owned by its lane's loop.
  */
 final class RowSequencer {
@@ -80,10 +87,22 @@ final class RowSequencer {
     private final PriorityQueue<Item> ready = new PriorityQueue<>(Comparator.comparingLong(Item::seq));
     private final PriorityQueue<Item> waiting = new PriorityQueue<>(
             Comparator.comparingLong((Item i) -> i.nextAttemptAt).thenComparingLong(Item::seq));
+    /** A row whose events after {@code afterSeq} are left in the store; {@code table}: the row's table. */
+    private record Parked(String table, long afterSeq) {
+    }
 
-    /** Adds a delivery read from the store; false when the lane has it already. */
+    private final Map<String, Parked> parkedRows = new HashMap<>();
+    /** Tables whose events after the given sequence number are left in the store (behind a table-wide event that is). */
+    private final Map<String, Long> parkedTables = new HashMap<>();
+    /** A parked row drained: the parks are lifted and the lane must read its events again from its start. */
+    private boolean unparked;
+
+    /**
+     * Adds a delivery read from the store; false when the lane has it already, or leaves it in the
+     * store because it must follow an event left there (see {@link #parkBehindBlockedHeads}).
+     */
     boolean add(Pending p) {
-        if (byId.containsKey(p.deliveryId())) {
+        if (byId.containsKey(p.deliveryId()) || leftInStore(p)) {
             return false;
         }
         Item item = new Item(p);
@@ -120,6 +139,135 @@ final class RowSequencer {
         items.add(at, item);
         row.clear();
         row.addAll(items);
+    }
+
+    /**
+     * Whether {@code p} must stay in the store: an earlier event of one of its rows or of its table
+     * is there. Its other rows and its table are then parked too, from {@code p} on, so nothing
+     * that must follow it is taken in meanwhile.
+     */
+    private boolean leftInStore(Pending p) {
+        if (parkedRows.isEmpty() && parkedTables.isEmpty()) {
+            return false;
+        }
+        Long tableAfter = parkedTables.get(p.table());
+        if (tableAfter != null && p.eventSeq() > tableAfter) {
+            return true;
+        }
+        Item probe = new Item(p);
+        boolean behindParked;
+        if (probe.tableWide()) { // it waits for every earlier event of its table: none may be in the store
+            behindParked = parkedRows.values().stream().anyMatch(r -> r.table().equals(p.table()) && r.afterSeq() < p.eventSeq());
+        } else {
+            behindParked = probe.rowKeys.stream().map(parkedRows::get).anyMatch(r -> r != null && r.afterSeq() < p.eventSeq());
+        }
+        if (!behindParked) {
+            return false;
+        }
+        if (probe.tableWide()) {
+            parkedTables.merge(p.table(), p.eventSeq() - 1, Math::min);
+        }
+        for (String key : probe.rowKeys) {
+            parkRow(key, p.table(), p.eventSeq() - 1);
+        }
+        return true;
+    }
+
+    private void parkRow(String key, String table, long afterSeq) {
+        parkedRows.merge(key, new Parked(table, afterSeq), (a, b) -> a.afterSeq() <= b.afterSeq() ? a : b);
+    }
+
+    /**
+     * Lets go of the events queued behind each row head that cannot go at {@code now} (held, or
+     * waiting for a retry later than now), so they stop filling the lane's window: they stay pending
+     * in the store, and the row is parked after the last event kept. Kept are the head and, from the
+     * row's end backwards, every event from the first that cannot simply be dropped: one in flight,
+     * one that is in another row too (a key change), or one a table-wide event in the lane must
+     * follow. A table whose first table-wide event cannot go is treated the same way, from the
+     * table's last event back. Returns how many were let go.
+     */
+    int parkBehindBlockedHeads(long now) {
+        int dropped = 0;
+        for (Map.Entry<String, Table> entry : List.copyOf(tables.entrySet())) {
+            Table table = entry.getValue();
+            Item first = table.tableWide.isEmpty() ? null : table.tableWide.firstEntry().getValue();
+            if (first == null || !blocked(first, now)) {
+                continue;
+            }
+            Item last;
+            while ((last = table.all.lastEntry().getValue()) != first && droppable(last)) { // a row's last event first
+                forget(last);
+                dropped++;
+            }
+            parkedTables.merge(entry.getKey(), table.all.lastKey(), Math::min);
+        }
+        for (Map.Entry<String, ArrayDeque<Item>> entry : List.copyOf(rows.entrySet())) {
+            ArrayDeque<Item> row = entry.getValue();
+            Item head = row.peekFirst();
+            if (row.size() < 2 || !blocked(head, now)) {
+                continue;
+            }
+            Item last;
+            while ((last = row.peekLast()) != head && droppable(last)) {
+                forget(last);
+                dropped++;
+            }
+            parkRow(entry.getKey(), head.pending.table(), row.peekLast().seq());
+        }
+        return dropped;
+    }
+
+    /** Held, or waiting for a retry later than {@code now}. */
+    private static boolean blocked(Item item, long now) {
+        return !item.inFlight && (item.held || item.nextAttemptAt > now);
+    }
+
+    private boolean droppable(Item item) {
+        if (item.inFlight || item.rowKeys.size() != 1) {
+            return false;
+        }
+        Table table = tables.get(item.pending.table());
+        return table.tableWide.ceilingKey(item.seq()) == null;
+    }
+
+    /** Takes an item out of the lane unsettled: it stays pending in the store. */
+    private void forget(Item item) {
+        byId.remove(item.pending.deliveryId());
+        bytes -= item.pending.body().length;
+        if (item.queued) {
+            item.queued = false;
+            waiting.remove(item);
+            ready.remove(item);
+        }
+        Table table = tables.get(item.pending.table());
+        table.all.remove(item.seq());
+        if (table.all.isEmpty()) {
+            tables.remove(item.pending.table());
+        }
+        for (String key : item.rowKeys) {
+            ArrayDeque<Item> row = rows.get(key);
+            row.remove(item);
+            if (row.isEmpty()) {
+                rows.remove(key);
+            }
+        }
+    }
+
+    /** A parked row or table drained: what it left in the store may go now, and the parks derived from it are lifted with it. */
+    private void liftParks() {
+        parkedRows.clear();
+        parkedTables.clear();
+        unparked = true;
+    }
+
+    /**
+     * Whether a parked row or table drained since the last call: every park is lifted then, and the lane
+     * must read from its start again to take in what was left in the store, in event order.
+     */
+    boolean takeUnparked() {
+        boolean was = unparked;
+        unparked = false;
+        return was;
     }
 
     /** Whether nothing that must go first is still in the lane. */
@@ -277,12 +425,18 @@ final class RowSequencer {
             row.remove(item);
             if (row.isEmpty()) {
                 rows.remove(key);
+                if (parkedRows.containsKey(key)) {
+                    liftParks();
+                }
             } else {
                 refresh(row.peekFirst());
             }
         }
         if (table.all.isEmpty()) {
             tables.remove(tableName);
+            if (parkedTables.containsKey(tableName)) {
+                liftParks();
+            }
         } else if (item.tableWide()) {
             // the table's events up to its next table-wide one waited for this one
             Long next = table.tableWide.isEmpty() ? null : table.tableWide.firstKey();

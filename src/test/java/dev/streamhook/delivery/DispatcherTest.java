@@ -17,6 +17,7 @@ import dev.streamhook.store.DeliveryQueue.Due;
 import dev.streamhook.store.Destinations;
 import dev.streamhook.store.Destinations.Destination;
 import dev.streamhook.store.EventLog;
+import dev.streamhook.store.Redeliveries;
 import dev.streamhook.store.Usage;
 import dev.streamhook.store.SecretBox;
 import dev.streamhook.store.Sources;
@@ -57,6 +58,8 @@ class DispatcherTest {
         final Map<String, CountDownLatch> hanging = new ConcurrentHashMap<>();
         final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
         final Map<String, Integer> mostInFlight = new ConcurrentHashMap<>();
+        /** Event ids answered 500 while they are here. */
+        final java.util.Set<String> refused = ConcurrentHashMap.newKeySet();
 
         @Override
         public Attempt send(Due d) {
@@ -73,7 +76,7 @@ class DispatcherTest {
             } finally {
                 inFlight.get(d.destinationId()).decrementAndGet();
             }
-            return new Attempt(System.currentTimeMillis(), 1, 200, null, null);
+            return new Attempt(System.currentTimeMillis(), 1, refused.contains(d.eventId()) ? 500 : 200, null, null);
         }
 
         List<String> rowsSentTo(String destinationId) {
@@ -107,21 +110,34 @@ class DispatcherTest {
     }
 
     private void start() {
-        dispatcher = new Dispatcher(new DeliveryQueue(db), destinations, db.signals(), sender,
-                new dev.streamhook.delivery.RetryPolicy(3, java.util.List.of(Duration.ofMillis(10))),
-                DeliveryMetrics.NONE, "node-test", 16, 30_000, 1_000, 4L << 20, Clock.systemUTC());
+        start(1_000, new RetryPolicy(3, List.of(Duration.ofMillis(10))));
+    }
+
+    /** {@code window}: how many deliveries a lane holds in memory at most. */
+    private void start(int window, RetryPolicy retries) {
+        dispatcher = new Dispatcher(new DeliveryQueue(db), destinations, db.signals(), sender, retries,
+                DeliveryMetrics.NONE, "node-test", 16, 30_000, window, 4L << 20, Clock.systemUTC());
         dispatcher.start();
     }
 
     /** {@code rows} one-row transactions, row key {@code "row" + (i % distinctRows)}. */
     private List<String> append(int rows, int distinctRows) {
-        List<String> ids = new ArrayList<>();
+        List<String> keys = new ArrayList<>();
         for (int i = 0; i < rows; i++) {
+            keys.add("row" + (i % distinctRows));
+        }
+        return append(keys);
+    }
+
+    /** One one-row transaction per key, in order; returns their event ids. */
+    private List<String> append(List<String> rowKeys) {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < rowKeys.size(); i++) {
             Lsn commit = new Lsn(0x1000L + transactions++ * 0x100L);
             EventId id = EventId.of(1, commit, 0);
             ids.add(id.value());
             ChangeEvent e = ChangeEvent.row(id, "src_1", commit, 700, 0, Instant.EPOCH, "d", "public", "t", Operation.UPDATE,
-                    JsonValue.NULL, JsonValue.objectBuilder().put("v", JsonValue.of(i)).build(), List.of(), "public.t[\"row" + (i % distinctRows) + "\"]");
+                    JsonValue.NULL, JsonValue.objectBuilder().put("v", JsonValue.of(i)).build(), List.of(), "public.t[\"" + rowKeys.get(i) + "\"]");
             log.append("src_1", new Lsn(commit.value() + 0x10), List.of(EncodedEvent.of(e))).join();
         }
         return ids;
@@ -138,6 +154,77 @@ class DispatcherTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> sender.rowsSentTo("dst_healthy").size() == 300);
         assertThat(sender.rowsSentTo("dst_healthy")).containsExactlyInAnyOrderElementsOf(ids);
         assertThat(sender.rowsSentTo("dst_hanging")).as("stuck at its own in-flight limit").hasSize(16);
+    }
+
+    @Test
+    void aBusyRowBehindAnEventThatKeepsFailingHoldsBackOnlyItselfNotTheRestOfItsDestination() {
+        destination("dst_1", null);
+        start(40, new RetryPolicy(1_000, List.of(Duration.ofMillis(20)))); // a lane reads more only below 20 held in memory
+        StuckRow stuck = appendStuckRow();
+
+        sender.refused.remove(stuck.failing());
+        stuck.arrivesWhole();
+    }
+
+    @Test
+    void aBusyRowHeldBehindAnEventThatFailedForGoodHoldsBackOnlyItselfAndGoesOnInOrderOnceItIsRetriedByHand() {
+        destination("dst_1", null); // holds a row on failure, the default
+        start(40, new RetryPolicy(2, List.of(Duration.ofMillis(10))));
+        StuckRow stuck = appendStuckRow();
+        await("the head failed for good").atMost(Duration.ofSeconds(30))
+                .until(() -> sender.rowsSentTo("dst_1").stream().filter(stuck.failing()::equals).count() == 2);
+
+        sender.refused.remove(stuck.failing());
+        new Redeliveries(db).retryFailed(stuck.failing(), "dst_1", false, System.currentTimeMillis());
+        stuck.arrivesWhole();
+    }
+
+    /** A row's 62 events, the first refused, with 30 other rows' events among them; the others arrive, the row does not. */
+    private StuckRow appendStuckRow() {
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < 61; i++) {
+            keys.add("hot");
+        }
+        for (int i = 0; i < 30; i++) {
+            keys.add("other" + i);
+        }
+        keys.add("hot");
+        String failing = EventId.of(1, new Lsn(0x1000L + transactions * 0x100L), 0).value(); // the next append's, refused before it is sent
+        sender.refused.add(failing);
+        assertThat(append(keys.subList(0, 1))).containsExactly(failing);
+        List<String> hot = new ArrayList<>(List.of(failing));
+        hot.addAll(append(keys.subList(1, 61)));
+        List<String> others = append(keys.subList(61, 91));
+        hot.addAll(append(keys.subList(91, 92)));
+
+        await("the other rows, behind 60 events of a stuck row").atMost(Duration.ofSeconds(30))
+                .until(() -> sender.rowsSentTo("dst_1").containsAll(others));
+        assertThat(sender.rowsSentTo("dst_1").stream().filter(hot::contains).distinct().toList())
+                .as("nothing of the stuck row but its failing head").containsExactly(failing);
+        return new StuckRow(failing, hot);
+    }
+
+    private final class StuckRow {
+        private final String failing;
+        private final List<String> events;
+
+        StuckRow(String failing, List<String> events) {
+            this.failing = failing;
+            this.events = events;
+        }
+
+        String failing() {
+            return failing;
+        }
+
+        /** Once its head is delivered, the row's events arrive, each once, in commit order. */
+        void arrivesWhole() {
+            await("the stuck row, once its head is delivered").atMost(Duration.ofSeconds(30))
+                    .until(() -> sender.rowsSentTo("dst_1").containsAll(events));
+            List<String> sent = sender.rowsSentTo("dst_1").stream().filter(events::contains).toList();
+            assertThat(sent.stream().distinct().toList()).as("the stuck row's events in commit order").containsExactlyElementsOf(events);
+            assertThat(sent.subList(sent.lastIndexOf(failing) + 1, sent.size())).as("each after the head once").doesNotHaveDuplicates();
+        }
     }
 
     @Test

@@ -284,4 +284,99 @@ class RowSequencerTest {
         other.add(delivery(3, "a"));
         assertThat(seqs(other.takeBatch(0, 10, Long.MAX_VALUE))).as("row a's head waits for its retry time").containsExactly(2L);
     }
+
+    @Test
+    void aRowBehindAHeadWaitingForItsRetryLetsGoOfItsLaterEventsAndTakesThemBackInOrderOnceTheHeadIsDelivered() {
+        rows.add(delivery(1, "a"));
+        rows.add(delivery(2, "a"));
+        rows.add(delivery(3, "a"));
+        rows.add(delivery(4, "b"));
+        List<Item> first = rows.take(0, 10);
+        rows.retryAt(first.get(0), 500); // 1 failed; a waits for it
+        rows.done(first.get(1));
+
+        assertThat(rows.parkBehindBlockedHeads(100)).as("2 and 3 let go, left pending in the store").isEqualTo(2);
+        assertThat(rows.size()).isEqualTo(1);
+        assertThat(rows.add(delivery(2, "a"))).as("read again while its head still fails: left in the store").isFalse();
+        assertThat(rows.add(delivery(5, "a"))).isFalse();
+        assertThat(rows.add(delivery(6, "b"))).as("other rows go on").isTrue();
+        assertThat(seqs(rows.take(100, 10))).containsExactly(6L);
+        assertThat(rows.takeUnparked()).isFalse();
+
+        List<Item> retried = rows.take(500, 10);
+        assertThat(seqs(retried)).containsExactly(1L);
+        retried.forEach(rows::done);
+        assertThat(rows.takeUnparked()).as("the lane reads again from its start").isTrue();
+        for (long seq : new long[] {2, 3, 5}) {
+            assertThat(rows.add(delivery(seq, "a"))).isTrue();
+        }
+        assertThat(drainInRounds()).containsExactly(List.of(2L), List.of(3L), List.of(5L));
+    }
+
+    @Test
+    void aHeadHeldAfterFailingLetsGoOfItsRowsLaterEventsButNotOfOneInFlightOrOneInAnotherRowToo() {
+        rows.add(failedOf(1, "a"));
+        rows.add(delivery(2, "a"));
+        rows.add(keyChange(3, "a", "c")); // in rows a and c: kept, and so is what comes before it
+        rows.add(delivery(4, "a"));
+        rows.add(delivery(5, "a"));
+
+        assertThat(rows.parkBehindBlockedHeads(0)).as("only 4 and 5, behind the key change").isEqualTo(2);
+        assertThat(rows.add(delivery(4, "a"))).isFalse();
+        assertThat(rows.add(delivery(6, "c"))).as("c's next event waits in the lane behind the key change, as before").isTrue();
+        assertThat(rows.take(0, 10)).as("everything waits for held 1").isEmpty();
+    }
+
+    @Test
+    void anEventThatMustFollowOneLeftInTheStoreIsLeftThereTooWithWhatMustFollowIt() {
+        rows.add(rowOf(1, "public.t", "[1]"));
+        rows.add(rowOf(2, "public.t", "[1]"));
+        rows.add(rowOf(3, "public.t", "[2]"));
+        List<Item> first = rows.take(0, 10);
+        rows.retryAt(first.get(0), 500);
+        rows.done(first.get(1));
+        assertThat(rows.parkBehindBlockedHeads(0)).isEqualTo(1);
+
+        Pending keyChange = new Pending(40, 4, "evt_4", "public.t[3]", "public.t[1]", "public.t", Operation.UPDATE, 0, 0, 0, new byte[100]);
+        assertThat(rows.add(keyChange)).as("[1] -> [3] must follow 2, which is in the store").isFalse();
+        assertThat(rows.add(rowOf(5, "public.t", "[3]"))).as("and the new key's later events follow it").isFalse();
+        assertThat(rows.add(truncate(6, "public.t"))).as("a TRUNCATE follows every earlier event of its table").isFalse();
+        assertThat(rows.add(rowOf(7, "public.t", "[2]"))).as("and the table's events after it follow the TRUNCATE").isFalse();
+        assertThat(rows.add(rowOf(8, "public.other", "[1]"))).isTrue();
+        assertThat(rows.add(rowOf(0, "public.t", "[9]"))).as("an older event made due again by hand is taken in").isTrue();
+    }
+
+    @Test
+    void nothingIsLetGoWhileTheHeadIsInFlightOrDueOrAlone() {
+        rows.add(delivery(1, "a"));
+        rows.add(delivery(2, "a"));
+        rows.add(delivery(3, "b"));
+        Item a = rows.take(0, 1).get(0);
+        assertThat(rows.parkBehindBlockedHeads(0)).as("a's head in flight, b's alone").isZero();
+        rows.retryAt(a, 100);
+        assertThat(rows.parkBehindBlockedHeads(100)).as("a's head due now").isZero();
+        assertThat(rows.size()).isEqualTo(3);
+    }
+
+    @Test
+    void aTableBehindAHeldTruncateLetsGoOfItsLaterEventsAndTakesThemBackInOrderOnceTheTruncateIsSettled() {
+        rows.add(new Pending(10, 1, "evt_1", "public.t", null, "public.t", Operation.TRUNCATE, 12, 0, 0, new byte[100], true));
+        rows.add(rowOf(2, "public.t", "[1]"));
+        rows.add(rowOf(3, "public.t", "[2]"));
+        rows.add(rowOf(4, "public.t", "[1]"));
+        rows.add(rowOf(5, "public.other", "[1]"));
+
+        assertThat(rows.parkBehindBlockedHeads(0)).as("2, 3 and 4 let go").isEqualTo(3);
+        assertThat(rows.add(rowOf(3, "public.t", "[2]"))).isFalse();
+        assertThat(rows.add(rowOf(6, "public.t", "[3]"))).isFalse();
+        assertThat(rows.add(rowOf(7, "public.other", "[2]"))).isTrue();
+        assertThat(drainInRounds()).containsExactly(List.of(5L, 7L));
+
+        rows.done(rows.held().get(0)); // skipped by hand
+        assertThat(rows.takeUnparked()).isTrue();
+        for (long seq : new long[] {2, 3, 4, 6}) {
+            assertThat(rows.add(rowOf(seq, "public.t", seq == 3 ? "[2]" : seq == 6 ? "[3]" : "[1]"))).isTrue();
+        }
+        assertThat(drainInRounds()).containsExactly(List.of(2L, 3L, 6L), List.of(4L));
+    }
 }
