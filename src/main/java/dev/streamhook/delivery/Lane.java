@@ -78,6 +78,12 @@ final class Lane {
     private long batchOpenedAt = NO_BATCH;
     /** The endpoint answered 410 Gone: send nothing more; the dispatcher stops this lane once the store says disabled. */
     private boolean gone;
+    /**
+     * The endpoint answered 429 or 503 with {@code Retry-After}: it asked for no request before this
+     * (clamped as {@link RetryPolicy#bounded}), so no row's event starts before it, not only the one
+     * that got the answer. Requests already out finish.
+     */
+    private long quietUntil;
     private long nextHeldCheck;
     private final UnrecordedResults unrecorded = new UnrecordedResults();
 
@@ -217,6 +223,9 @@ final class Lane {
             if (due == Long.MIN_VALUE && batch != null && batchOpenedAt != NO_BATCH) {
                 due = batchOpenedAt + batch.maxWaitMs(); // a batch that is not full goes when its wait is over
             }
+            if (due != Long.MAX_VALUE) {
+                due = Math.max(due, quietUntil);
+            }
             until = Math.min(until, Math.max(now, due)); // MIN_VALUE (due now) must not wrap below
         }
         if (reader.wantsToRead(rows)) {
@@ -237,6 +246,9 @@ final class Lane {
         reader.read(destination.id(), rows, holdsOnFailure(), unrecorded::settled, now);
         if (gone) {
             return; // answered 410: nothing more goes until the destination is set active again (a new lane)
+        }
+        if (now < quietUntil) {
+            return;
         }
         Destination d = destination;
         Batch batch = d.tuning().batch();
@@ -329,6 +341,9 @@ final class Lane {
 
     private void settle(List<Item> items, Attempt attempt) {
         inFlight--;
+        if (attempt.retryAfter() != null) {
+            quietUntil = Math.max(quietUntil, clock.millis() + RetryPolicy.bounded(attempt.retryAfter()).toMillis());
+        }
         for (Item item : items) { // in event order: a row's first event is settled before the ones behind it
             settle(item, attempt);
         }

@@ -73,9 +73,14 @@ public record RetryPolicy(int maxAttempts, List<Duration> schedule) {
         if (retryAfter == null) {
             return scheduled;
         }
-        Duration asked = retryAfter.compareTo(RETRY_AFTER_MIN) < 0 ? RETRY_AFTER_MIN
-                : retryAfter.compareTo(RETRY_AFTER_MAX) > 0 ? RETRY_AFTER_MAX : retryAfter;
+        Duration asked = bounded(retryAfter);
         return asked.compareTo(scheduled) > 0 ? asked : scheduled;
+    }
+
+    /** A {@code Retry-After} wait clamped to {@link #RETRY_AFTER_MIN}..{@link #RETRY_AFTER_MAX}. */
+    public static Duration bounded(Duration retryAfter) {
+        return retryAfter.compareTo(RETRY_AFTER_MIN) < 0 ? RETRY_AFTER_MIN
+                : retryAfter.compareTo(RETRY_AFTER_MAX) > 0 ? RETRY_AFTER_MAX : retryAfter;
     }
 
     /** The time from the first attempt to the last, without jitter: what the schedule promises to keep trying for. */

@@ -60,12 +60,16 @@ class DispatcherTest {
         final Map<String, Integer> mostInFlight = new ConcurrentHashMap<>();
         /** Event ids answered 500 while they are here. */
         final java.util.Set<String> refused = ConcurrentHashMap.newKeySet();
+        /** Event ids answered once 429 with {@code Retry-After} of the given wait. */
+        final Map<String, Duration> throttled = new ConcurrentHashMap<>();
+        final List<Long> sentAt = new CopyOnWriteArrayList<>();
 
         @Override
         public Attempt send(Due d) {
             int now = inFlight.computeIfAbsent(d.destinationId(), k -> new AtomicInteger()).incrementAndGet();
             mostInFlight.merge(d.destinationId(), now, Math::max);
             sent.add(d);
+            sentAt.add(System.nanoTime());
             try {
                 CountDownLatch latch = hanging.get(d.destinationId());
                 if (latch != null) {
@@ -75,6 +79,10 @@ class DispatcherTest {
                 Thread.currentThread().interrupt();
             } finally {
                 inFlight.get(d.destinationId()).decrementAndGet();
+            }
+            Duration retryAfter = throttled.remove(d.eventId());
+            if (retryAfter != null) {
+                return new Attempt(System.currentTimeMillis(), 1, 429, null, null, DeliveryQueue.ErrorKind.STATUS, retryAfter);
             }
             return new Attempt(System.currentTimeMillis(), 1, refused.contains(d.eventId()) ? 500 : 200, null, null);
         }
@@ -225,6 +233,23 @@ class DispatcherTest {
             assertThat(sent.stream().distinct().toList()).as("the stuck row's events in commit order").containsExactlyElementsOf(events);
             assertThat(sent.subList(sent.lastIndexOf(failing) + 1, sent.size())).as("each after the head once").doesNotHaveDuplicates();
         }
+    }
+
+    @Test
+    void anEndpointThatAnswers429WithRetryAfterGetsNoRequestForAnyRowUntilThen() {
+        destination("dst_1", 1); // one request at a time, so the next one waits for the 429
+        String first = EventId.of(1, new Lsn(0x1000L + transactions * 0x100L), 0).value();
+        sender.throttled.put(first, Duration.ofSeconds(2));
+        start();
+        List<String> ids = append(3, 3); // three rows: the other two do not depend on the first
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> sender.rowsSentTo("dst_1").containsAll(ids));
+        List<String> sent = sender.rowsSentTo("dst_1");
+        assertThat(sent.getFirst()).isEqualTo(first);
+        long quiet = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(sender.sentAt.get(1) - sender.sentAt.get(0));
+        assertThat(quiet).as("ms from the 429 to the next request, of another row").isGreaterThanOrEqualTo(1_900);
+        assertThat(sent).as("the throttled event again, once the wait is over").contains(first, org.assertj.core.data.Index.atIndex(0))
+                .filteredOn(first::equals).hasSize(2);
     }
 
     @Test
