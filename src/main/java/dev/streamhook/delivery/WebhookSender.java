@@ -55,6 +55,12 @@ public final class WebhookSender implements Sender, AutoCloseable {
      * be used to read an internal HTTP service's pages or files through the attempt log.
      */
     static final int RESPONSE_BODY_LIMIT = 256;
+    /**
+     * Response body bytes read at most; past them the exchange ends there, its status stands and the
+     * connection is closed. One selector thread reads every destination's answers, so an endpoint
+     * that streams a huge answer must not keep it busy until the deadline.
+     */
+    static final int RESPONSE_READ_LIMIT = 64 * 1024;
     /** How long an unused pooled connection stays open (longer when the deadline is); endpoints often close theirs sooner. */
     private static final Duration POOLED_IDLE = Duration.ofSeconds(30);
     private static final Duration DESTINATION_IDLE = Duration.ofMinutes(5);
@@ -225,7 +231,7 @@ public final class WebhookSender implements Sender, AutoCloseable {
 
     private Attempt outcome(Result result, String snippet, long started, long total, boolean inTlsHandshake) {
         long duration = System.currentTimeMillis() - started;
-        if (!result.isFailed()) {
+        if (!result.isFailed() || result.getFailure() instanceof AnswerTooLong) {
             Response response = result.getResponse();
             int status = response.getStatus();
             if (status >= 200 && status < 300) {
@@ -270,6 +276,15 @@ public final class WebhookSender implements Sender, AutoCloseable {
         }
     }
 
+    /** The response body passed {@link #RESPONSE_READ_LIMIT}: the rest is not read, the status stands. */
+    private static final class AnswerTooLong extends RuntimeException {
+        static final AnswerTooLong INSTANCE = new AnswerTooLong();
+
+        private AnswerTooLong() {
+            super("response body over " + RESPONSE_READ_LIMIT + " bytes, not read further", null, false, false);
+        }
+    }
+
     /** Stops the HTTP client and closes its pooled connections; sends after this fail. */
     @Override
     public void close() {
@@ -309,18 +324,25 @@ public final class WebhookSender implements Sender, AutoCloseable {
 
     /**
      * Listens to one exchange: keeps the first {@link #RESPONSE_BODY_LIMIT} bytes of a text-like
-     * response body and drops the rest as it arrives (an endpoint answering with a huge body cannot
-     * fill the heap, and the connection stays reusable), then completes with Jetty's result. Jetty
-     * calls it on one thread at a time.
+     * response body and drops the rest as it arrives, up to {@link #RESPONSE_READ_LIMIT} (beyond, it
+     * ends the exchange: an endpoint answering with a huge body can neither fill the heap nor hold
+     * the selector thread), then completes with Jetty's result. Jetty calls it on one thread at a time.
      */
     private static final class Exchange implements Response.Listener {
         private final CompletableFuture<Result> done = new CompletableFuture<>();
         private final byte[] kept = new byte[RESPONSE_BODY_LIMIT];
         private int size;
+        private long read;
         private Boolean keep;
 
         @Override
         public void onContent(Response response, ByteBuffer content) {
+            read += content.remaining();
+            if (read > RESPONSE_READ_LIMIT) {
+                content.position(content.limit());
+                response.abort(AnswerTooLong.INSTANCE);
+                return;
+            }
             if (keep == null) {
                 keep = keepsBodyOf(response.getHeaders().get(HttpHeader.CONTENT_TYPE));
             }
