@@ -184,6 +184,10 @@ public final class Main {
                 backfills);
 
         RetryPolicy retryPolicy = new RetryPolicy(config.deliveryMaxAttempts(), config.retrySchedule());
+        Duration shortestRetries = retryPolicy.span().multipliedBy(4).dividedBy(5); // the schedule's -20% jitter
+        config.destinationDisableAfter().filter(after -> after.compareTo(shortestRetries) >= 0).ifPresent(after -> log.warn(
+                "STREAMHOOK_DESTINATION_DISABLE_AFTER ({}) is not shorter than the delivery retries ({} at the least): the first events of an "
+                        + "outage can fail for good before their destination is disabled", after, shortestRetries));
         WebhookSender sender = new WebhookSender(config.deliveryTimeout(), addressPolicy);
         started.push(sender::close);
         Metrics metrics = new Metrics(db, Clock.systemUTC());

@@ -91,7 +91,7 @@ public record Config(
                 Duration.ofMillis(r.integer("STREAMHOOK_DELIVERY_TIMEOUT_MS", 10_000, 100, 300_000)),
                 r.integer("STREAMHOOK_DELIVERY_MAX_ATTEMPTS", 12, 1, 100),
                 retrySchedule(r),
-                r.period("STREAMHOOK_DESTINATION_DISABLE_AFTER", Duration.ofDays(5)),
+                r.period("STREAMHOOK_DESTINATION_DISABLE_AFTER", Duration.ofDays(2)),
                 r.integer("STREAMHOOK_DELIVERY_MAX_IN_FLIGHT", 16, 1, 1024),
                 r.limit("STREAMHOOK_FREE_EVENTS_PER_MONTH", 50_000),
                 r.string("STREAMHOOK_HOST", "127.0.0.1"),

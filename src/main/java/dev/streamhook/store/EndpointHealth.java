@@ -21,7 +21,13 @@ import java.util.Optional;
  */
 final class EndpointHealth {
 
-    static final Duration DEFAULT_DISABLE_AFTER = Duration.ofDays(5);
+    /**
+     * Shorter than the default retry schedule's span (about 2.8 days, 2.2 at the least with its
+     * jitter): an endpoint that is down for good is disabled before the first event of the outage
+     * has used its attempts, so none of them fails; they wait, pending, for the endpoint to be set
+     * active again.
+     */
+    static final Duration DEFAULT_DISABLE_AFTER = Duration.ofDays(2);
 
     private final Optional<Duration> disableAfter;
 

@@ -53,7 +53,7 @@ class ConfigTest {
         Config c = Config.from(Map.of());
         assertThat(c.deliveryMaxAttempts()).isEqualTo(dev.streamhook.delivery.RetryPolicy.DEFAULT_MAX_ATTEMPTS);
         assertThat(c.retrySchedule()).isEqualTo(dev.streamhook.delivery.RetryPolicy.DEFAULT_SCHEDULE);
-        assertThat(c.destinationDisableAfter()).contains(Duration.ofDays(5));
+        assertThat(c.destinationDisableAfter()).contains(Duration.ofDays(2));
         assertThat(Config.from(Map.of("STREAMHOOK_DELIVERY_RETRY_SCHEDULE", "50ms, 2s,1m")).retrySchedule())
                 .containsExactly(Duration.ofMillis(50), Duration.ofSeconds(2), Duration.ofMinutes(1));
         assertThat(Config.from(Map.of("STREAMHOOK_DESTINATION_DISABLE_AFTER", "forever")).destinationDisableAfter()).isEmpty();
