@@ -58,8 +58,10 @@ final class LaneReader {
      * (still pending in the store, they must not come back).
      */
     void read(String destinationId, RowSequencer rows, boolean withFailed, LongPredicate settled, long now) {
-        if (rows.takeUnparked()) {
-            fromStart(); // what a drained row left in the store comes back, in event order
+        long lifted = rows.takeLifted();
+        if (lifted >= 0) { // what a drained row left in the store comes back, in event order
+            cursor = Math.min(cursor, lifted);
+            moreInStore = true;
         }
         unclog(rows, now);
         if (!wantsToRead(rows)) {
@@ -74,17 +76,21 @@ final class LaneReader {
                 largestBody = Math.max(largestBody, p.body().length);
             }
         }
+        int added = 0;
         for (Pending p : page) {
-            if (rows.size() > 0 && rows.bytes() + p.body().length > windowBytes) {
-                full = true; // large events: the rest waits in the store, read again from here
+            // large events: the rest waits in the store, read again from here. The first one a read takes is
+            // taken whatever its size (a read starts below half the window), so every read gets on
+            if (added > 0 && rows.bytes() + p.body().length > windowBytes) {
+                full = true;
                 break;
             }
             cursor = Math.max(cursor, p.eventSeq());
-            if (!settled.test(p.deliveryId())) {
-                rows.add(p);
+            if (!settled.test(p.deliveryId()) && rows.add(p)) {
+                added++;
             }
         }
         moreInStore = full || page.size() == room;
+        rows.readUpTo(moreInStore ? cursor : Long.MAX_VALUE);
         if (rows.size() == 0 && page.isEmpty()) {
             cursor = 0; // idle: the next read starts from the lane's start, which costs only what is pending
         }

@@ -28,12 +28,9 @@ import java.util.TreeMap;
  * sent and never due, it keeps its rows (and its table, if table-wide) waiting until the lane
  * {@link #release releases} it (retried by hand) or {@link #done settles} it (skipped by hand).
  *
- * <p>A lane's window is bounded, so a busy row behind a head that cannot go (waiting for a retry,
- * or held) would fill it and stop the lane reading anything else. {@link #parkBehindBlockedHeads}
- * lets go of such a row's later events (they stay pending in the store) and {@link #add} then
- * leaves the row's later events, and whatever must follow them, in the store too, until a parked
- * row has drained: then every park is lifted at once and the lane reads again from its start
- * ({@link #takeUnparked}), so the events come back in event order.
+ * <p>So that a busy row behind a stuck head cannot fill the lane's bounded window, the events
+ * behind it can be let go, left pending in the store with whatever must follow them ({@link Parks},
+ * {@link #parkBehindBlockedHeads}), until the row drains and the lane reads them again ({@link #takeLifted}).
  *
  * <p>Not thread-safe: owned by its lane's loop.
  */
@@ -50,6 +47,8 @@ final class RowSequencer {
         boolean queued;
         /** Failed for good and holding its rows back: never due until released. */
         boolean held;
+        /** Held back by a park that was lifted: waits until the lane has read the store again up to it. */
+        boolean awaitingReread;
 
         Item(Pending pending) {
             this.pending = pending;
@@ -87,15 +86,9 @@ final class RowSequencer {
     private final PriorityQueue<Item> ready = new PriorityQueue<>(Comparator.comparingLong(Item::seq));
     private final PriorityQueue<Item> waiting = new PriorityQueue<>(
             Comparator.comparingLong((Item i) -> i.nextAttemptAt).thenComparingLong(Item::seq));
-    /** A row whose events after {@code afterSeq} are left in the store; {@code table}: the row's table. */
-    private record Parked(String table, long afterSeq) {
-    }
-
-    private final Map<String, Parked> parkedRows = new HashMap<>();
-    /** Tables whose events after the given sequence number are left in the store (behind a table-wide event that is). */
-    private final Map<String, Long> parkedTables = new HashMap<>();
-    /** A parked row drained: the parks are lifted and the lane must read its events again from its start. */
-    private boolean unparked;
+    private final Parks parks = new Parks();
+    /** The items with {@link Item#awaitingReread}, by event order. */
+    private final TreeMap<Long, Item> awaitingReread = new TreeMap<>();
 
     /**
      * Adds a delivery read from the store; false when the lane has it already, or leaves it in the
@@ -144,28 +137,19 @@ final class RowSequencer {
     /**
      * Whether {@code p} must stay in the store: an earlier event of one of its rows or of its table
      * is there. Its other rows and its table are then parked too, from {@code p} on, so nothing
-     * that must follow it is taken in meanwhile.
+     * that must follow it goes meanwhile: neither what is read later nor what is in memory already
+     * (an older event made due again by hand can be refused after newer ones were read).
      */
     private boolean leftInStore(Pending p) {
-        if (parkedRows.isEmpty() && parkedTables.isEmpty()) {
+        if (parks.isEmpty()) {
             return false;
         }
-        Long tableAfter = parkedTables.get(p.table());
-        if (tableAfter != null && p.eventSeq() > tableAfter) {
-            return true;
-        }
         Item probe = new Item(p);
-        boolean behindParked;
-        if (probe.tableWide()) { // it waits for every earlier event of its table: none may be in the store
-            behindParked = parkedRows.values().stream().anyMatch(r -> r.table().equals(p.table()) && r.afterSeq() < p.eventSeq());
-        } else {
-            behindParked = probe.rowKeys.stream().map(parkedRows::get).anyMatch(r -> r != null && r.afterSeq() < p.eventSeq());
-        }
-        if (!behindParked) {
+        if (!parks.holdBack(p.table(), probe.rowKeys, probe.tableWide(), p.eventSeq())) {
             return false;
         }
         if (probe.tableWide()) {
-            parkedTables.merge(p.table(), p.eventSeq() - 1, Math::min);
+            parkTable(p.table(), p.eventSeq() - 1);
         }
         for (String key : probe.rowKeys) {
             parkRow(key, p.table(), p.eventSeq() - 1);
@@ -173,25 +157,42 @@ final class RowSequencer {
         return true;
     }
 
+    /** Parks a row (or, past {@link Parks#MAX_ROWS}, its table) and takes what it holds back out of the queues. */
     private void parkRow(String key, String table, long afterSeq) {
-        parkedRows.merge(key, new Parked(table, afterSeq), (a, b) -> a.afterSeq() <= b.afterSeq() ? a : b);
+        if (!parks.parkRow(key, table, afterSeq)) {
+            parkTable(table, afterSeq);
+            return;
+        }
+        ArrayDeque<Item> row = rows.get(key);
+        if (row != null) {
+            refreshAll(row.stream().filter(i -> i.seq() > afterSeq).toList());
+        }
+    }
+
+    private void parkTable(String table, long afterSeq) {
+        parks.parkTable(table, afterSeq);
+        Table t = tables.get(table);
+        if (t != null) {
+            refreshAll(t.all.tailMap(afterSeq, false).values());
+        }
     }
 
     /**
-     * Lets go of the events queued behind each row head that cannot go at {@code now} (held, or
-     * waiting for a retry later than now), so they stop filling the lane's window: they stay pending
-     * in the store, and the row is parked after the last event kept. Kept are the head and, from the
-     * row's end backwards, every event from the first that cannot simply be dropped: one in flight,
-     * one that is in another row too (a key change), or one a table-wide event in the lane must
-     * follow. A table whose first table-wide event cannot go is treated the same way, from the
-     * table's last event back. Returns how many were let go.
+     * Lets go of the events queued behind each row head that is stuck at {@code now} (held, waiting
+     * for a retry later than now, or itself waiting for another event: behind a key change or a
+     * TRUNCATE), so they stop filling the lane's window: they stay pending in the store, and the row
+     * is parked after the last event kept. Kept are the head and, from the row's end backwards,
+     * every event from the first that cannot simply be dropped: one in flight or attempted since it
+     * was read (its result may not be recorded yet), one that is in another row too (a key change),
+     * or one a table-wide event in the lane must follow. A table whose first table-wide event is
+     * stuck is treated the same way, from the table's last event back. Returns how many were let go.
      */
     int parkBehindBlockedHeads(long now) {
         int dropped = 0;
         for (Map.Entry<String, Table> entry : List.copyOf(tables.entrySet())) {
             Table table = entry.getValue();
             Item first = table.tableWide.isEmpty() ? null : table.tableWide.firstEntry().getValue();
-            if (first == null || !blocked(first, now)) {
+            if (first == null || !stuck(first, now)) {
                 continue;
             }
             Item last;
@@ -199,12 +200,12 @@ final class RowSequencer {
                 forget(last);
                 dropped++;
             }
-            parkedTables.merge(entry.getKey(), table.all.lastKey(), Math::min);
+            parkTable(entry.getKey(), table.all.lastKey());
         }
         for (Map.Entry<String, ArrayDeque<Item>> entry : List.copyOf(rows.entrySet())) {
             ArrayDeque<Item> row = entry.getValue();
             Item head = row.peekFirst();
-            if (row.size() < 2 || !blocked(head, now)) {
+            if (row.size() < 2 || !stuck(head, now)) {
                 continue;
             }
             Item last;
@@ -217,13 +218,13 @@ final class RowSequencer {
         return dropped;
     }
 
-    /** Held, or waiting for a retry later than {@code now}. */
-    private static boolean blocked(Item item, long now) {
-        return !item.inFlight && (item.held || item.nextAttemptAt > now);
+    /** Not in flight, and cannot go at {@code now}: held, waiting for its retry time, or waiting for another event. */
+    private boolean stuck(Item item, long now) {
+        return !item.inFlight && (item.held || item.nextAttemptAt > now || !free(item));
     }
 
     private boolean droppable(Item item) {
-        if (item.inFlight || item.rowKeys.size() != 1) {
+        if (item.inFlight || item.attempts != item.pending.attempts() || item.rowKeys.size() != 1) {
             return false;
         }
         Table table = tables.get(item.pending.table());
@@ -233,6 +234,7 @@ final class RowSequencer {
     /** Takes an item out of the lane unsettled: it stays pending in the store. */
     private void forget(Item item) {
         byId.remove(item.pending.deliveryId());
+        awaitingReread.remove(item.seq());
         bytes -= item.pending.body().length;
         if (item.queued) {
             item.queued = false;
@@ -253,25 +255,38 @@ final class RowSequencer {
         }
     }
 
-    /** A parked row or table drained: what it left in the store may go now, and the parks derived from it are lifted with it. */
-    private void liftParks() {
-        parkedRows.clear();
-        parkedTables.clear();
-        unparked = true;
+    /**
+     * After which sequence number the lane must read again, because parks were lifted since the
+     * last call (a parked row or table drained) and what they left in the store lies beyond it; -1
+     * when none was.
+     */
+    long takeLifted() {
+        return parks.takeLifted();
     }
 
     /**
-     * Whether a parked row or table drained since the last call: every park is lifted then, and the lane
-     * must read from its start again to take in what was left in the store, in event order.
+     * The lane has read the store again up to {@code seq} since parks were lifted: every event up to
+     * there that a held-back item must follow is in memory now (or left in the store by a new
+     * park, which holds it back again), so those items may go once free.
      */
-    boolean takeUnparked() {
-        boolean was = unparked;
-        unparked = false;
-        return was;
+    void readUpTo(long seq) {
+        if (awaitingReread.isEmpty()) {
+            return;
+        }
+        Map<Long, Item> upTo = awaitingReread.headMap(seq, true);
+        List<Item> released = List.copyOf(upTo.values());
+        upTo.clear();
+        for (Item i : released) {
+            i.awaitingReread = false;
+        }
+        refreshAll(released);
     }
 
     /** Whether nothing that must go first is still in the lane. */
     private boolean free(Item item) {
+        if (item.awaitingReread || parks.holdBack(item.pending.table(), item.rowKeys, item.tableWide(), item.seq())) {
+            return false;
+        }
         Table table = tables.get(item.pending.table());
         if (item.tableWide()) {
             return table.all.firstKey() == item.seq();
@@ -311,48 +326,14 @@ final class RowSequencer {
         return take(now, max, Long.MAX_VALUE);
     }
 
-    /**
-     * A batch for one request: the free events due at {@code now}, oldest first, then, while there
-     * is room, the events right behind them in their rows whose every earlier event of the row is
-     * in the batch too; at most {@code max} events and {@code maxBytes} of bodies (one event is
-     * taken whatever its size). In event order, so a row's events keep their order within the
-     * array; a table-wide event never joins behind others. All are marked in flight and are
-     * settled together: on a failure, the later events of a row fall back behind its first.
-     */
+    /** A batch for one request that keeps per-row order ({@link RowBatches#take}). */
     List<Item> takeBatch(long now, int max, long maxBytes) {
-        List<Item> out = take(now, max, maxBytes);
-        Set<Item> in = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        in.addAll(out);
-        long taken = out.stream().mapToLong(i -> i.pending.body().length).sum();
-        ArrayDeque<Item> behind = new ArrayDeque<>(out);
-        while (!behind.isEmpty() && out.size() < max) {
-            Item before = behind.poll();
-            for (String key : before.rowKeys) {
-                Item next = after(rows.get(key), before);
-                if (next == null || in.contains(next) || !joins(next, in, now) || taken + next.pending.body().length > maxBytes) {
-                    continue;
-                }
-                if (next.queued) {
-                    next.queued = false;
-                    waiting.remove(next);
-                    ready.remove(next);
-                }
-                next.inFlight = true;
-                in.add(next);
-                out.add(next);
-                behind.add(next);
-                taken += next.pending.body().length;
-                if (out.size() == max) {
-                    break;
-                }
-            }
-        }
-        out.sort(Comparator.comparingLong(Item::seq));
-        return out;
+        return RowBatches.take(this, now, max, maxBytes);
     }
 
-    private static Item after(ArrayDeque<Item> row, Item item) {
-        for (java.util.Iterator<Item> it = row.iterator(); it.hasNext(); ) {
+    /** The event right behind {@code item} in the row {@code key}, or null. */
+    Item after(String key, Item item) {
+        for (java.util.Iterator<Item> it = rows.get(key).iterator(); it.hasNext(); ) {
             if (it.next() == item) {
                 return it.hasNext() ? it.next() : null;
             }
@@ -360,9 +341,20 @@ final class RowSequencer {
         return null;
     }
 
+    /** Takes a queued item out of the queues and marks it in flight (it rides in a batch). */
+    void markInFlight(Item item) {
+        if (item.queued) {
+            item.queued = false;
+            waiting.remove(item);
+            ready.remove(item);
+        }
+        item.inFlight = true;
+    }
+
     /** Whether the item may ride in a batch behind the events {@code in} it: due, and nothing else goes first. */
-    private boolean joins(Item item, Set<Item> in, long now) {
-        if (item.tableWide() || item.held || item.inFlight || item.nextAttemptAt > now) {
+    boolean joins(Item item, Set<Item> in, long now) {
+        if (item.tableWide() || item.held || item.inFlight || item.nextAttemptAt > now || item.awaitingReread
+                || parks.holdBack(item.pending.table(), item.rowKeys, false, item.seq())) {
             return false;
         }
         for (String key : item.rowKeys) {
@@ -380,7 +372,7 @@ final class RowSequencer {
     }
 
     /** Like {@link #take(long, int)}, stopping before the bodies pass {@code maxBytes} (one event is taken whatever its size). */
-    private List<Item> take(long now, int max, long maxBytes) {
+    List<Item> take(long now, int max, long maxBytes) {
         int count = ready(now);
         List<Item> out = new ArrayList<>(Math.min(max, count));
         long taken = 0;
@@ -409,6 +401,7 @@ final class RowSequencer {
     /** The item is settled (delivered, or failed for good): what waited for it may become free. */
     void done(Item item) {
         byId.remove(item.pending.deliveryId());
+        awaitingReread.remove(item.seq());
         bytes -= item.pending.body().length;
         item.inFlight = false;
         if (item.queued) {
@@ -420,29 +413,37 @@ final class RowSequencer {
         Table table = tables.get(tableName);
         table.all.remove(item.seq());
         table.tableWide.remove(item.seq());
+        boolean lift = false;
         for (String key : item.rowKeys) {
             ArrayDeque<Item> row = rows.get(key);
             row.remove(item);
             if (row.isEmpty()) {
                 rows.remove(key);
-                if (parkedRows.containsKey(key)) {
-                    liftParks();
-                }
+                lift |= parks.parksRow(key);
             } else {
                 refresh(row.peekFirst());
             }
         }
         if (table.all.isEmpty()) {
             tables.remove(tableName);
-            if (parkedTables.containsKey(tableName)) {
-                liftParks();
-            }
+            lift |= parks.parksTable(tableName);
         } else if (item.tableWide()) {
             // the table's events up to its next table-wide one waited for this one
             Long next = table.tableWide.isEmpty() ? null : table.tableWide.firstKey();
             refreshAll(next == null ? table.all.values() : table.all.headMap(next, true).values());
         } else if (!table.tableWide.isEmpty()) {
             refresh(table.tableWide.firstEntry().getValue());
+        }
+        if (lift) {
+            // a parked row or table drained: what it left in the store may go now. What the parks held back in
+            // memory (newer events than an older one made due again) waits until the lane has read that far again
+            for (Item held : byId.values()) {
+                if (!held.inFlight && parks.holdBack(held.pending.table(), held.rowKeys, held.tableWide(), held.seq())) {
+                    held.awaitingReread = true;
+                    awaitingReread.put(held.seq(), held);
+                }
+            }
+            parks.liftAll();
         }
     }
 

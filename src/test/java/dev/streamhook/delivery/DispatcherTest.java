@@ -123,8 +123,13 @@ class DispatcherTest {
 
     /** {@code window}: how many deliveries a lane holds in memory at most. */
     private void start(int window, RetryPolicy retries) {
+        start(window, 4L << 20, retries);
+    }
+
+    /** {@code windowBytes}: the body bytes a lane holds in memory at most. */
+    private void start(int window, long windowBytes, RetryPolicy retries) {
         dispatcher = new Dispatcher(new DeliveryQueue(db), destinations, db.signals(), sender, retries,
-                DeliveryMetrics.NONE, "node-test", 16, 30_000, window, 4L << 20, Clock.systemUTC());
+                DeliveryMetrics.NONE, "node-test", 16, 30_000, window, windowBytes, Clock.systemUTC());
         dispatcher.start();
     }
 
@@ -139,13 +144,19 @@ class DispatcherTest {
 
     /** One one-row transaction per key, in order; returns their event ids. */
     private List<String> append(List<String> rowKeys) {
+        return append(rowKeys, 0);
+    }
+
+    /** As {@link #append(List)}, each event carrying {@code padding} more bytes. */
+    private List<String> append(List<String> rowKeys, int padding) {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < rowKeys.size(); i++) {
             Lsn commit = new Lsn(0x1000L + transactions++ * 0x100L);
             EventId id = EventId.of(1, commit, 0);
             ids.add(id.value());
             ChangeEvent e = ChangeEvent.row(id, "src_1", commit, 700, 0, Instant.EPOCH, "d", "public", "t", Operation.UPDATE,
-                    JsonValue.NULL, JsonValue.objectBuilder().put("v", JsonValue.of(i)).build(), List.of(), "public.t[\"" + rowKeys.get(i) + "\"]");
+                    JsonValue.NULL, JsonValue.objectBuilder().put("v", JsonValue.of(i)).put("pad", JsonValue.of("x".repeat(padding))).build(),
+                    List.of(), "public.t[\"" + rowKeys.get(i) + "\"]");
             log.append("src_1", new Lsn(commit.value() + 0x10), List.of(EncodedEvent.of(e))).join();
         }
         return ids;
@@ -250,6 +261,27 @@ class DispatcherTest {
         assertThat(quiet).as("ms from the 429 to the next request, of another row").isGreaterThanOrEqualTo(1_900);
         assertThat(sent).as("the throttled event again, once the wait is over").contains(first, org.assertj.core.data.Index.atIndex(0))
                 .filteredOn(first::equals).hasSize(2);
+    }
+
+    @Test
+    void aLargeEventIsReadAndSentWhileTheLaneHoldsEventsThatKeepFailing() {
+        destination("dst_1", null);
+        List<String> failing = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            failing.add(EventId.of(1, new Lsn(0x1000L + (transactions + i) * 0x100L), 0).value());
+        }
+        sender.refused.addAll(failing);
+        // 10 failing events hold about 3 KB of a 10 KB window: less than half, so the lane reads on, but
+        // not room for the next 8 KB event. Each read must take that one, not stop in front of it again
+        start(1_000, 10_000, new RetryPolicy(1_000, List.of(Duration.ofMillis(20))));
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            keys.add("failing" + i);
+        }
+        assertThat(append(keys)).containsExactlyElementsOf(failing);
+        String large = append(List.of("large"), 8_000).getFirst();
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> sender.rowsSentTo("dst_1").contains(large));
     }
 
     @Test

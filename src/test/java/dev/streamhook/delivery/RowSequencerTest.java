@@ -301,12 +301,12 @@ class RowSequencerTest {
         assertThat(rows.add(delivery(5, "a"))).isFalse();
         assertThat(rows.add(delivery(6, "b"))).as("other rows go on").isTrue();
         assertThat(seqs(rows.take(100, 10))).containsExactly(6L);
-        assertThat(rows.takeUnparked()).isFalse();
+        assertThat(rows.takeLifted()).isEqualTo(-1);
 
         List<Item> retried = rows.take(500, 10);
         assertThat(seqs(retried)).containsExactly(1L);
         retried.forEach(rows::done);
-        assertThat(rows.takeUnparked()).as("the lane reads again from its start").isTrue();
+        assertThat(rows.takeLifted()).as("the lane reads again after 1, what it kept").isEqualTo(1);
         for (long seq : new long[] {2, 3, 5}) {
             assertThat(rows.add(delivery(seq, "a"))).isTrue();
         }
@@ -373,10 +373,98 @@ class RowSequencerTest {
         assertThat(drainInRounds()).containsExactly(List.of(5L, 7L));
 
         rows.done(rows.held().get(0)); // skipped by hand
-        assertThat(rows.takeUnparked()).isTrue();
+        assertThat(rows.takeLifted()).isEqualTo(1);
         for (long seq : new long[] {2, 3, 4, 6}) {
             assertThat(rows.add(rowOf(seq, "public.t", seq == 3 ? "[2]" : seq == 6 ? "[3]" : "[1]"))).isTrue();
         }
         assertThat(drainInRounds()).containsExactly(List.of(2L, 3L, 6L), List.of(4L));
+    }
+
+    @Test
+    void anOlderKeyChangeMadeDueAgainBehindAParkedRowHoldsBackTheNewKeysLaterEventsUntilItHasGone() {
+        rows.add(delivery(1, "a"));
+        rows.add(delivery(2, "a"));
+        rows.retryAt(rows.take(0, 10).get(0), 500);
+        assertThat(rows.parkBehindBlockedHeads(100)).isEqualTo(1);
+        rows.add(delivery(5, "b"));
+        assertThat(rows.add(keyChange(3, "a", "b"))).as("retried by hand; it must follow 2, in the store").isFalse();
+
+        assertThat(rows.take(100, 10)).as("5 must follow the key change").isEmpty();
+        List<Item> retried = rows.take(500, 10);
+        assertThat(seqs(retried)).containsExactly(1L);
+        retried.forEach(rows::done);
+        assertThat(rows.takeLifted()).isEqualTo(1);
+        assertThat(rows.take(500, 10)).as("5 waits until the lane has read the store again").isEmpty();
+        rows.add(delivery(2, "a"));
+        rows.add(keyChange(3, "a", "b"));
+        rows.readUpTo(Long.MAX_VALUE);
+        assertThat(drainInRounds()).containsExactly(List.of(2L), List.of(3L), List.of(5L));
+    }
+
+    @Test
+    void anOlderTruncateReplayedBehindAParkedRowHoldsBackItsTablesLaterEvents() {
+        rows.add(rowOf(1, "public.t", "[1]"));
+        rows.add(rowOf(2, "public.t", "[1]"));
+        rows.retryAt(rows.take(0, 10).get(0), 500);
+        rows.parkBehindBlockedHeads(100);
+        rows.add(rowOf(5, "public.t", "[2]"));
+        assertThat(rows.add(truncate(3, "public.t"))).isFalse();
+
+        assertThat(rows.take(100, 10)).as("5 must follow the TRUNCATE").isEmpty();
+        rows.take(500, 10).forEach(rows::done);
+        rows.add(rowOf(2, "public.t", "[1]"));
+        rows.add(truncate(3, "public.t"));
+        rows.readUpTo(Long.MAX_VALUE);
+        assertThat(drainInRounds()).containsExactly(List.of(2L), List.of(3L), List.of(5L));
+    }
+
+    @Test
+    void aTruncateWaitingForAFailingEventLetsGoOfTheTablesEventsBehindIt() {
+        rows.add(rowOf(1, "public.t", "[1]"));
+        rows.retryAt(rows.take(0, 10).get(0), 500);
+        rows.add(truncate(2, "public.t"));
+        for (int i = 3; i < 503; i++) {
+            rows.add(rowOf(i, "public.t", "[" + i + "]"));
+        }
+        assertThat(rows.parkBehindBlockedHeads(100)).isEqualTo(500);
+        assertThat(rows.add(rowOf(503, "public.t", "[9]"))).isFalse();
+        assertThat(rows.add(rowOf(504, "public.other", "[9]"))).isTrue();
+    }
+
+    @Test
+    void aKeyChangeWaitingForAFailingHeadLetsGoOfTheNewKeysEventsBehindIt() {
+        rows.add(delivery(1, "a"));
+        rows.retryAt(rows.take(0, 10).get(0), 500);
+        rows.add(keyChange(2, "a", "b"));
+        for (int i = 3; i < 503; i++) {
+            rows.add(delivery(i, "b"));
+        }
+        assertThat(rows.parkBehindBlockedHeads(100)).isEqualTo(500);
+        assertThat(rows.size()).isEqualTo(2);
+    }
+
+    @Test
+    void aLongChainOfKeyChangesBehindAHeldHeadParksItsTableInsteadOfEveryKey() {
+        rows.add(failedOf(1, "k0"));
+        rows.add(delivery(2, "k0"));
+        rows.parkBehindBlockedHeads(0);
+        for (int i = 1; i <= Parks.MAX_ROWS + 100; i++) {
+            assertThat(rows.add(keyChange(2 + i, "k" + (i - 1), "k" + i))).isFalse();
+        }
+        assertThat(rows.add(delivery(Parks.MAX_ROWS + 500, "unrelated"))).as("past the limit its table is parked").isFalse();
+        assertThat(rows.size()).isEqualTo(1);
+    }
+
+    @Test
+    void anEventAttemptedInABatchIsNotLetGoWhileItsResultMayBeUnrecorded() {
+        rows.add(delivery(1, "a"));
+        rows.add(delivery(2, "a"));
+        List<Item> batch = rows.takeBatch(0, 10, Long.MAX_VALUE);
+        assertThat(seqs(batch)).containsExactly(1L, 2L);
+        for (Item i : batch) {
+            i.attempts++;
+            rows.retryAt(i, 500);
+        }
+        assertThat(rows.parkBehindBlockedHeads(100)).isZero();
     }
 }
