@@ -210,16 +210,8 @@ public final class DeliveryQueue {
      * pages merged, so the cost stays that of the page.
      */
     public List<Pending> pending(String destinationId, long afterSeq, int limit, boolean withFailed) {
-        String page = "SELECT id, event_seq, row_key, attempts, next_attempt_at, status FROM deliveries "
-                + "WHERE destination_id = ? AND status = ? AND event_seq > ? ORDER BY event_seq LIMIT ?";
-        String pages = withFailed ? "SELECT * FROM (" + page + ") p UNION ALL SELECT * FROM (" + page + ") f" : page;
         return db.read(c -> {
-            try (PreparedStatement q = c.prepareStatement("""
-                    SELECT d.id, d.event_seq, e.id, d.row_key, e.old_row_key, e.schema_name, e.table_name, e.operation,
-                           d.attempts, d.next_attempt_at, e.committed_at, e.body, d.status
-                    FROM (%s) d
-                    JOIN events e ON e.seq = d.event_seq
-                    ORDER BY d.event_seq LIMIT ?""".formatted(pages))) {
+            try (PreparedStatement q = c.prepareStatement(pendingSql(withFailed))) {
                 int i = 0;
                 for (String status : withFailed ? List.of("PENDING", "FAILED") : List.of("PENDING")) {
                     q.setString(++i, destinationId);
@@ -238,6 +230,23 @@ public final class DeliveryQueue {
                 return out;
             }
         });
+    }
+
+    /**
+     * {@link #pending}'s statement. Its parameters: destination, status, after-seq and limit for each
+     * status read (PENDING, then FAILED), then the limit of the merged page. {@code LanePageQueryPlanIT}
+     * checks its plans on both stores.
+     */
+    static String pendingSql(boolean withFailed) {
+        String page = "SELECT id, event_seq, row_key, attempts, next_attempt_at, status FROM deliveries "
+                + "WHERE destination_id = ? AND status = ? AND event_seq > ? ORDER BY event_seq LIMIT ?";
+        String pages = withFailed ? "SELECT * FROM (" + page + ") p UNION ALL SELECT * FROM (" + page + ") f" : page;
+        return """
+                SELECT d.id, d.event_seq, e.id, d.row_key, e.old_row_key, e.schema_name, e.table_name, e.operation,
+                       d.attempts, d.next_attempt_at, e.committed_at, e.body, d.status
+                FROM (%s) d
+                JOIN events e ON e.seq = d.event_seq
+                ORDER BY d.event_seq LIMIT ?""".formatted(pages);
     }
 
     /**
