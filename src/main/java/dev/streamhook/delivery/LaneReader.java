@@ -90,7 +90,6 @@ final class LaneReader {
             }
         }
         moreInStore = full || page.size() == room;
-        rows.readUpTo(moreInStore ? cursor : Long.MAX_VALUE);
         if (rows.size() == 0 && page.isEmpty()) {
             cursor = 0; // idle: the next read starts from the lane's start, which costs only what is pending
         }

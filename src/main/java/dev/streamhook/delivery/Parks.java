@@ -74,17 +74,24 @@ final class Parks {
         tables.merge(table, afterSeq, Math::min);
     }
 
-    boolean parksRow(String key) {
-        return rows.containsKey(key);
+    /** The sequence number after which the row's events are in the store; null when it is not parked. */
+    Long rowAfter(String key) {
+        Row r = rows.get(key);
+        return r == null ? null : r.afterSeq();
     }
 
-    boolean parksTable(String table) {
-        return tables.containsKey(table);
+    /** The same for a table. */
+    Long tableAfter(String table) {
+        return tables.get(table);
     }
 
-    /** Lifts every park at once: the parks a drained one led to are lifted with it, and the lane reads again from {@link #takeLifted}. */
-    void liftAll() {
-        long lowest = Long.MAX_VALUE;
+    /**
+     * Lifts every park at once: the parks a drained one led to are lifted with it, and the lane reads
+     * again from {@link #takeLifted}, also after {@code alsoAfter} (where events held back in memory
+     * were let go; {@link Long#MAX_VALUE} when none was).
+     */
+    void liftAll(long alsoAfter) {
+        long lowest = alsoAfter;
         for (Row r : rows.values()) {
             lowest = Math.min(lowest, r.afterSeq());
         }

@@ -47,8 +47,6 @@ final class RowSequencer {
         boolean queued;
         /** Failed for good and holding its rows back: never due until released. */
         boolean held;
-        /** Held back by a park that was lifted: waits until the lane has read the store again up to it. */
-        boolean awaitingReread;
 
         Item(Pending pending) {
             this.pending = pending;
@@ -74,7 +72,7 @@ final class RowSequencer {
     }
 
     /** A table's events in the lane by event order, and its table-wide ones among them. */
-    private static final class Table {
+    static final class Table {
         final TreeMap<Long, Item> all = new TreeMap<>();
         final TreeMap<Long, Item> tableWide = new TreeMap<>();
     }
@@ -86,16 +84,14 @@ final class RowSequencer {
     private final PriorityQueue<Item> ready = new PriorityQueue<>(Comparator.comparingLong(Item::seq));
     private final PriorityQueue<Item> waiting = new PriorityQueue<>(
             Comparator.comparingLong((Item i) -> i.nextAttemptAt).thenComparingLong(Item::seq));
-    private final Parks parks = new Parks();
-    /** The items with {@link Item#awaitingReread}, by event order. */
-    private final TreeMap<Long, Item> awaitingReread = new TreeMap<>();
+    private final RowParking parking = new RowParking(this);
 
     /**
      * Adds a delivery read from the store; false when the lane has it already, or leaves it in the
      * store because it must follow an event left there (see {@link #parkBehindBlockedHeads}).
      */
     boolean add(Pending p) {
-        if (byId.containsKey(p.deliveryId()) || leftInStore(p)) {
+        if (byId.containsKey(p.deliveryId()) || parking.leftInStore(p)) {
             return false;
         }
         Item item = new Item(p);
@@ -134,107 +130,9 @@ final class RowSequencer {
         row.addAll(items);
     }
 
-    /**
-     * Whether {@code p} must stay in the store: an earlier event of one of its rows or of its table
-     * is there. Its other rows and its table are then parked too, from {@code p} on, so nothing
-     * that must follow it goes meanwhile: neither what is read later nor what is in memory already
-     * (an older event made due again by hand can be refused after newer ones were read).
-     */
-    private boolean leftInStore(Pending p) {
-        if (parks.isEmpty()) {
-            return false;
-        }
-        Item probe = new Item(p);
-        if (!parks.holdBack(p.table(), probe.rowKeys, probe.tableWide(), p.eventSeq())) {
-            return false;
-        }
-        if (probe.tableWide()) {
-            parkTable(p.table(), p.eventSeq() - 1);
-        }
-        for (String key : probe.rowKeys) {
-            parkRow(key, p.table(), p.eventSeq() - 1);
-        }
-        return true;
-    }
-
-    /** Parks a row (or, past {@link Parks#MAX_ROWS}, its table) and takes what it holds back out of the queues. */
-    private void parkRow(String key, String table, long afterSeq) {
-        if (!parks.parkRow(key, table, afterSeq)) {
-            parkTable(table, afterSeq);
-            return;
-        }
-        ArrayDeque<Item> row = rows.get(key);
-        if (row != null) {
-            refreshAll(row.stream().filter(i -> i.seq() > afterSeq).toList());
-        }
-    }
-
-    private void parkTable(String table, long afterSeq) {
-        parks.parkTable(table, afterSeq);
-        Table t = tables.get(table);
-        if (t != null) {
-            refreshAll(t.all.tailMap(afterSeq, false).values());
-        }
-    }
-
-    /**
-     * Lets go of the events queued behind each row head that is stuck at {@code now} (held, waiting
-     * for a retry later than now, or itself waiting for another event: behind a key change or a
-     * TRUNCATE), so they stop filling the lane's window: they stay pending in the store, and the row
-     * is parked after the last event kept. Kept are the head and, from the row's end backwards,
-     * every event from the first that cannot simply be dropped: one in flight or attempted since it
-     * was read (its result may not be recorded yet), one that is in another row too (a key change),
-     * or one a table-wide event in the lane must follow. A table whose first table-wide event is
-     * stuck is treated the same way, from the table's last event back. Returns how many were let go.
-     */
-    int parkBehindBlockedHeads(long now) {
-        int dropped = 0;
-        for (Map.Entry<String, Table> entry : List.copyOf(tables.entrySet())) {
-            Table table = entry.getValue();
-            Item first = table.tableWide.isEmpty() ? null : table.tableWide.firstEntry().getValue();
-            if (first == null || !stuck(first, now)) {
-                continue;
-            }
-            Item last;
-            while ((last = table.all.lastEntry().getValue()) != first && droppable(last)) { // a row's last event first
-                forget(last);
-                dropped++;
-            }
-            parkTable(entry.getKey(), table.all.lastKey());
-        }
-        for (Map.Entry<String, ArrayDeque<Item>> entry : List.copyOf(rows.entrySet())) {
-            ArrayDeque<Item> row = entry.getValue();
-            Item head = row.peekFirst();
-            if (row.size() < 2 || !stuck(head, now)) {
-                continue;
-            }
-            Item last;
-            while ((last = row.peekLast()) != head && droppable(last)) {
-                forget(last);
-                dropped++;
-            }
-            parkRow(entry.getKey(), head.pending.table(), row.peekLast().seq());
-        }
-        return dropped;
-    }
-
-    /** Not in flight, and cannot go at {@code now}: held, waiting for its retry time, or waiting for another event. */
-    private boolean stuck(Item item, long now) {
-        return !item.inFlight && (item.held || item.nextAttemptAt > now || !free(item));
-    }
-
-    private boolean droppable(Item item) {
-        if (item.inFlight || item.attempts != item.pending.attempts() || item.rowKeys.size() != 1) {
-            return false;
-        }
-        Table table = tables.get(item.pending.table());
-        return table.tableWide.ceilingKey(item.seq()) == null;
-    }
-
     /** Takes an item out of the lane unsettled: it stays pending in the store. */
-    private void forget(Item item) {
+    void forget(Item item) {
         byId.remove(item.pending.deliveryId());
-        awaitingReread.remove(item.seq());
         bytes -= item.pending.body().length;
         if (item.queued) {
             item.queued = false;
@@ -255,36 +153,39 @@ final class RowSequencer {
         }
     }
 
-    /**
-     * After which sequence number the lane must read again, because parks were lifted since the
-     * last call (a parked row or table drained) and what they left in the store lies beyond it; -1
-     * when none was.
-     */
-    long takeLifted() {
-        return parks.takeLifted();
+    ArrayDeque<Item> row(String key) {
+        return rows.get(key);
     }
 
-    /**
-     * The lane has read the store again up to {@code seq} since parks were lifted: every event up to
-     * there that a held-back item must follow is in memory now (or left in the store by a new
-     * park, which holds it back again), so those items may go once free.
-     */
-    void readUpTo(long seq) {
-        if (awaitingReread.isEmpty()) {
-            return;
-        }
-        Map<Long, Item> upTo = awaitingReread.headMap(seq, true);
-        List<Item> released = List.copyOf(upTo.values());
-        upTo.clear();
-        for (Item i : released) {
-            i.awaitingReread = false;
-        }
-        refreshAll(released);
+    Table table(String name) {
+        return tables.get(name);
+    }
+
+    List<Map.Entry<String, ArrayDeque<Item>>> rowEntries() {
+        return List.copyOf(rows.entrySet());
+    }
+
+    List<Map.Entry<String, Table>> tableEntries() {
+        return List.copyOf(tables.entrySet());
+    }
+
+    Collection<Item> items() {
+        return byId.values();
+    }
+
+    /** Lets go of events stuck behind heads that cannot go ({@link RowParking#parkBehindBlockedHeads}). */
+    int parkBehindBlockedHeads(long now) {
+        return parking.parkBehindBlockedHeads(now);
+    }
+
+    /** After which sequence number the lane must read again ({@link RowParking#takeLifted}); -1 when it need not. */
+    long takeLifted() {
+        return parking.takeLifted();
     }
 
     /** Whether nothing that must go first is still in the lane. */
     private boolean free(Item item) {
-        if (item.awaitingReread || parks.holdBack(item.pending.table(), item.rowKeys, item.tableWide(), item.seq())) {
+        if (parking.holdsBack(item)) {
             return false;
         }
         Table table = tables.get(item.pending.table());
@@ -315,7 +216,7 @@ final class RowSequencer {
         }
     }
 
-    private void refreshAll(Collection<Item> items) {
+    void refreshAll(Collection<Item> items) {
         for (Item i : List.copyOf(items)) { // a copy: refreshing reads the table the view is of
             refresh(i);
         }
@@ -353,8 +254,7 @@ final class RowSequencer {
 
     /** Whether the item may ride in a batch behind the events {@code in} it: due, and nothing else goes first. */
     boolean joins(Item item, Set<Item> in, long now) {
-        if (item.tableWide() || item.held || item.inFlight || item.nextAttemptAt > now || item.awaitingReread
-                || parks.holdBack(item.pending.table(), item.rowKeys, false, item.seq())) {
+        if (item.tableWide() || item.held || item.inFlight || item.nextAttemptAt > now || parking.holdsBack(item)) {
             return false;
         }
         for (String key : item.rowKeys) {
@@ -401,7 +301,6 @@ final class RowSequencer {
     /** The item is settled (delivered, or failed for good): what waited for it may become free. */
     void done(Item item) {
         byId.remove(item.pending.deliveryId());
-        awaitingReread.remove(item.seq());
         bytes -= item.pending.body().length;
         item.inFlight = false;
         if (item.queued) {
@@ -419,14 +318,14 @@ final class RowSequencer {
             row.remove(item);
             if (row.isEmpty()) {
                 rows.remove(key);
-                lift |= parks.parksRow(key);
             } else {
                 refresh(row.peekFirst());
             }
+            lift |= parking.rowDrained(key, row);
         }
+        lift |= parking.tableDrained(tableName, table);
         if (table.all.isEmpty()) {
             tables.remove(tableName);
-            lift |= parks.parksTable(tableName);
         } else if (item.tableWide()) {
             // the table's events up to its next table-wide one waited for this one
             Long next = table.tableWide.isEmpty() ? null : table.tableWide.firstKey();
@@ -435,15 +334,7 @@ final class RowSequencer {
             refresh(table.tableWide.firstEntry().getValue());
         }
         if (lift) {
-            // a parked row or table drained: what it left in the store may go now. What the parks held back in
-            // memory (newer events than an older one made due again) waits until the lane has read that far again
-            for (Item held : byId.values()) {
-                if (!held.inFlight && parks.holdBack(held.pending.table(), held.rowKeys, held.tableWide(), held.seq())) {
-                    held.awaitingReread = true;
-                    awaitingReread.put(held.seq(), held);
-                }
-            }
-            parks.liftAll();
+            parking.liftParks();
         }
     }
 

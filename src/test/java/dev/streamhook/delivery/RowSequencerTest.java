@@ -394,10 +394,11 @@ class RowSequencerTest {
         assertThat(seqs(retried)).containsExactly(1L);
         retried.forEach(rows::done);
         assertThat(rows.takeLifted()).isEqualTo(1);
-        assertThat(rows.take(500, 10)).as("5 waits until the lane has read the store again").isEmpty();
+        assertThat(rows.take(500, 10)).as("5 went back to the store, to be read again after 2 and 3").isEmpty();
+        assertThat(rows.size()).isZero();
         rows.add(delivery(2, "a"));
         rows.add(keyChange(3, "a", "b"));
-        rows.readUpTo(Long.MAX_VALUE);
+        rows.add(delivery(5, "b"));
         assertThat(drainInRounds()).containsExactly(List.of(2L), List.of(3L), List.of(5L));
     }
 
@@ -412,9 +413,11 @@ class RowSequencerTest {
 
         assertThat(rows.take(100, 10)).as("5 must follow the TRUNCATE").isEmpty();
         rows.take(500, 10).forEach(rows::done);
+        assertThat(rows.takeLifted()).isEqualTo(1);
+        assertThat(rows.size()).as("5 went back to the store").isZero();
         rows.add(rowOf(2, "public.t", "[1]"));
         rows.add(truncate(3, "public.t"));
-        rows.readUpTo(Long.MAX_VALUE);
+        rows.add(rowOf(5, "public.t", "[2]"));
         assertThat(drainInRounds()).containsExactly(List.of(2L), List.of(3L), List.of(5L));
     }
 
@@ -466,5 +469,48 @@ class RowSequencerTest {
             rows.retryAt(i, 500);
         }
         assertThat(rows.parkBehindBlockedHeads(100)).isZero();
+    }
+
+    @Test
+    void nothingIsLetGoBehindATruncateOrAKeyChangeThatWaitsOnlyForEventsInFlight() {
+        for (long seq = 1; seq <= 3; seq++) {
+            rows.add(rowOf(seq, "public.t", "[" + seq + "]"));
+        }
+        rows.add(truncate(4, "public.t"));
+        for (long seq = 5; seq <= 600; seq++) {
+            rows.add(rowOf(seq, "public.t", "[" + seq + "]"));
+        }
+        assertThat(seqs(rows.take(0, 100))).containsExactly(1L, 2L, 3L);
+        assertThat(rows.ready(0)).isZero();
+        assertThat(rows.parkBehindBlockedHeads(0)).as("the TRUNCATE waits only for events in flight").isZero();
+        assertThat(rows.add(rowOf(701, "public.t", "[9]"))).isTrue();
+
+        RowSequencer other = new RowSequencer();
+        other.add(delivery(1, "a"));
+        other.add(keyChange(2, "a", "b"));
+        for (long seq = 3; seq <= 100; seq++) {
+            other.add(delivery(seq, "b"));
+        }
+        assertThat(seqs(other.take(0, 100))).containsExactly(1L);
+        assertThat(other.parkBehindBlockedHeads(0)).as("the key change waits only for an event in flight").isZero();
+    }
+
+    @Test
+    void anOlderEventMadeDueAgainBehindAFailingHeadInFlightIsKeptAndTheRowParkedAfterTheNewestKept() {
+        rows.add(delivery(10, "a"));
+        Item ten = rows.take(0, 1).get(0);
+        rows.add(delivery(5, "a")); // retried by hand while 10 was in flight: it goes after 10
+        rows.add(keyChange(7, "a", "c"));
+        rows.add(delivery(12, "a"));
+        rows.retryAt(ten, 500);
+
+        assertThat(rows.parkBehindBlockedHeads(100)).as("only 12: 5 and 7 are older than 10").isEqualTo(1);
+        assertThat(rows.add(delivery(13, "a"))).isFalse();
+        List<Item> retried = rows.take(500, 10);
+        assertThat(seqs(retried)).as("the park does not hold back the row's own head").containsExactly(10L);
+        retried.forEach(rows::done);
+        assertThat(rows.takeLifted()).as("5 and 7 are still in the lane").isEqualTo(-1);
+        assertThat(drainInRounds()).containsExactly(List.of(5L), List.of(7L));
+        assertThat(rows.takeLifted()).isEqualTo(10);
     }
 }
