@@ -243,7 +243,7 @@ final class Lane {
         if (now >= nextHeldCheck) {
             checkHeld();
         }
-        reader.read(destination.id(), rows, holdsOnFailure(), unrecorded::settled, now);
+        reader.read(destination.id(), rows, holdsOnFailure(), unrecorded::settled, unrecorded::any, now);
         if (gone) {
             return; // answered 410: nothing more goes until the destination is set active again (a new lane)
         }

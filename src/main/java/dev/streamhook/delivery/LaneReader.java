@@ -3,6 +3,7 @@ package dev.streamhook.delivery;
 import dev.streamhook.store.DeliveryQueue;
 import dev.streamhook.store.DeliveryQueue.Pending;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongPredicate;
 
 /**
@@ -27,6 +28,8 @@ final class LaneReader {
     private boolean moreInStore = true;
     /** The largest body of the last page read (0 before the first): sizes the next page. */
     private long largestBody;
+    /** Parks were lifted: read again from the lowered cursor, once the lane's results are all in the store. */
+    private boolean rereadPending;
 
     /** {@code window} and {@code windowBytes}: what the lane holds in memory at most, in deliveries and in body bytes. */
     LaneReader(DeliveryQueue queue, int window, long windowBytes) {
@@ -55,14 +58,21 @@ final class LaneReader {
      * Reads one page into {@code rows} if there is more and room for it, after letting go of what
      * is stuck at {@code now}. {@code withFailed}: the destination's failed deliveries come too,
      * to hold their rows back; {@code settled}: deliveries the lane settled but has not recorded yet
-     * (still pending in the store, they must not come back).
+     * (still pending in the store, they must not come back); {@code resultsUnrecorded}: whether any
+     * result of the lane is not in the store yet.
      */
-    void read(String destinationId, RowSequencer rows, boolean withFailed, LongPredicate settled, long now) {
+    void read(String destinationId, RowSequencer rows, boolean withFailed, LongPredicate settled, BooleanSupplier resultsUnrecorded,
+              long now) {
         long lifted = rows.takeLifted();
         if (lifted >= 0) { // what a drained row left in the store comes back, in event order
             cursor = Math.min(cursor, lifted);
             moreInStore = true;
+            rereadPending = true;
         }
+        if (rereadPending && resultsUnrecorded.getAsBoolean()) {
+            return; // what was let go may have results not committed yet: read it once the store has them
+        }
+        rereadPending = false;
         unclog(rows, now);
         if (!wantsToRead(rows)) {
             return;

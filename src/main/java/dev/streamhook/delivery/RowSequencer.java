@@ -132,6 +132,9 @@ final class RowSequencer {
 
     /** Takes an item out of the lane unsettled: it stays pending in the store. */
     void forget(Item item) {
+        if (!holds(item)) {
+            return;
+        }
         byId.remove(item.pending.deliveryId());
         bytes -= item.pending.body().length;
         if (item.queued) {
@@ -189,15 +192,16 @@ final class RowSequencer {
             return false;
         }
         Table table = tables.get(item.pending.table());
-        if (item.tableWide()) {
-            return table.all.firstKey() == item.seq();
+        if (item.tableWide()) { // and nothing of its table in flight: an older TRUNCATE made due again by hand waits for newer events out
+            return table.all.firstKey() == item.seq() && table.all.values().stream().noneMatch(i -> i.inFlight);
         }
         for (String key : item.rowKeys) {
             if (rows.get(key).peekFirst() != item) {
                 return false;
             }
         }
-        return table.tableWide.isEmpty() || table.tableWide.firstKey() > item.seq();
+        return (table.tableWide.isEmpty() || table.tableWide.firstKey() > item.seq())
+                && table.tableWide.values().stream().noneMatch(i -> i.inFlight); // nor beside a newer TRUNCATE in flight
     }
 
     /** Queues the item when it became free, takes it out of the queues when it no longer is; in flight, it is left alone. */
@@ -268,7 +272,8 @@ final class RowSequencer {
             }
         }
         Table table = tables.get(item.pending.table());
-        return table.tableWide.isEmpty() || table.tableWide.firstKey() > item.seq();
+        return (table.tableWide.isEmpty() || table.tableWide.firstKey() > item.seq())
+                && table.tableWide.values().stream().noneMatch(i -> i.inFlight);
     }
 
     /** Like {@link #take(long, int)}, stopping before the bodies pass {@code maxBytes} (one event is taken whatever its size). */
@@ -300,6 +305,9 @@ final class RowSequencer {
 
     /** The item is settled (delivered, or failed for good): what waited for it may become free. */
     void done(Item item) {
+        if (!holds(item)) {
+            return; // let go of meanwhile (RowParking): the store still has it, and what happened to it is read again
+        }
         byId.remove(item.pending.deliveryId());
         bytes -= item.pending.body().length;
         item.inFlight = false;
@@ -353,6 +361,9 @@ final class RowSequencer {
 
     /** A held item was made due again (retried by hand): it goes at {@code at}, as its row's head, with the attempts it made. */
     void release(Item item, int attempts, long at) {
+        if (!holds(item)) {
+            return;
+        }
         item.held = false;
         item.attempts = attempts;
         item.nextAttemptAt = at;

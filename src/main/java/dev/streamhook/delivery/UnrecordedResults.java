@@ -68,6 +68,11 @@ final class UnrecordedResults {
         }
     }
 
+    /** Whether any result is not committed yet: waiting, or in a group on its way. */
+    boolean any() {
+        return !waiting.isEmpty() || groupInFlight;
+    }
+
     /** What waits unwritten, for a last write at stop. */
     List<Result> waiting() {
         return List.copyOf(waiting);

@@ -148,6 +148,8 @@ class EmbeddedStoreTest {
             });
             byte[] blob = new byte[64 * 1024];
             long largestLog = 0;
+            long lastLog = 0;
+            int cutBack = 0;
             long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
             int written = 0;
             try {
@@ -155,7 +157,10 @@ class EmbeddedStoreTest {
                     db.update("INSERT INTO filler (b) VALUES (?)", (Object) blob);
                     written++;
                     Path wal = dataDir.resolve("streamhook.db-wal");
-                    largestLog = Math.max(largestLog, Files.exists(wal) ? Files.size(wal) : 0);
+                    long log = Files.exists(wal) ? Files.size(wal) : 0;
+                    cutBack += log < lastLog ? 1 : 0;
+                    lastLog = log;
+                    largestLog = Math.max(largestLog, log);
                 }
             } finally {
                 writing.set(false);
@@ -164,8 +169,10 @@ class EmbeddedStoreTest {
             long writtenBytes = (long) written * blob.length;
             assertThat(writtenBytes).as("enough written to matter").isGreaterThan(128L << 20);
             // a log that is never started over holds everything written (all 256 MiB); this one is started over
-            // every few tenths of a second (43-65 MiB at most here, writing 70 MB/s)
-            assertThat(largestLog).as("largest log while %d MiB were written", writtenBytes >> 20).isLessThan(writtenBytes / 3);
+            // every few tenths of a second and cut back each time (43-101 MiB at most here, writing 70-120 MB/s:
+            // the checkpoint thread looks every 100 ms, so the faster the disk, the further past 32 MiB it gets)
+            assertThat(cutBack).as("times the log file was cut back").isPositive();
+            assertThat(largestLog).as("largest log while %d MiB were written", writtenBytes >> 20).isLessThan(writtenBytes / 2);
         }
     }
 }
