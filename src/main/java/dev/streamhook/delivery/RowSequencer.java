@@ -200,8 +200,26 @@ final class RowSequencer {
                 return false;
             }
         }
-        return (table.tableWide.isEmpty() || table.tableWide.firstKey() > item.seq())
-                && table.tableWide.values().stream().noneMatch(i -> i.inFlight); // nor beside a newer TRUNCATE in flight
+        return afterTruncates(table, item);
+    }
+
+    /**
+     * Whether no TRUNCATE of the row event's table must go first, and none is in flight (an older
+     * event made due again by hand must not go beside a newer TRUNCATE that is out).
+     */
+    private static boolean afterTruncates(Table table, Item item) {
+        if (table.tableWide.isEmpty()) {
+            return true;
+        }
+        if (table.tableWide.firstKey() < item.seq()) {
+            return false;
+        }
+        for (Item truncate : table.tableWide.values()) {
+            if (truncate.inFlight) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Queues the item when it became free, takes it out of the queues when it no longer is; in flight, it is left alone. */
@@ -272,8 +290,7 @@ final class RowSequencer {
             }
         }
         Table table = tables.get(item.pending.table());
-        return (table.tableWide.isEmpty() || table.tableWide.firstKey() > item.seq())
-                && table.tableWide.values().stream().noneMatch(i -> i.inFlight);
+        return afterTruncates(table, item);
     }
 
     /** Like {@link #take(long, int)}, stopping before the bodies pass {@code maxBytes} (one event is taken whatever its size). */
