@@ -194,12 +194,14 @@ public final class Main {
         Dispatcher dispatcher = new Dispatcher(deliveryQueue, destinations, db.signals(), sender, retryPolicy, metrics, config.nodeId(),
                 config.deliveryMaxInFlight(), LANE_LEASE.toMillis(), LANE_WINDOW, LANE_WINDOW_BYTES, Clock.systemUTC());
 
+        StoreSpace storeSpace = new StoreSpace(db::sizeBytes, config.storeWarnBytes(),
+                config.databaseUrl().isEmpty() ? Optional.of(config.dataDir()) : Optional.empty(), config.diskFreeWarnPercent());
+        metrics.watch(storeSpace);
         Health health = new Health(List.of(
                 new Health.Part("store", db::problem),
                 new Health.Part("capture", capture::problem),
                 new Health.Part("delivery", dispatcher::problem)),
-                new StoreSpace(db::sizeBytes, config.storeWarnBytes(), config.databaseUrl().isEmpty() ? Optional.of(config.dataDir())
-                        : Optional.empty(), config.diskFreeWarnPercent())::warnings);
+                storeSpace::warnings);
         Idempotency idempotency = new Idempotency(new IdempotencyKeys(db));
         Sessions sessions = new Sessions(db, config.sessionIdle(), Clock.systemUTC());
         SessionAuth sessionAuth = new SessionAuth(sessions, config.trustForwardedFor());

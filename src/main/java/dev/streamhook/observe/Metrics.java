@@ -71,6 +71,20 @@ public final class Metrics implements DeliveryMetrics {
         new ProcessorMetrics().bindTo(registry);
     }
 
+    /**
+     * Shows what {@code space} says beside the metrics: how many warnings it gives now (the store
+     * past {@code STREAMHOOK_STORE_WARN_BYTES}, its disk short of free space) and, for the embedded
+     * store, its disk's free bytes. Asked at each scrape.
+     */
+    public void watch(StoreSpace space) {
+        Gauge.builder("streamhook.store.warnings", () -> space.warnings().size())
+                .description("Warnings about the store's room now, as GET /readyz lists them").register(registry);
+        if (space.disk().isPresent()) {
+            Gauge.builder("streamhook.store.disk.free", () -> space.disk().map(StoreSpace.Disk::usable).orElse(0L)).baseUnit("bytes")
+                    .description("Bytes free on the embedded store's disk").register(registry);
+        }
+    }
+
     @Override
     public void attempted(String destinationId, Attempt attempt, Status next, long committedAt, long now) {
         // an attempt ends thousands of times a second: each meter is built and registered once, then looked up

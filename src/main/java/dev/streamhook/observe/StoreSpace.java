@@ -54,6 +54,11 @@ public final class StoreSpace {
         this.freeWarnPercent = freeWarnPercent;
     }
 
+    /** The embedded store's disk now; empty for a PostgreSQL store. */
+    public Optional<Disk> disk() {
+        return disk.get();
+    }
+
     /** What an operator should know now; empty while there is room. */
     public List<String> warnings() {
         List<String> out = new ArrayList<>();

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.streamhook.Main;
 import dev.streamhook.testing.ApiClient;
 import dev.streamhook.testing.Quickstart;
+import dev.streamhook.testing.StoreBackend;
 import dev.streamhook.testing.TestDb;
 import dev.streamhook.testing.TestNodes;
 import dev.streamhook.testing.TestPostgres;
@@ -31,7 +32,8 @@ class MetricsIT {
     void anAdminScrapesCapturedEventsDeliveriesLatencyQueuesSlotLagAndStoreSize(@TempDir Path dataDir) throws Exception {
         try (TestDb db = TestPostgres.embedded().createDatabase(); WebhookReceiver ok = new WebhookReceiver();
              WebhookReceiver failing = new WebhookReceiver(); WebhookReceiver later = new WebhookReceiver();
-             Main.Node node = TestNodes.start(dataDir, Map.of("STREAMHOOK_SIGNUP", "closed", "STREAMHOOK_DELIVERY_MAX_ATTEMPTS", "1"))) {
+             Main.Node node = TestNodes.start(dataDir, Map.of("STREAMHOOK_SIGNUP", "closed", "STREAMHOOK_DELIVERY_MAX_ATTEMPTS", "1",
+                     "STREAMHOOK_STORE_WARN_BYTES", "1"))) {
             db.execute("CREATE TABLE sent (id int PRIMARY KEY)", "CREATE TABLE refused (id int PRIMARY KEY)", "CREATE TABLE waiting (id int PRIMARY KEY)");
             failing.respondWith(500);
             String admin = node.adminKey().orElseThrow();
@@ -62,6 +64,10 @@ class MetricsIT {
                 assertThat(value(text, "streamhook_queue_oldest_pending_age_seconds", "destination=\"" + sentDestination + "\"")).isZero();
                 assertThat(value(text, "streamhook_slot_lag_bytes", "source=\"" + sent + "\"")).isGreaterThanOrEqualTo(0);
                 assertThat(value(text, "streamhook_store_size_bytes", "")).isGreaterThan(0);
+                assertThat(value(text, "streamhook_store_warnings", "")).as("the store is past STREAMHOOK_STORE_WARN_BYTES").isGreaterThanOrEqualTo(1);
+                if (StoreBackend.current() == StoreBackend.SQLITE) {
+                    assertThat(value(text, "streamhook_store_disk_free_bytes", "")).isGreaterThan(0);
+                }
             });
             assertThat(scrape(node, "X-API-Key", admin, 200)).contains("jvm_memory_used_bytes");
             scrape(node, "X-API-Key", userKey(api), 403);
