@@ -30,6 +30,8 @@ final class LaneReader {
     private long largestBody;
     /** Parks were lifted: read again from the lowered cursor, once the lane's results are all in the store. */
     private boolean rereadPending;
+    /** A read waits for the lane's results to be committed; the lane's next message (their commit) wakes it. */
+    private boolean waitingForResults;
 
     /** {@code window} and {@code windowBytes}: what the lane holds in memory at most, in deliveries and in body bytes. */
     LaneReader(DeliveryQueue queue, int window, long windowBytes) {
@@ -51,7 +53,7 @@ final class LaneReader {
 
     /** Whether a {@link #read} would read now. */
     boolean wantsToRead(RowSequencer rows) {
-        return moreInStore && roomIn(rows);
+        return !waitingForResults && moreInStore && roomIn(rows);
     }
 
     /**
@@ -69,7 +71,8 @@ final class LaneReader {
             moreInStore = true;
             rereadPending = true;
         }
-        if (rereadPending && resultsUnrecorded.getAsBoolean()) {
+        waitingForResults = rereadPending && resultsUnrecorded.getAsBoolean();
+        if (waitingForResults) {
             return; // what was let go may have results not committed yet: read it once the store has them
         }
         rereadPending = false;
