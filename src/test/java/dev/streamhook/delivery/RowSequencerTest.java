@@ -12,6 +12,12 @@ class RowSequencerTest {
 
     private final RowSequencer rows = new RowSequencer();
 
+    /** The item's attempt failed and it is tried again at {@code at}, as a lane settles it. */
+    private static void retry(RowSequencer sequencer, Item item, long at) {
+        item.attempts++;
+        sequencer.retryAt(item, at);
+    }
+
     private static Pending delivery(long seq, String row) {
         return new Pending(seq * 10, seq, "evt_" + seq, row, null, "public.t", Operation.UPDATE, 0, 0, 0, new byte[100]);
     }
@@ -58,7 +64,7 @@ class RowSequencerTest {
         rows.add(keyChange(2, "a", "b"));
         Item b = rows.take(0, 10).get(0);
         assertThat(seqs(List.of(b))).containsExactly(1L);
-        rows.retryAt(b, 500);
+        retry(rows, b, 500);
         assertThat(rows.take(100, 10)).isEmpty();
         assertThat(seqs(rows.take(500, 10))).containsExactly(1L);
     }
@@ -125,7 +131,7 @@ class RowSequencerTest {
         rows.add(delivery(2, "a"));
         rows.add(delivery(3, "b"));
         List<Item> sent = rows.take(0, 10);
-        rows.retryAt(sent.get(0), 500);
+        retry(rows, sent.get(0), 500);
         rows.done(sent.get(1));
         rows.add(delivery(4, "b"));
 
@@ -260,7 +266,7 @@ class RowSequencerTest {
         rows.add(delivery(1, "a"));
         rows.add(delivery(2, "a"));
         List<Item> batch = rows.takeBatch(0, 10, Long.MAX_VALUE);
-        batch.forEach(i -> rows.retryAt(i, 500));
+        batch.forEach(i -> retry(rows, i, 500));
 
         assertThat(rows.take(100, 10)).isEmpty();
         assertThat(seqs(rows.takeBatch(500, 1, Long.MAX_VALUE))).as("only the row's first may lead").containsExactly(1L);
@@ -280,7 +286,7 @@ class RowSequencerTest {
         other.add(delivery(1, "a"));
         other.add(delivery(2, "b"));
         Item a = other.take(0, 1).get(0);
-        other.retryAt(a, 1_000);
+        retry(other, a, 1_000);
         other.add(delivery(3, "a"));
         assertThat(seqs(other.takeBatch(0, 10, Long.MAX_VALUE))).as("row a's head waits for its retry time").containsExactly(2L);
     }
@@ -292,7 +298,7 @@ class RowSequencerTest {
         rows.add(delivery(3, "a"));
         rows.add(delivery(4, "b"));
         List<Item> first = rows.take(0, 10);
-        rows.retryAt(first.get(0), 500); // 1 failed; a waits for it
+        retry(rows, first.get(0), 500); // 1 failed; a waits for it
         rows.done(first.get(1));
 
         assertThat(rows.parkBehindBlockedHeads(100)).as("2 and 3 let go, left pending in the store").isEqualTo(2);
@@ -333,7 +339,7 @@ class RowSequencerTest {
         rows.add(rowOf(2, "public.t", "[1]"));
         rows.add(rowOf(3, "public.t", "[2]"));
         List<Item> first = rows.take(0, 10);
-        rows.retryAt(first.get(0), 500);
+        retry(rows, first.get(0), 500);
         rows.done(first.get(1));
         assertThat(rows.parkBehindBlockedHeads(0)).isEqualTo(1);
 
@@ -353,7 +359,7 @@ class RowSequencerTest {
         rows.add(delivery(3, "b"));
         Item a = rows.take(0, 1).get(0);
         assertThat(rows.parkBehindBlockedHeads(0)).as("a's head in flight, b's alone").isZero();
-        rows.retryAt(a, 100);
+        retry(rows, a, 100);
         assertThat(rows.parkBehindBlockedHeads(100)).as("a's head due now").isZero();
         assertThat(rows.size()).isEqualTo(3);
     }
@@ -384,7 +390,7 @@ class RowSequencerTest {
     void anOlderKeyChangeMadeDueAgainBehindAParkedRowHoldsBackTheNewKeysLaterEventsUntilItHasGone() {
         rows.add(delivery(1, "a"));
         rows.add(delivery(2, "a"));
-        rows.retryAt(rows.take(0, 10).get(0), 500);
+        retry(rows, rows.take(0, 10).get(0), 500);
         assertThat(rows.parkBehindBlockedHeads(100)).isEqualTo(1);
         rows.add(delivery(5, "b"));
         assertThat(rows.add(keyChange(3, "a", "b"))).as("retried by hand; it must follow 2, in the store").isFalse();
@@ -406,7 +412,7 @@ class RowSequencerTest {
     void anOlderTruncateReplayedBehindAParkedRowHoldsBackItsTablesLaterEvents() {
         rows.add(rowOf(1, "public.t", "[1]"));
         rows.add(rowOf(2, "public.t", "[1]"));
-        rows.retryAt(rows.take(0, 10).get(0), 500);
+        retry(rows, rows.take(0, 10).get(0), 500);
         rows.parkBehindBlockedHeads(100);
         rows.add(rowOf(5, "public.t", "[2]"));
         assertThat(rows.add(truncate(3, "public.t"))).isFalse();
@@ -424,7 +430,7 @@ class RowSequencerTest {
     @Test
     void aTruncateWaitingForAFailingEventLetsGoOfTheTablesEventsBehindIt() {
         rows.add(rowOf(1, "public.t", "[1]"));
-        rows.retryAt(rows.take(0, 10).get(0), 500);
+        retry(rows, rows.take(0, 10).get(0), 500);
         rows.add(truncate(2, "public.t"));
         for (int i = 3; i < 503; i++) {
             rows.add(rowOf(i, "public.t", "[" + i + "]"));
@@ -437,7 +443,7 @@ class RowSequencerTest {
     @Test
     void aKeyChangeWaitingForAFailingHeadLetsGoOfTheNewKeysEventsBehindIt() {
         rows.add(delivery(1, "a"));
-        rows.retryAt(rows.take(0, 10).get(0), 500);
+        retry(rows, rows.take(0, 10).get(0), 500);
         rows.add(keyChange(2, "a", "b"));
         for (int i = 3; i < 503; i++) {
             rows.add(delivery(i, "b"));
@@ -466,7 +472,7 @@ class RowSequencerTest {
         assertThat(seqs(batch)).containsExactly(1L, 2L);
         for (Item i : batch) {
             i.attempts++;
-            rows.retryAt(i, 500);
+            retry(rows, i, 500);
         }
         assertThat(rows.parkBehindBlockedHeads(100)).isZero();
     }
@@ -502,7 +508,7 @@ class RowSequencerTest {
         rows.add(delivery(5, "a")); // retried by hand while 10 was in flight: it goes after 10
         rows.add(keyChange(7, "a", "c"));
         rows.add(delivery(12, "a"));
-        rows.retryAt(ten, 500);
+        retry(rows, ten, 500);
 
         assertThat(rows.parkBehindBlockedHeads(100)).as("only 12: 5 and 7 are older than 10").isEqualTo(1);
         assertThat(rows.add(delivery(13, "a"))).isFalse();
