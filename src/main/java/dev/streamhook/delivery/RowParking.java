@@ -48,7 +48,7 @@ final class RowParking {
             return false;
         }
         Item probe = new Item(p);
-        if (!parks.holdBack(p.table(), probe.rowKeys, probe.tableWide(), p.eventSeq())) {
+        if (!holdsBack(probe)) {
             return false;
         }
         if (probe.tableWide()) {
@@ -144,7 +144,7 @@ final class RowParking {
         // a delivery that has failed: one written a moment ago is not due yet by the lane's clock either, but it
         // is not stuck (taking it for stuck let go of events in normal operation, and SnapshotIT failed on that)
         boolean failing = item.attempts > 0 && item.nextAttemptAt > now;
-        if (item.held || failing || parks.holdBack(item.pending.table(), item.rowKeys, item.tableWide(), item.seq())) {
+        if (item.held || failing || holdsBack(item)) {
             return true;
         }
         if (depth == 0) {
@@ -200,7 +200,7 @@ final class RowParking {
     void liftParks() {
         ArrayDeque<Item> toGo = new ArrayDeque<>();
         for (Item i : sequencer.items()) {
-            if (!i.inFlight && parks.holdBack(i.pending.table(), i.rowKeys, i.tableWide(), i.seq())) {
+            if (!i.inFlight && holdsBack(i)) {
                 toGo.add(i);
             }
         }
