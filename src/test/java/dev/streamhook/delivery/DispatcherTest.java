@@ -63,6 +63,10 @@ class DispatcherTest {
         /** Event ids answered once 429 with {@code Retry-After} of the given wait. */
         final Map<String, Duration> throttled = new ConcurrentHashMap<>();
         final List<Long> sentAt = new CopyOnWriteArrayList<>();
+        /** How many times an event is refused (500) before it is taken; none when absent. */
+        final Map<String, AtomicInteger> failuresLeft = new ConcurrentHashMap<>();
+        /** Event ids answered 2xx, in the order the answers were given. */
+        final List<String> delivered = new CopyOnWriteArrayList<>();
 
         @Override
         public Attempt send(Due d) {
@@ -84,7 +88,12 @@ class DispatcherTest {
             if (retryAfter != null) {
                 return new Attempt(System.currentTimeMillis(), 1, 429, null, null, DeliveryQueue.ErrorKind.STATUS, retryAfter);
             }
-            return new Attempt(System.currentTimeMillis(), 1, refused.contains(d.eventId()) ? 500 : 200, null, null);
+            AtomicInteger left = failuresLeft.get(d.eventId());
+            boolean refuse = refused.contains(d.eventId()) || left != null && left.getAndDecrement() > 0;
+            if (!refuse) {
+                delivered.add(d.eventId());
+            }
+            return new Attempt(System.currentTimeMillis(), 1, refuse ? 500 : 200, null, null);
         }
 
         List<String> rowsSentTo(String destinationId) {
@@ -244,6 +253,61 @@ class DispatcherTest {
             assertThat(sent.stream().distinct().toList()).as("the stuck row's events in commit order").containsExactlyElementsOf(events);
             assertThat(sent.subList(sent.lastIndexOf(failing) + 1, sent.size())).as("each after the head once").doesNotHaveDuplicates();
         }
+    }
+
+    /**
+     * Many rows, a few of them busy, events that fail now and then and are retried, appended while the
+     * lane sends, through a window so small that the lane keeps letting go of events behind failing
+     * heads and reading them again: every event arrives, and each row's events arrive in commit order.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "seed {0}")
+    @org.junit.jupiter.params.provider.ValueSource(longs = {11, 12})
+    void underFailuresAndAFullWindowEveryRowStillArrivesWholeAndInCommitOrder(long seed) {
+        destination("dst_1", 4);
+        start(24, new RetryPolicy(1_000, List.of(Duration.ofMillis(20), Duration.ofMillis(50))));
+        everyRowArrivesWholeAndInCommitOrder(new java.util.Random(seed), () -> { });
+    }
+
+    /** The same with events that fail for good (their rows held) and are replayed by hand, again and again, while the rest goes on. */
+    @Test
+    void eventsThatFailForGoodAndAreReplayedByHandAgainAndAgainStillLeaveEveryRowInCommitOrder() {
+        destination("dst_1", 4); // holds a row on failure, the default
+        start(24, new RetryPolicy(2, List.of(Duration.ofMillis(10))));
+        Redeliveries redeliveries = new Redeliveries(db);
+        everyRowArrivesWholeAndInCommitOrder(new java.util.Random(5), () -> redeliveries.replayFailed("dst_1", false, System.currentTimeMillis()));
+    }
+
+    /** Appends 1,500 events in 50-event steps, about a fifth of them refused one to four times; {@code operator} runs between steps and while waiting. */
+    private void everyRowArrivesWholeAndInCommitOrder(java.util.Random random, Runnable operator) {
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < 1_500; i++) {
+            keys.add(random.nextInt(3) == 0 ? "hot" + random.nextInt(3) : "row" + random.nextInt(60));
+        }
+        Map<String, List<String>> expected = new java.util.LinkedHashMap<>();
+        for (int from = 0; from < keys.size(); from += 50) {
+            List<String> chunk = keys.subList(from, from + 50);
+            for (int i = 0; i < chunk.size(); i++) {
+                String id = EventId.of(1, new Lsn(0x1000L + (transactions + i) * 0x100L), 0).value();
+                int roll = random.nextInt(100);
+                if (roll < 20) {
+                    sender.failuresLeft.put(id, new AtomicInteger(roll < 5 ? 4 : 1));
+                }
+                expected.computeIfAbsent(chunk.get(i), k -> new ArrayList<>()).add(id);
+            }
+            append(chunk);
+            operator.run();
+        }
+        await().atMost(Duration.ofSeconds(50)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            operator.run();
+            return new java.util.HashSet<>(sender.delivered).size() == keys.size();
+        });
+        Map<String, String> rowOf = new java.util.HashMap<>();
+        expected.forEach((row, ids) -> ids.forEach(id -> rowOf.put(id, row)));
+        Map<String, List<String>> arrived = new java.util.LinkedHashMap<>();
+        for (String id : sender.delivered) {
+            arrived.computeIfAbsent(rowOf.get(id), k -> new ArrayList<>()).add(id);
+        }
+        assertThat(arrived).as("each row's events as the endpoint took them").isEqualTo(expected);
     }
 
     @Test
