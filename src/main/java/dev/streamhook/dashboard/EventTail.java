@@ -50,6 +50,7 @@ final class EventTail {
         this.queries = queries;
         // one listener for all tails: StoreSignals keeps listeners for ever, so none is added per connection
         signals.onEventsAppended(sourceId -> open.forEach(Semaphore::release));
+        signals.onResync(() -> open.forEach(Semaphore::release));
     }
 
     /** The filter of a tail, checked before the stream opens so a bad one is a 400 with the API's error shape. */

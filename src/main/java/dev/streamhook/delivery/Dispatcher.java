@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * (their deliveries wait in the store, in order) and resuming starts them again, so a paused
  * source's events are never sent. Lanes follow the destinations table (reconciled when the
  * store signals a change, and every few seconds in case another node changed it), and wake when the
- * store signals that a source's events were appended, so nothing polls while there is nothing to do.
+ * store signals that a source's events were appended (by this node or, on a shared PostgreSQL store,
+ * another), so nothing polls while there is nothing to do.
  *
  * <p>Thread-safety: {@link #start()} and {@link #stop()} are called once each, by Main; the signal
  * handlers may run on any thread.
@@ -79,6 +80,7 @@ public final class Dispatcher {
             }
         });
         signals.onDestinationsChanged(() -> reconciler.execute(this::reconcile));
+        signals.onResync(() -> lanes.values().forEach(Lane::reopen)); // another node's signals may have been missed
         reconciler.scheduleWithFixedDelay(this::reconcile, 0, RECONCILE_SECONDS, TimeUnit.SECONDS);
     }
 

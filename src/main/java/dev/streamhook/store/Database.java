@@ -25,6 +25,8 @@ import org.sqlite.SQLiteDataSource;
  * transaction; reads use a pool of their own connections (SQLite in WAL mode lets them run beside
  * the writer). Correctness does not rest on this node being alone: write transactions on SQLite
  * begin IMMEDIATE (one writer per file), and on PostgreSQL whatever must be exclusive locks its rows.
+ * What the store {@link #signals() signals} after a commit reaches the other nodes on a PostgreSQL
+ * store too ({@link PostgresSignalRelay}); several nodes on one SQLite file hear only their own.
  *
  * <p>Thread-safety: every method may be called from any thread. {@link #close()} is called once, by
  * Main, after capture and delivery stopped; it lets queued writes finish.
@@ -54,6 +56,8 @@ public final class Database implements AutoCloseable {
     /** SQLite only: checkpoints its log off the writer's commits; null on PostgreSQL. */
     private final Checkpointer checkpointer;
     private final StoreSignals signals = new StoreSignals();
+    /** PostgreSQL only: this node's signals to the others sharing the store, and theirs to it; null on SQLite. */
+    private PostgresSignalRelay relay;
 
     /** {@code checkpoints} and {@code logFile}: SQLite's connection for the {@link Checkpointer} and its log, null on PostgreSQL. */
     private Database(Dialect dialect, HikariDataSource reads, HikariDataSource writes, DataSource checkpoints, Path logFile) {
@@ -109,7 +113,10 @@ public final class Database implements AutoCloseable {
             throw new StoreException("cannot reach the PostgreSQL store " + url + " (STREAMHOOK_DATABASE_URL): " + rootMessage(e), e);
         }
         migrate(Dialect.POSTGRESQL, reads); // Flyway holds two connections at once (its lock and the migration)
-        return new Database(Dialect.POSTGRESQL, reads, writes, null, null);
+        Database db = new Database(Dialect.POSTGRESQL, reads, writes, null, null);
+        db.relay = new PostgresSignalRelay(url, db.signals);
+        db.signals.relayTo(db.relay);
+        return db;
     }
 
     private static SQLiteDataSource sqlite(String url, SQLiteConfig.TransactionMode mode, int cacheKib) {
@@ -237,6 +244,9 @@ public final class Database implements AutoCloseable {
     @Override
     public void close() {
         writer.close();
+        if (relay != null) {
+            relay.close();
+        }
         if (checkpointer != null) {
             checkpointer.close();
         }

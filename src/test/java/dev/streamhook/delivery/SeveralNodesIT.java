@@ -122,6 +122,85 @@ class SeveralNodesIT {
         }
     }
 
+    /**
+     * A lane that never runs dry reads on past its older deliveries; one made due again by hand
+     * through the API of another node must still reach it, or it would wait until the lane is idle.
+     */
+    @org.junit.jupiter.api.Test
+    @Timeout(120)
+    void anEventRetriedByHandThroughAnotherNodeGoesOutWhileTheLaneThatHoldsItStaysBusy() throws InterruptedException {
+        StoreBackend.Location store = StoreBackend.POSTGRESQL.fresh(dataDir);
+        Database laneNode = open(store);
+        Database apiNode = open(store);
+        SecretBox secrets = SecretBox.load(Optional.empty(), dataDir);
+        String account = new Accounts(laneNode).create("retry@example.com").orElseThrow().account().id();
+        new Sources(laneNode, secrets).insert(new Sources.Source("src_1", account, "s", "postgresql", "postgres://u@h/d", "d",
+                List.of("public.t"), "slot", "pub", Sources.Status.ACTIVE, null, Lsn.ZERO, 0, null, 0));
+        Destinations.Destination holding = new Destinations.Destination("dst_1", "src_1", "http://127.0.0.1:1/", null, null, Map.of(), 1, 0);
+        new Destinations(laneNode, secrets).upsert(new Destinations.Destination(holding.id(), holding.sourceId(), holding.url(), null, null,
+                Map.of(), 1, holding.operations(), 0, holding.tuning(), holding.state(), holding.signatureScheme(), null,
+                Destinations.OnFailure.SKIP)); // a failed event does not hold its row: the lane reads on past it
+        EventLog log = new EventLog(laneNode, new Usage(laneNode, Clock.systemUTC(), Usage.UNLIMITED));
+        java.util.concurrent.atomic.AtomicLong transactions = new java.util.concurrent.atomic.AtomicLong();
+        String failing = append(log, transactions, "failing");
+        java.util.Set<String> refused = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        refused.add(failing);
+        Dispatcher node = new Dispatcher(new DeliveryQueue(laneNode), new Destinations(laneNode, secrets), laneNode.signals(), d -> {
+            sent.add(new Sent("lane node", d.destinationId(), d.eventId()));
+            if (refused.contains(d.eventId())) {
+                return new Attempt(System.currentTimeMillis(), 1, 500, null, null);
+            }
+            try {
+                Thread.sleep(20); // slower than the writer below: the lane's backlog grows, it is never idle
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return new Attempt(System.currentTimeMillis(), 1, 200, null, null);
+        }, new RetryPolicy(1, List.of(Duration.ofMillis(10))), DeliveryMetrics.NONE, "lane-node", 16, 30_000, 1_000, 4L << 20,
+                Clock.systemUTC());
+        dispatchers.add(node);
+        node.start();
+        java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread writer = Thread.ofPlatform().start(() -> {
+            while (writing.get()) {
+                append(log, transactions, "busy" + transactions.get() % 50);
+            }
+        });
+        try {
+            await("the event failed for good").atMost(Duration.ofSeconds(30)).until(() -> apiNode.read(c -> {
+                var q = c.createStatement().executeQuery("SELECT status FROM deliveries WHERE destination_id = 'dst_1' ORDER BY event_seq LIMIT 1");
+                return q.next() && q.getString(1).equals("FAILED");
+            }));
+            await("a backlog in the lane").atMost(Duration.ofSeconds(30)).until(() -> backlog(apiNode) >= 200);
+            refused.clear();
+            assertThat(new dev.streamhook.store.Redeliveries(apiNode).retryFailed(failing, "dst_1", false, System.currentTimeMillis()).retried())
+                    .isEqualTo(1);
+            await("the retried event, while the lane is busy").atMost(Duration.ofSeconds(30))
+                    .until(() -> sent.stream().filter(x -> x.eventId().equals(failing)).count() == 2);
+            assertThat(backlog(apiNode)).as("deliveries still waiting in the lane: it was never idle").isPositive();
+        } finally {
+            writing.set(false);
+            writer.join();
+        }
+    }
+
+    private static long backlog(Database db) {
+        return db.read(c -> {
+            var q = c.createStatement().executeQuery("SELECT count(*) FROM deliveries WHERE destination_id = 'dst_1' AND status = 'PENDING'");
+            q.next();
+            return q.getLong(1);
+        });
+    }
+
+    private static String append(EventLog log, java.util.concurrent.atomic.AtomicLong transactions, String row) {
+        Lsn commit = new Lsn(0x1000L + transactions.getAndIncrement() * 0x100L);
+        EventId id = EventId.of(1, commit, 0);
+        ChangeEvent e = ChangeEvent.row(id, "src_1", commit, 700, 0, Instant.EPOCH, "d", "public", "t", Operation.UPDATE,
+                JsonValue.NULL, JsonValue.objectBuilder().put("v", JsonValue.of(1)).build(), List.of(), "public.t[\"" + row + "\"]");
+        log.append("src_1", new Lsn(commit.value() + 0x10), List.of(EncodedEvent.of(e))).join();
+        return id.value();
+    }
+
     private Database open(StoreBackend.Location store) {
         Database db = store.open();
         opened.add(db);
