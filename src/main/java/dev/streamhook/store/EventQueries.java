@@ -147,7 +147,8 @@ public final class EventQueries {
         return db.read(c -> {
             List<DeliveryRow> out = new ArrayList<>();
             try (PreparedStatement q = c.prepareStatement("""
-                    SELECT d.id, d.destination_id, t.url, d.status, d.attempts, d.next_attempt_at, d.last_attempt_at
+                    SELECT d.id, d.destination_id, t.url, d.status, d.attempts, d.next_attempt_at, d.last_attempt_at,
+                           d.succeeded_status_code, d.succeeded_duration_ms, d.succeeded_response
                     FROM deliveries d JOIN destinations t ON t.id = d.destination_id JOIN events e ON e.seq = d.event_seq
                     WHERE e.id = ? ORDER BY t.created_at, t.id""")) {
                 q.setString(1, eventId);
@@ -155,8 +156,13 @@ public final class EventQueries {
                 while (rs.next()) {
                     long last = rs.getLong(7);
                     Long lastAttemptAt = rs.wasNull() ? null : last;
+                    List<AttemptRow> attempts = attempts(c, rs.getLong(1));
+                    int succeededStatus = rs.getInt(8);
+                    if (!rs.wasNull()) { // the attempt that succeeded is kept on the delivery (V16), the last of its attempts
+                        attempts.add(new AttemptRow(rs.getInt(5), last, rs.getLong(9), succeededStatus, null, rs.getString(10), null));
+                    }
                     out.add(new DeliveryRow(rs.getString(2), rs.getString(3), DeliveryQueue.Status.valueOf(rs.getString(4)),
-                            rs.getInt(5), rs.getLong(6), lastAttemptAt, attempts(c, rs.getLong(1))));
+                            rs.getInt(5), rs.getLong(6), lastAttemptAt, attempts));
                 }
             }
             return out;

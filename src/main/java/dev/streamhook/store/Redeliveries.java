@@ -140,8 +140,18 @@ public final class Redeliveries {
         String inRange = "SELECT seq FROM events WHERE source_id = ? AND committed_at >= ? AND committed_at < ?"
                 + (operations == null ? "" : " AND (',' || ? || ',') LIKE ('%,' || operation || ',%')");
         Replayed outcome = db.transaction(c -> {
+            // a succeeded attempt kept on its delivery (V16) joins the others first: the next one's outcome will be there
+            try (PreparedStatement keep = c.prepareStatement("INSERT INTO delivery_attempts (delivery_id, attempt, started_at, duration_ms, "
+                    + "status_code, response_body) SELECT id, attempts, last_attempt_at, succeeded_duration_ms, succeeded_status_code, "
+                    + "succeeded_response FROM deliveries WHERE destination_id = ? AND status = 'SUCCEEDED' "
+                    + "AND succeeded_status_code IS NOT NULL AND event_seq IN (" + inRange + ")")) {
+                keep.setString(1, destinationId);
+                bindRange(keep, 2, sourceId, from, to, operations);
+                keep.executeUpdate();
+            }
             int queued;
-            try (PreparedStatement up = c.prepareStatement("UPDATE deliveries SET status = 'PENDING', next_attempt_at = ? "
+            try (PreparedStatement up = c.prepareStatement("UPDATE deliveries SET status = 'PENDING', next_attempt_at = ?, "
+                    + "succeeded_status_code = NULL, succeeded_duration_ms = NULL, succeeded_response = NULL "
                     + "WHERE destination_id = ? AND status IN ('SUCCEEDED', 'FAILED', 'SKIPPED') AND event_seq IN (" + inRange + ")")) {
                 up.setLong(1, now);
                 up.setString(2, destinationId);

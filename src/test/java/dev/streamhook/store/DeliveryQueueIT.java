@@ -127,6 +127,31 @@ class DeliveryQueueIT {
 
     @ParameterizedTest
     @EnumSource(StoreBackend.class)
+    void theAttemptLogListsEveryAttemptInOrderAcrossASuccessAReplayAndTheNextSuccess(StoreBackend backend) {
+        open(backend);
+        log.append("src_1", Lsn.parse("0/110"), List.of(event(Lsn.parse("0/100"), 0, "a"))).join();
+        String eventId = EventId.of(1, Lsn.parse("0/100"), 0).value();
+        Lease lease = queue.acquire("dst_1", "node-a", 1_000, LEASE).orElseThrow();
+        long delivery = queue.pending("dst_1", 0, 10).getFirst().deliveryId();
+        queue.record(lease, List.of(new Result(delivery, 1, new Attempt(1_000, 7, 503, null, "busy"), Status.PENDING, 1_100)), 1_000).join();
+        queue.record(lease, List.of(new Result(delivery, 2, new Attempt(1_100, 9, 200, null, "ok"), Status.SUCCEEDED, 1_100)), 1_100).join();
+        EventQueries events = new EventQueries(db);
+        assertThat(events.deliveries(eventId).getFirst().attemptLog())
+                .extracting(EventQueries.AttemptRow::attempt, EventQueries.AttemptRow::startedAt, EventQueries.AttemptRow::durationMs,
+                        EventQueries.AttemptRow::statusCode, EventQueries.AttemptRow::responseBody)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(1, 1_000L, 7L, 503, "busy"),
+                        org.assertj.core.groups.Tuple.tuple(2, 1_100L, 9L, 200, "ok"));
+
+        new Redeliveries(db).replayRange("dst_1", "src_1", null, 0, Long.MAX_VALUE, 2_000);
+        queue.record(lease, List.of(new Result(delivery, 3, new Attempt(2_000, 5, 204, null, ""), Status.SUCCEEDED, 2_000)), 1_200).join();
+        assertThat(events.deliveries(eventId).getFirst().attemptLog())
+                .extracting(EventQueries.AttemptRow::attempt, EventQueries.AttemptRow::statusCode)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(1, 503), org.assertj.core.groups.Tuple.tuple(2, 200),
+                        org.assertj.core.groups.Tuple.tuple(3, 204));
+    }
+
+    @ParameterizedTest
+    @EnumSource(StoreBackend.class)
     void ofSeveralNodesClaimingALaneAtOnceExactlyOneGetsIt(StoreBackend backend) throws Exception {
         open(backend);
         int nodes = 4;
