@@ -317,6 +317,9 @@ final class Lane {
                 return false;
             }
             lease = renewed.get();
+            // what a lost signal would have said (events stored, deliveries made due again by another node or
+            // process): the lane looks for it at every renewal, so a signal only ever saves it this wait
+            readFromStart();
         }
         return true;
     }

@@ -152,6 +152,11 @@ public final class Database implements AutoCloseable {
         Flyway.configure().dataSource(dataSource).locations(dialect.migrationLocations()).load().migrate();
     }
 
+    /** Whether this node hears the other nodes' signals now: on PostgreSQL, once its relay listens. */
+    boolean hearsOtherNodes() {
+        return relay != null && relay.listening();
+    }
+
     public Dialect dialect() {
         return dialect;
     }

@@ -54,7 +54,10 @@ final class PostgresSignalRelay implements StoreSignals.Relay, AutoCloseable {
     private final Thread listener;
     private final Thread sender;
     private volatile boolean running = true;
+    /** The listener's connection once it listens, else null. */
     private volatile Connection listening;
+    /** The sender's connection, null while it has none. */
+    private volatile Connection sending;
 
     PostgresSignalRelay(StoreUrl url, StoreSignals signals) {
         this.url = url;
@@ -72,19 +75,19 @@ final class PostgresSignalRelay implements StoreSignals.Relay, AutoCloseable {
 
     private void listen() {
         long backoff = 1_000;
-        boolean listenedBefore = false;
+        boolean failed = false;
         while (running) {
             try (Connection c = connect()) {
-                listening = c;
                 try (Statement s = c.createStatement()) {
                     s.execute("LISTEN " + CHANNEL);
                 }
-                if (listenedBefore) {
+                listening = c;
+                if (failed) {
                     log.info("listening to the other nodes' store signals again");
-                    signals.resync();
                 }
-                listenedBefore = true;
+                failed = false;
                 backoff = 1_000;
+                signals.resync(); // what was signalled before this LISTEN (at start, or while it was down) was not heard
                 PGConnection pg = c.unwrap(PGConnection.class);
                 while (running) {
                     PGNotification[] received = pg.getNotifications(LISTEN_CHECK_MILLIS);
@@ -100,6 +103,7 @@ final class PostgresSignalRelay implements StoreSignals.Relay, AutoCloseable {
                 }
             } catch (SQLException | RuntimeException e) {
                 if (running) {
+                    failed = true;
                     log.warn("not hearing the other nodes' store signals (lanes wake at lease renewal meanwhile); trying again in {} ms: {}",
                             backoff, e.getMessage());
                     pause(backoff);
@@ -124,52 +128,58 @@ final class PostgresSignalRelay implements StoreSignals.Relay, AutoCloseable {
     }
 
     private void send() {
-        Connection c = null;
-        while (running) {
+        while (true) {
             try {
                 outboxFilled.acquire();
             } catch (InterruptedException e) {
-                break;
+                return;
             }
             outboxFilled.drainPermits();
             List<String> payloads = new ArrayList<>();
             for (Iterator<String> it = outbox.iterator(); it.hasNext(); ) {
-                payloads.add(origin + " " + it.next());
+                payloads.add(it.next());
                 it.remove();
             }
-            if (payloads.isEmpty() || !running) {
-                continue;
+            if (!payloads.isEmpty() && !sent(payloads, running)) {
+                if (!running) {
+                    break;
+                }
+                outbox.addAll(payloads); // kept (with what comes meanwhile) for the next try; lanes also look at lease renewal
+                outboxFilled.release();
+                pause(1_000);
             }
-            c = sendOnce(c, payloads, true);
+            if (!running) {
+                break; // what close() left queued was sent once above
+            }
         }
-        closeQuietly(c);
+        closeQuietly(sending);
     }
 
     /**
      * Sends {@code payloads} in one NOTIFY transaction; a connection that fails (the store restarted,
-     * the connection was ended) is replaced and the send tried once more. Returns the connection to
-     * use next, null when none is open.
+     * the connection was ended) is replaced and, when {@code again}, the send tried once more.
      */
-    private Connection sendOnce(Connection c, List<String> payloads, boolean again) {
+    private boolean sent(List<String> payloads, boolean again) {
         try {
-            if (c == null) {
-                c = connect();
+            if (sending == null) {
+                sending = connect();
             }
-            try (PreparedStatement q = c.prepareStatement("SELECT pg_notify(?, p) FROM unnest(?::text[]) p")) {
+            try (PreparedStatement q = sending.prepareStatement("SELECT pg_notify(?, ? || ' ' || p) FROM unnest(?::text[]) p")) {
                 q.setString(1, CHANNEL);
-                q.setArray(2, c.createArrayOf("text", payloads.toArray()));
+                q.setString(2, origin);
+                q.setArray(3, sending.createArrayOf("text", payloads.toArray()));
                 q.executeQuery().close();
             }
-            return c;
+            return true;
         } catch (SQLException e) {
-            closeQuietly(c);
-            if (again && running) {
-                return sendOnce(null, payloads, false);
+            closeQuietly(sending);
+            sending = null;
+            if (again) {
+                return sent(payloads, false);
             }
-            log.warn("could not tell the other nodes of {} store signals (their lanes wake at lease renewal): {}", payloads.size(),
-                    e.getMessage());
-            pause(1_000);
-            return null;
+            log.warn("could not tell the other nodes of {} store signals; trying again (their lanes look at lease renewal too): {}",
+                    payloads.size(), e.getMessage());
+            return false;
         }
     }
 
@@ -212,24 +222,34 @@ final class PostgresSignalRelay implements StoreSignals.Relay, AutoCloseable {
         }
     }
 
+    /** Whether the relay listens to the other nodes now. */
+    boolean listening() {
+        return listening != null;
+    }
+
+    /** Sends what is queued (one try, within 5 s), then stops both threads and closes their connections. */
     @Override
     public void close() {
         running = false;
         outboxFilled.release();
-        Connection c = listening;
+        abort(listening); // it may be blocked waiting for a notification
+        try {
+            sender.join(5_000);
+            abort(sending); // still in a send after 5 s: the store does not answer
+            listener.interrupt();
+            listener.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void abort(Connection c) {
         if (c != null) {
             try {
-                c.abort(Runnable::run); // it may be blocked waiting for a notification
+                c.abort(Runnable::run);
             } catch (SQLException ignored) {
                 // closing either way
             }
-        }
-        listener.interrupt();
-        try {
-            listener.join(5_000);
-            sender.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

@@ -3,6 +3,8 @@ package dev.streamhook.store;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the store tells the rest of the node right after a commit, so nobody polls for it: events
@@ -18,6 +20,8 @@ import java.util.function.Consumer;
  * <p>Thread-safety: listeners may be added and signals sent from any thread.
  */
 public final class StoreSignals {
+
+    private static final Logger log = LoggerFactory.getLogger(StoreSignals.class);
 
     /** What a signal says, with the id it names: a source, a destination, or none. */
     enum Kind {
@@ -87,38 +91,50 @@ public final class StoreSignals {
     }
 
     void eventsAppended(String sourceId) {
-        received(Kind.EVENTS_APPENDED, sourceId);
-        relay.publish(Kind.EVENTS_APPENDED, sourceId);
+        send(Kind.EVENTS_APPENDED, sourceId);
     }
 
     void deliveriesReopened(String destinationId) {
-        received(Kind.DELIVERIES_REOPENED, destinationId);
-        relay.publish(Kind.DELIVERIES_REOPENED, destinationId);
+        send(Kind.DELIVERIES_REOPENED, destinationId);
     }
 
     void deliveriesReleased(String sourceId) {
-        received(Kind.DELIVERIES_RELEASED, sourceId);
-        relay.publish(Kind.DELIVERIES_RELEASED, sourceId);
+        send(Kind.DELIVERIES_RELEASED, sourceId);
     }
 
     void destinationsChanged() {
-        received(Kind.DESTINATIONS_CHANGED, "");
-        relay.publish(Kind.DESTINATIONS_CHANGED, "");
+        send(Kind.DESTINATIONS_CHANGED, "");
     }
 
-    /** A signal of this node, or one another node committed: this node's listeners get it, and it goes no further. */
+    private void send(Kind kind, String id) {
+        relay.publish(kind, id);
+        received(kind, id);
+    }
+
+    /**
+     * A signal of this node, or one another node committed: this node's listeners get it, and it
+     * goes no further. A listener that fails is logged and the others still get it.
+     */
     void received(Kind kind, String id) {
         switch (kind) {
-            case EVENTS_APPENDED -> appended.forEach(l -> l.accept(id));
-            case DELIVERIES_REOPENED -> reopened.forEach(l -> l.accept(id));
-            case DELIVERIES_RELEASED -> released.forEach(l -> l.accept(id));
-            case DESTINATIONS_CHANGED -> destinationsChanged.forEach(Runnable::run);
+            case EVENTS_APPENDED -> appended.forEach(l -> guarded(() -> l.accept(id)));
+            case DELIVERIES_REOPENED -> reopened.forEach(l -> guarded(() -> l.accept(id)));
+            case DELIVERIES_RELEASED -> released.forEach(l -> guarded(() -> l.accept(id)));
+            case DESTINATIONS_CHANGED -> destinationsChanged.forEach(StoreSignals::guarded);
         }
     }
 
     /** Signals of other nodes may have been missed. */
     void resync() {
-        destinationsChanged.forEach(Runnable::run);
-        resync.forEach(Runnable::run);
+        destinationsChanged.forEach(StoreSignals::guarded);
+        resync.forEach(StoreSignals::guarded);
+    }
+
+    private static void guarded(Runnable listener) {
+        try {
+            listener.run();
+        } catch (RuntimeException e) { // a node stopping refuses work: the signal is moot, the committer must not fail
+            log.debug("a store signal's listener failed: {}", e.toString());
+        }
     }
 }

@@ -137,8 +137,13 @@ class DispatcherTest {
 
     /** {@code windowBytes}: the body bytes a lane holds in memory at most. */
     private void start(int window, long windowBytes, RetryPolicy retries) {
+        start(window, windowBytes, retries, 30_000);
+    }
+
+    /** {@code leaseMillis}: how long a lane's lease lasts; it is renewed a third of the way in. */
+    private void start(int window, long windowBytes, RetryPolicy retries, long leaseMillis) {
         dispatcher = new Dispatcher(new DeliveryQueue(db), destinations, db.signals(), sender, retries,
-                DeliveryMetrics.NONE, "node-test", 16, 30_000, window, windowBytes, Clock.systemUTC());
+                DeliveryMetrics.NONE, "node-test", 16, leaseMillis, window, windowBytes, Clock.systemUTC());
         dispatcher.start();
     }
 
@@ -416,6 +421,22 @@ class DispatcherTest {
             var rs = c.createStatement().executeQuery("SELECT owner FROM lanes WHERE destination_id = 'dst_1'");
             return rs.next() && rs.getString(1).equals(owner);
         });
+    }
+
+    /**
+     * A delivery made due again with no signal (by a node that does not share this one's signals,
+     * or whose signal was lost) is still found: a lane reads from its start whenever it renews its lease.
+     */
+    @Test
+    void aDeliveryMadeDueAgainWithoutASignalIsSentAtTheLanesNextLeaseRenewal() {
+        destination("dst_1", null);
+        start(1_000, 4L << 20, new RetryPolicy(3, List.of(Duration.ofMillis(10))), 1_500);
+        List<String> ids = append(3, 3);
+        await().atMost(Duration.ofSeconds(10)).until(() -> sender.rowsSentTo("dst_1").size() == 3);
+
+        db.update("UPDATE deliveries SET status = 'PENDING' WHERE event_seq = (SELECT seq FROM events WHERE id = ?)", ids.getFirst());
+        await().atMost(Duration.ofSeconds(10)).until(() -> sender.rowsSentTo("dst_1").size() == 4);
+        assertThat(sender.rowsSentTo("dst_1").getLast()).isEqualTo(ids.getFirst());
     }
 
     @Test

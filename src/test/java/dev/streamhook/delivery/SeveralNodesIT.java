@@ -156,8 +156,8 @@ class SeveralNodesIT {
                 Thread.currentThread().interrupt();
             }
             return new Attempt(System.currentTimeMillis(), 1, 200, null, null);
-        }, new RetryPolicy(1, List.of(Duration.ofMillis(10))), DeliveryMetrics.NONE, "lane-node", 16, 30_000, 1_000, 4L << 20,
-                Clock.systemUTC());
+        }, new RetryPolicy(1, List.of(Duration.ofMillis(10))), DeliveryMetrics.NONE, "lane-node", 16, 180_000, 1_000, 4L << 20,
+                Clock.systemUTC()); // renewed after a minute: within this test the lane reads from its start only when told
         dispatchers.add(node);
         node.start();
         java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
@@ -175,7 +175,7 @@ class SeveralNodesIT {
             refused.clear();
             assertThat(new dev.streamhook.store.Redeliveries(apiNode).retryFailed(failing, "dst_1", false, System.currentTimeMillis()).retried())
                     .isEqualTo(1);
-            await("the retried event, while the lane is busy").atMost(Duration.ofSeconds(30))
+            await("the retried event, while the lane is busy").atMost(Duration.ofSeconds(20))
                     .until(() -> sent.stream().filter(x -> x.eventId().equals(failing)).count() == 2);
             assertThat(backlog(apiNode)).as("deliveries still waiting in the lane: it was never idle").isPositive();
         } finally {
