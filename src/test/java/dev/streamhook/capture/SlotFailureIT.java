@@ -48,7 +48,7 @@ class SlotFailureIT {
     private String apiKey;
 
     static Stream<TestPostgres.Server> servers() {
-        return TestPostgres.all().stream();
+        return TestPostgres.allOncePerBuild().stream(); // each source version once per build; the PostgreSQL store's run on the embedded one
     }
 
     @BeforeEach

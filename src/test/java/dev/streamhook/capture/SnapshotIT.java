@@ -39,7 +39,7 @@ class SnapshotIT {
     static final ObjectMapper MAPPER = new ObjectMapper();
 
     static Stream<TestPostgres.Server> servers() {
-        return TestPostgres.all().stream();
+        return TestPostgres.allOncePerBuild().stream(); // each source version once per build; the PostgreSQL store's run on the embedded one
     }
 
     @ParameterizedTest(name = "{0}")

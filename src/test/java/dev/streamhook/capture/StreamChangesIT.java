@@ -40,7 +40,7 @@ class StreamChangesIT {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     static Stream<TestPostgres.Server> servers() {
-        return TestPostgres.all().stream();
+        return TestPostgres.allOncePerBuild().stream(); // each source version once per build; the PostgreSQL store's run on the embedded one
     }
 
     @ParameterizedTest(name = "{0}")
