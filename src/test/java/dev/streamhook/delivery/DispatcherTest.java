@@ -147,6 +147,9 @@ class DispatcherTest {
         dispatcher.start();
     }
 
+    /** A lease renewed every 300 ms: the lane reads from its start that often, beside everything else it does. */
+    private static final long RENEWING_OFTEN = 900;
+
     /** {@code rows} one-row transactions, row key {@code "row" + (i % distinctRows)}. */
     private List<String> append(int rows, int distinctRows) {
         List<String> keys = new ArrayList<>();
@@ -263,13 +266,14 @@ class DispatcherTest {
     /**
      * Many rows, a few of them busy, events that fail now and then and are retried, appended while the
      * lane sends, through a window so small that the lane keeps letting go of events behind failing
-     * heads and reading them again: every event arrives, and each row's events arrive in commit order.
+     * heads and reading them again (and, renewing its lease every 300 ms, from its start): every
+     * event arrives, and each row's events arrive in commit order.
      */
     @org.junit.jupiter.params.ParameterizedTest(name = "seed {0}")
     @org.junit.jupiter.params.provider.ValueSource(longs = {11, 12})
     void underFailuresAndAFullWindowEveryRowStillArrivesWholeAndInCommitOrder(long seed) {
         destination("dst_1", 4);
-        start(24, new RetryPolicy(1_000, List.of(Duration.ofMillis(20), Duration.ofMillis(50))));
+        start(24, 4L << 20, new RetryPolicy(1_000, List.of(Duration.ofMillis(20), Duration.ofMillis(50))), RENEWING_OFTEN);
         everyRowArrivesWholeAndInCommitOrder(new java.util.Random(seed), () -> { });
     }
 
@@ -277,7 +281,7 @@ class DispatcherTest {
     @Test
     void eventsThatFailForGoodAndAreReplayedByHandAgainAndAgainStillLeaveEveryRowInCommitOrder() {
         destination("dst_1", 4); // holds a row on failure, the default
-        start(24, new RetryPolicy(2, List.of(Duration.ofMillis(10))));
+        start(24, 4L << 20, new RetryPolicy(2, List.of(Duration.ofMillis(10))), RENEWING_OFTEN);
         Redeliveries redeliveries = new Redeliveries(db);
         everyRowArrivesWholeAndInCommitOrder(new java.util.Random(5), () -> redeliveries.replayFailed("dst_1", false, System.currentTimeMillis()));
     }
