@@ -32,7 +32,7 @@ class QuickstartIT {
     private static final String SECRET = "whsec_your_signing_secret";
 
     static Stream<TestPostgres.Server> servers() {
-        return TestPostgres.all().stream();
+        return TestPostgres.allOncePerBuild().stream(); // every version on the SQLite store's run; the embedded one on the PostgreSQL store's
     }
 
     @ParameterizedTest(name = "{0}")
