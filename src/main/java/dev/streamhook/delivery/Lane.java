@@ -125,6 +125,7 @@ final class Lane {
     void reopen() {
         inbox.add(() -> {
             checkHeld();
+            checkRetries();
             readFromStart();
         });
     }
@@ -170,6 +171,27 @@ final class Lane {
                 rows.done(item);
             } else if (state.status() == Status.PENDING) {
                 rows.release(item, state.attempts(), state.nextAttemptAt());
+            }
+        }
+    }
+
+    /**
+     * Asks the store when the deliveries waiting here for a retry are due: one the store made due
+     * sooner (its destination set active again, which makes what waited due now) goes then, not at
+     * the time this lane had for it. One whose result is not committed yet is left alone.
+     */
+    private void checkRetries() {
+        long now = clock.millis();
+        List<Item> retrying = rows.retrying(now).stream().filter(i -> !unrecorded.settled(i.pending.deliveryId())).toList();
+        if (retrying.isEmpty()) {
+            return;
+        }
+        Map<Long, State> stored = new HashMap<>();
+        queue.states(destination.id(), retrying.stream().map(i -> i.pending.deliveryId()).toList()).forEach(st -> stored.put(st.deliveryId(), st));
+        for (Item item : retrying) {
+            State state = stored.get(item.pending.deliveryId());
+            if (state != null && state.status() == Status.PENDING) {
+                rows.dueSooner(item, state.nextAttemptAt());
             }
         }
     }
@@ -319,6 +341,7 @@ final class Lane {
             lease = renewed.get();
             // what a lost signal would have said (events stored, deliveries made due again by another node or
             // process): the lane looks for it at every renewal, so a signal only ever saves it this wait
+            checkRetries();
             readFromStart();
         }
         return true;

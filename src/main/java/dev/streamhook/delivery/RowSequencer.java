@@ -387,6 +387,27 @@ final class RowSequencer {
         refresh(item);
     }
 
+    /**
+     * The store made a delivery that waits for its retry due sooner, at {@code at} (its destination
+     * was set active again): it goes then, in its place among its rows.
+     */
+    void dueSooner(Item item, long at) {
+        if (!holds(item) || item.inFlight || item.held || at >= item.nextAttemptAt) {
+            return;
+        }
+        boolean waited = item.queued && waiting.remove(item);
+        item.nextAttemptAt = at; // out of the heap while its key changes
+        if (waited) {
+            waiting.add(item);
+        }
+    }
+
+    /** The items that failed and wait for their next attempt after {@code now}, oldest first. */
+    List<Item> retrying(long now) {
+        return byId.values().stream().filter(i -> !i.inFlight && !i.held && i.attempts > 0 && i.nextAttemptAt > now)
+                .sorted(Comparator.comparingLong(Item::seq)).toList();
+    }
+
     /** The items held back after failing for good, oldest first. */
     List<Item> held() {
         return byId.values().stream().filter(i -> i.held).sorted(Comparator.comparingLong(Item::seq)).toList();

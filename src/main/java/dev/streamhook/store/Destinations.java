@@ -227,6 +227,9 @@ public final class Destinations {
             return null;
         });
         db.signals().destinationsChanged();
+        if (status == Status.ACTIVE) {
+            db.signals().deliveriesReopened(destinationId); // a lane that kept running (paused and resumed at once) reads the new due times
+        }
     }
 
     private void bindMutable(PreparedStatement st, Destination d) throws java.sql.SQLException {

@@ -443,6 +443,33 @@ class DispatcherTest {
         assertThat(sender.rowsSentTo("dst_1").getLast()).isEqualTo(ids.getFirst());
     }
 
+    /**
+     * Setting a destination active makes what waited for a retry due now. A lane that kept running
+     * meanwhile (the destination paused and resumed before the lane was stopped) sends it now too,
+     * not at the retry time it had in memory.
+     */
+    @Test
+    void aRetryWaitingInARunningLaneGoesAtOnceWhenItsDestinationIsSetActive() {
+        destination("dst_1", null);
+        CountDownLatch firstAttempt = new CountDownLatch(1);
+        sender.hanging.put("dst_1", firstAttempt);
+        start(1_000, new RetryPolicy(5, List.of(Duration.ofHours(1))));
+        String id = append(1, 1).getFirst();
+        sender.refused.add(id);
+        firstAttempt.countDown();
+        await("the first attempt failed and its retry is an hour away").atMost(Duration.ofSeconds(10))
+                .until(() -> db.read(c -> {
+                    var rs = c.createStatement().executeQuery("SELECT attempts FROM deliveries");
+                    return rs.next() ? rs.getInt(1) : 0;
+                }) == 1);
+
+        sender.refused.remove(id);
+        destinations.setStatus("dst_1", Destinations.Status.ACTIVE, System.currentTimeMillis());
+        // within the lane's first lease renewal (10 s), which would find it too
+        await().atMost(Duration.ofSeconds(5)).until(() -> sender.delivered.contains(id));
+        assertThat(sender.rowsSentTo("dst_1")).containsExactly(id, id);
+    }
+
     @Test
     void anEventAppendedToAnIdleLaneIsSentWithoutWaitingForAPoll() {
         destination("dst_1", null);
