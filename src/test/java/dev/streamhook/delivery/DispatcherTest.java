@@ -3,181 +3,23 @@ package dev.streamhook.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.streamhook.event.ChangeEvent;
-import dev.streamhook.event.EncodedEvent;
 import dev.streamhook.event.EventId;
 import dev.streamhook.event.Lsn;
-import dev.streamhook.event.Operation;
-import dev.streamhook.event.json.JsonValue;
-import dev.streamhook.store.Accounts;
 import dev.streamhook.store.Database;
 import dev.streamhook.store.DeliveryQueue;
-import dev.streamhook.store.DeliveryQueue.Attempt;
-import dev.streamhook.store.DeliveryQueue.Due;
 import dev.streamhook.store.Destinations;
-import dev.streamhook.store.Destinations.Destination;
-import dev.streamhook.store.EventLog;
 import dev.streamhook.store.Redeliveries;
-import dev.streamhook.store.Usage;
 import dev.streamhook.store.SecretBox;
-import dev.streamhook.store.Sources;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Lanes on a real embedded store, with a sender that answers per destination as the test says. */
-@Timeout(60)
-class DispatcherTest {
-
-    @TempDir
-    Path dataDir;
-    private Database db;
-    private Destinations destinations;
-    private EventLog log;
-    private Dispatcher dispatcher;
-    private final ScriptedSender sender = new ScriptedSender();
-    private long transactions;
-
-    /** Records every attempt; a destination in {@code hanging} does not answer until released. */
-    private static final class ScriptedSender implements Sender {
-        final List<Due> sent = new CopyOnWriteArrayList<>();
-        final Map<String, CountDownLatch> hanging = new ConcurrentHashMap<>();
-        final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
-        final Map<String, Integer> mostInFlight = new ConcurrentHashMap<>();
-        /** Event ids answered 500 while they are here. */
-        final java.util.Set<String> refused = ConcurrentHashMap.newKeySet();
-        /** Event ids answered once 429 with {@code Retry-After} of the given wait. */
-        final Map<String, Duration> throttled = new ConcurrentHashMap<>();
-        final List<Long> sentAt = new CopyOnWriteArrayList<>();
-        /** How many times an event is refused (500) before it is taken; none when absent. */
-        final Map<String, AtomicInteger> failuresLeft = new ConcurrentHashMap<>();
-        /** Event ids answered 2xx, in the order the answers were given. */
-        final List<String> delivered = new CopyOnWriteArrayList<>();
-
-        @Override
-        public Attempt send(Due d) {
-            int now = inFlight.computeIfAbsent(d.destinationId(), k -> new AtomicInteger()).incrementAndGet();
-            mostInFlight.merge(d.destinationId(), now, Math::max);
-            sent.add(d);
-            sentAt.add(System.nanoTime());
-            try {
-                CountDownLatch latch = hanging.get(d.destinationId());
-                if (latch != null) {
-                    latch.await();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                inFlight.get(d.destinationId()).decrementAndGet();
-            }
-            Duration retryAfter = throttled.remove(d.eventId());
-            if (retryAfter != null) {
-                return new Attempt(System.currentTimeMillis(), 1, 429, null, null, DeliveryQueue.ErrorKind.STATUS, retryAfter);
-            }
-            AtomicInteger left = failuresLeft.get(d.eventId());
-            boolean refuse = refused.contains(d.eventId()) || left != null && left.getAndDecrement() > 0;
-            if (!refuse) {
-                delivered.add(d.eventId());
-            }
-            return new Attempt(System.currentTimeMillis(), 1, refuse ? 500 : 200, null, null);
-        }
-
-        List<String> rowsSentTo(String destinationId) {
-            return sent.stream().filter(d -> d.destinationId().equals(destinationId)).map(Due::eventId).toList();
-        }
-    }
-
-    @BeforeEach
-    void open() {
-        db = Database.openEmbedded(dataDir);
-        SecretBox secrets = SecretBox.load(Optional.empty(), dataDir);
-        destinations = new Destinations(db, secrets);
-        log = new EventLog(db, new Usage(db, java.time.Clock.systemUTC(), Usage.UNLIMITED));
-        Sources sources = new Sources(db, secrets);
-        String account = new Accounts(db).create("lanes@example.com").orElseThrow().account().id();
-        sources.insert(new Sources.Source("src_1", account, "s", "postgresql", "postgres://u@h/d", "d", List.of("public.t"),
-                "slot", "pub", Sources.Status.ACTIVE, null, Lsn.ZERO, 0, null, 0));
-    }
-
-    @AfterEach
-    void close() {
-        sender.hanging.values().forEach(CountDownLatch::countDown);
-        if (dispatcher != null) {
-            dispatcher.stop();
-        }
-        db.close();
-    }
-
-    private void destination(String id, Integer maxInFlight) {
-        destinations.upsert(new Destination(id, "src_1", "http://127.0.0.1:1/" + id, null, null, Map.of(), maxInFlight, 0));
-    }
-
-    private void start() {
-        start(1_000, new RetryPolicy(3, List.of(Duration.ofMillis(10))));
-    }
-
-    /** {@code window}: how many deliveries a lane holds in memory at most. */
-    private void start(int window, RetryPolicy retries) {
-        start(window, 4L << 20, retries);
-    }
-
-    /** {@code windowBytes}: the body bytes a lane holds in memory at most. */
-    private void start(int window, long windowBytes, RetryPolicy retries) {
-        start(window, windowBytes, retries, 30_000);
-    }
-
-    /** {@code leaseMillis}: how long a lane's lease lasts; it is renewed a third of the way in. */
-    private void start(int window, long windowBytes, RetryPolicy retries, long leaseMillis) {
-        dispatcher = new Dispatcher(new DeliveryQueue(db), destinations, db.signals(), sender, retries,
-                DeliveryMetrics.NONE, "node-test", 16, leaseMillis, window, windowBytes, Clock.systemUTC());
-        dispatcher.start();
-    }
-
-    /** A lease renewed every 300 ms: the lane reads from its start that often, beside everything else it does. */
-    private static final long RENEWING_OFTEN = 900;
-
-    /** {@code rows} one-row transactions, row key {@code "row" + (i % distinctRows)}. */
-    private List<String> append(int rows, int distinctRows) {
-        List<String> keys = new ArrayList<>();
-        for (int i = 0; i < rows; i++) {
-            keys.add("row" + (i % distinctRows));
-        }
-        return append(keys);
-    }
-
-    /** One one-row transaction per key, in order; returns their event ids. */
-    private List<String> append(List<String> rowKeys) {
-        return append(rowKeys, 0);
-    }
-
-    /** As {@link #append(List)}, each event carrying {@code padding} more bytes. */
-    private List<String> append(List<String> rowKeys, int padding) {
-        List<String> ids = new ArrayList<>();
-        for (int i = 0; i < rowKeys.size(); i++) {
-            Lsn commit = new Lsn(0x1000L + transactions++ * 0x100L);
-            EventId id = EventId.of(1, commit, 0);
-            ids.add(id.value());
-            ChangeEvent e = ChangeEvent.row(id, "src_1", commit, 700, 0, Instant.EPOCH, "d", "public", "t", Operation.UPDATE,
-                    JsonValue.NULL, JsonValue.objectBuilder().put("v", JsonValue.of(i)).put("pad", JsonValue.of("x".repeat(padding))).build(),
-                    List.of(), "public.t[\"" + rowKeys.get(i) + "\"]");
-            log.append("src_1", new Lsn(commit.value() + 0x10), List.of(EncodedEvent.of(e))).join();
-        }
-        return ids;
-    }
+class DispatcherTest extends LaneTestBase {
 
     @Test
     void aHangingDestinationDelaysNeitherAnotherDestinationNorItsEvents() {
@@ -261,62 +103,6 @@ class DispatcherTest {
             assertThat(sent.stream().distinct().toList()).as("the stuck row's events in commit order").containsExactlyElementsOf(events);
             assertThat(sent.subList(sent.lastIndexOf(failing) + 1, sent.size())).as("each after the head once").doesNotHaveDuplicates();
         }
-    }
-
-    /**
-     * Many rows, a few of them busy, events that fail now and then and are retried, appended while the
-     * lane sends, through a window so small that the lane keeps letting go of events behind failing
-     * heads and reading them again (and, renewing its lease every 300 ms, from its start): every
-     * event arrives, and each row's events arrive in commit order.
-     */
-    @org.junit.jupiter.params.ParameterizedTest(name = "seed {0}")
-    @org.junit.jupiter.params.provider.ValueSource(longs = {11, 12})
-    void underFailuresAndAFullWindowEveryRowStillArrivesWholeAndInCommitOrder(long seed) {
-        destination("dst_1", 4);
-        start(24, 4L << 20, new RetryPolicy(1_000, List.of(Duration.ofMillis(20), Duration.ofMillis(50))), RENEWING_OFTEN);
-        everyRowArrivesWholeAndInCommitOrder(new java.util.Random(seed), () -> { });
-    }
-
-    /** The same with events that fail for good (their rows held) and are replayed by hand, again and again, while the rest goes on. */
-    @Test
-    void eventsThatFailForGoodAndAreReplayedByHandAgainAndAgainStillLeaveEveryRowInCommitOrder() {
-        destination("dst_1", 4); // holds a row on failure, the default
-        start(24, 4L << 20, new RetryPolicy(2, List.of(Duration.ofMillis(10))), RENEWING_OFTEN);
-        Redeliveries redeliveries = new Redeliveries(db);
-        everyRowArrivesWholeAndInCommitOrder(new java.util.Random(5), () -> redeliveries.replayFailed("dst_1", false, System.currentTimeMillis()));
-    }
-
-    /** Appends 1,500 events in 50-event steps, about a fifth of them refused one to four times; {@code operator} runs between steps and while waiting. */
-    private void everyRowArrivesWholeAndInCommitOrder(java.util.Random random, Runnable operator) {
-        List<String> keys = new ArrayList<>();
-        for (int i = 0; i < 1_500; i++) {
-            keys.add(random.nextInt(3) == 0 ? "hot" + random.nextInt(3) : "row" + random.nextInt(60));
-        }
-        Map<String, List<String>> expected = new java.util.LinkedHashMap<>();
-        for (int from = 0; from < keys.size(); from += 50) {
-            List<String> chunk = keys.subList(from, from + 50);
-            for (int i = 0; i < chunk.size(); i++) {
-                String id = EventId.of(1, new Lsn(0x1000L + (transactions + i) * 0x100L), 0).value();
-                int roll = random.nextInt(100);
-                if (roll < 20) {
-                    sender.failuresLeft.put(id, new AtomicInteger(roll < 5 ? 4 : 1));
-                }
-                expected.computeIfAbsent(chunk.get(i), k -> new ArrayList<>()).add(id);
-            }
-            append(chunk);
-            operator.run();
-        }
-        await().atMost(Duration.ofSeconds(50)).pollInterval(Duration.ofMillis(50)).until(() -> {
-            operator.run();
-            return new java.util.HashSet<>(sender.delivered).size() == keys.size();
-        });
-        Map<String, String> rowOf = new java.util.HashMap<>();
-        expected.forEach((row, ids) -> ids.forEach(id -> rowOf.put(id, row)));
-        Map<String, List<String>> arrived = new java.util.LinkedHashMap<>();
-        for (String id : sender.delivered) {
-            arrived.computeIfAbsent(rowOf.get(id), k -> new ArrayList<>()).add(id);
-        }
-        assertThat(arrived).as("each row's events as the endpoint took them").isEqualTo(expected);
     }
 
     @Test
