@@ -37,6 +37,7 @@ import dev.streamhook.store.EventLog;
 import dev.streamhook.store.EventQueries;
 import dev.streamhook.store.IdempotencyKeys;
 import dev.streamhook.store.KeyUsage;
+import dev.streamhook.store.NodeLock;
 import dev.streamhook.store.Pruner;
 import dev.streamhook.store.Redeliveries;
 import dev.streamhook.store.SecretBox;
@@ -86,7 +87,8 @@ public final class Main {
      */
     public record Node(int port, ApiServer api, CaptureSupervisor capture, Dispatcher dispatcher, ReleaseTimer releaseTimer,
                        Pruner pruner, WebhookSender sender,
-                       KeyUsage keyUsage, Database db, Optional<String> adminKey, Duration shutdownGrace) implements AutoCloseable {
+                       KeyUsage keyUsage, Database db, NodeLock nodeLock, Optional<String> adminKey, Duration shutdownGrace)
+            implements AutoCloseable {
         /**
          * A graceful stop (SIGTERM runs it through the shutdown hook), in the order that loses
          * nothing: the API first (no new work from outside), capture (no new events; the slot
@@ -105,6 +107,7 @@ public final class Main {
             sender.close();
             keyUsage.close();
             db.close();
+            nodeLock.close();
         }
     }
 
@@ -161,6 +164,8 @@ public final class Main {
     }
 
     private static Node start(Config config, Deque<Runnable> started) {
+        NodeLock nodeLock = NodeLock.acquire(config.dataDir(), config.nodeId()); // before the store: a second node of this name must not touch it
+        started.push(nodeLock::close);
         Database db = Database.open(config.databaseUrl(), config.dataDir());
         started.push(db::close);
         SecretBox secrets = SecretBox.load(config.masterKey(), config.dataDir());
@@ -234,6 +239,6 @@ public final class Main {
         // last, once nothing else can fail: a key printed by a start that then failed would be lost
         Optional<String> adminKey = config.signup() == Config.SignupMode.CLOSED
                 ? accounts.createAdminIfNone().map(Accounts.Created::apiKey) : Optional.empty();
-        return new Node(port, api, capture, dispatcher, releaseTimer, pruner, sender, keyUsage, db, adminKey, config.shutdownGrace());
+        return new Node(port, api, capture, dispatcher, releaseTimer, pruner, sender, keyUsage, db, nodeLock, adminKey, config.shutdownGrace());
     }
 }

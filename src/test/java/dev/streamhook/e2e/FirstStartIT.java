@@ -52,6 +52,23 @@ class FirstStartIT {
         assertThat(Files.readString(tmp.resolve("again.log"))).doesNotContain(adminKey);
     }
 
+    /** Two nodes of one name would both send every event; the second start says so and leaves the first alone. */
+    @Test
+    void aSecondServerOnTheSameDataDirectoryRefusesToStartAndSaysWhy() throws Exception {
+        Path dataDir = tmp.resolve("data");
+        int port = ServerProcess.freePort();
+        try (ServerProcess first = ServerProcess.start(port, dataDir, tmp.resolve("first.log"), Map.of())) {
+            Path secondLog = tmp.resolve("second.log");
+            Process second = ServerProcess.command(ServerProcess.freePort(), dataDir, secondLog, Map.of()).start();
+            assertThat(second.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("the second start exits").isTrue();
+            String said = Files.readString(secondLog);
+            assertThat(second.exitValue()).as(said).isEqualTo(1);
+            assertThat(said).contains("streamhook: cannot start: another StreamHook node named", "is running on the data directory "
+                    + dataDir.toAbsolutePath(), "(process " + first.pid() + ")").doesNotContain("Exception");
+            assertThat(new ApiClient(port).get("/healthz").status()).as("the first serves on").isEqualTo(200);
+        }
+    }
+
     @Test
     void theServerSaysItListensOnLoopbackByDefault() {
         int port = ServerProcess.freePort();

@@ -1,0 +1,104 @@
+package dev.streamhook.store;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * Keeps a second node with the same name from running on the same data directory, as when
+ * {@code streamhook serve} is started twice by mistake. Both would run every delivery lane: a node
+ * takes back at once the lanes leased to its own name (so a restart need not wait for its old
+ * leases), and two live nodes of one name would each send every event, out of order. The lock is
+ * the operating system's, so it goes with the process however the process ends (kill -9 too) and a
+ * restart finds it free. Nodes with different names ({@code STREAMHOOK_NODE_ID}) may share a
+ * directory. It cannot see a node of the same name on another host: names must differ there.
+ *
+ * <p>Thread-safety: {@link #acquire} from any thread; {@link #close()} once, by whoever acquired it.
+ */
+public final class NodeLock implements AutoCloseable {
+
+    private final FileChannel channel;
+    private final FileLock lock;
+
+    private NodeLock(FileChannel channel, FileLock lock) {
+        this.channel = channel;
+        this.lock = lock;
+    }
+
+    /**
+     * Takes the lock of node {@code nodeId} in {@code dataDir}, creating the directory when needed;
+     * throws a {@link StoreException} that names the directory and the process holding it when
+     * another node of that name runs there.
+     */
+    public static NodeLock acquire(Path dataDir, String nodeId) {
+        Path file = dataDir.resolve("node-" + digest(nodeId) + ".lock");
+        FileChannel channel = null;
+        try {
+            OwnerOnly.createDirectories(dataDir);
+            OwnerOnly.createFile(file);
+            channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            FileLock lock;
+            try {
+                lock = channel.tryLock();
+            } catch (OverlappingFileLockException sameProcess) {
+                lock = null;
+            }
+            if (lock == null) {
+                String holder = Files.readString(file, StandardCharsets.UTF_8).trim();
+                throw new StoreException("another StreamHook node named '" + nodeId + "' is running on the data directory " + dataDir
+                        + (holder.isEmpty() ? "" : " (process " + holder + ")")
+                        + ": stop it first, or give this node its own STREAMHOOK_DATA_DIR");
+            }
+            channel.truncate(0);
+            channel.write(ByteBuffer.wrap(Long.toString(ProcessHandle.current().pid()).getBytes(StandardCharsets.UTF_8)), 0);
+            return new NodeLock(channel, lock);
+        } catch (IOException e) {
+            closeQuietly(channel);
+            throw new StoreException("cannot lock the data directory " + dataDir + " (STREAMHOOK_DATA_DIR): " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            closeQuietly(channel);
+            throw e;
+        }
+    }
+
+    /** A short, file-name-safe form of the name, which holds the data directory's path by default. */
+    private static String digest(String nodeId) {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(nodeId.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(hash, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        if (channel == null) {
+            return;
+        }
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // it was never locked by this node, or the process is ending anyway
+        }
+    }
+
+    /** Lets the name go: the next node of this name may start here. */
+    @Override
+    public void close() {
+        try {
+            lock.release();
+        } catch (IOException ignored) {
+            // closing the channel below releases it as well
+        }
+        closeQuietly(channel);
+    }
+}
