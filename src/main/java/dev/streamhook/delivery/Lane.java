@@ -160,11 +160,7 @@ final class Lane {
     private void checkHeld() {
         List<Item> held = rows.held().stream().filter(i -> !unrecorded.settled(i.pending.deliveryId())).toList();
         nextHeldCheck = clock.millis() + HELD_CHECK_MILLIS;
-        if (held.isEmpty()) {
-            return;
-        }
-        Map<Long, State> now = new HashMap<>();
-        queue.states(destination.id(), held.stream().map(i -> i.pending.deliveryId()).toList()).forEach(st -> now.put(st.deliveryId(), st));
+        Map<Long, State> now = stored(held);
         for (Item item : held) {
             State state = now.get(item.pending.deliveryId());
             if (state == null || (state.status() != Status.FAILED && state.status() != Status.PENDING)) {
@@ -183,17 +179,22 @@ final class Lane {
     private void checkRetries() {
         long now = clock.millis();
         List<Item> retrying = rows.retrying(now).stream().filter(i -> !unrecorded.settled(i.pending.deliveryId())).toList();
-        if (retrying.isEmpty()) {
-            return;
-        }
-        Map<Long, State> stored = new HashMap<>();
-        queue.states(destination.id(), retrying.stream().map(i -> i.pending.deliveryId()).toList()).forEach(st -> stored.put(st.deliveryId(), st));
+        Map<Long, State> stored = stored(retrying);
         for (Item item : retrying) {
             State state = stored.get(item.pending.deliveryId());
             if (state != null && state.status() == Status.PENDING) {
                 rows.dueSooner(item, state.nextAttemptAt());
             }
         }
+    }
+
+    /** Where the items' deliveries stand in the store, by delivery id; one no longer there is left out. */
+    private Map<Long, State> stored(List<Item> items) {
+        Map<Long, State> out = new HashMap<>();
+        if (!items.isEmpty()) {
+            queue.states(destination.id(), items.stream().map(i -> i.pending.deliveryId()).toList()).forEach(st -> out.put(st.deliveryId(), st));
+        }
+        return out;
     }
 
     /**
