@@ -174,7 +174,8 @@ final class Lane {
     /**
      * Asks the store when the deliveries waiting here for a retry are due: one the store made due
      * sooner (its destination set active again, which makes what waited due now) goes then, not at
-     * the time this lane had for it. One whose result is not committed yet is left alone.
+     * the time this lane had for it. Only where the store has this lane's last attempt: until the
+     * failed attempt's result is committed, the store still has the time that attempt was due.
      */
     private void checkRetries() {
         long now = clock.millis();
@@ -182,7 +183,7 @@ final class Lane {
         Map<Long, State> stored = stored(retrying);
         for (Item item : retrying) {
             State state = stored.get(item.pending.deliveryId());
-            if (state != null && state.status() == Status.PENDING) {
+            if (state != null && state.status() == Status.PENDING && state.attempts() == item.attempts) {
                 rows.dueSooner(item, state.nextAttemptAt());
             }
         }

@@ -256,6 +256,26 @@ class DispatcherTest extends LaneTestBase {
         assertThat(sender.rowsSentTo("dst_1")).containsExactly(id, id);
     }
 
+    /**
+     * A lane asks the store for its retries' due times at every lease renewal; a renewal that comes
+     * between a failed attempt and the commit of its result must not send it again at once.
+     */
+    @Test
+    void aFailedAttemptWaitsForItsRetryWhenTheLaneRenewsItsLeaseBeforeTheResultIsStored() {
+        destination("dst_1", 1); // one at a time, 10 ms each: a renewal every 100 ms finds results not yet committed
+        CountDownLatch refusing = new CountDownLatch(1);
+        sender.hanging.put("dst_1", refusing);
+        sender.answerAfterMillis = 10;
+        start(1_000, 4L << 20, new RetryPolicy(5, List.of(Duration.ofHours(1))), 300);
+        List<String> ids = append(150, 150);
+        sender.refused.addAll(ids);
+        refusing.countDown();
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> sender.rowsSentTo("dst_1").containsAll(ids));
+        await().pollDelay(Duration.ofSeconds(1)).until(() -> true);
+        assertThat(sender.rowsSentTo("dst_1")).as("each tried once: the next attempt is an hour away").hasSize(150).doesNotHaveDuplicates();
+    }
+
     @Test
     void anEventAppendedToAnIdleLaneIsSentWithoutWaitingForAPoll() {
         destination("dst_1", null);

@@ -24,6 +24,8 @@ final class ScriptedSender implements Sender {
     /** Event ids answered once 429 with {@code Retry-After} of the given wait. */
     final Map<String, Duration> throttled = new ConcurrentHashMap<>();
     final List<Long> sentAt = new CopyOnWriteArrayList<>();
+    /** How long each request takes to be answered. */
+    volatile long answerAfterMillis;
     /** How many times an event is refused (500) before it is taken; none when absent. */
     final Map<String, AtomicInteger> failuresLeft = new ConcurrentHashMap<>();
     /** Event ids answered 2xx, in the order the answers were given. */
@@ -39,6 +41,9 @@ final class ScriptedSender implements Sender {
             CountDownLatch latch = hanging.get(d.destinationId());
             if (latch != null) {
                 latch.await();
+            }
+            if (answerAfterMillis > 0) {
+                Thread.sleep(answerAfterMillis);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
