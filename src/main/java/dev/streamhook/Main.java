@@ -99,6 +99,14 @@ public final class Main {
          */
         @Override
         public void close() {
+            try {
+                stopAll();
+            } finally {
+                nodeLock.close(); // whatever failed, a new start on this directory must not be refused
+            }
+        }
+
+        private void stopAll() {
             api.stop();
             capture.stopAll();
             releaseTimer.stop();
@@ -107,7 +115,6 @@ public final class Main {
             sender.close();
             keyUsage.close();
             db.close();
-            nodeLock.close();
         }
     }
 
@@ -164,7 +171,8 @@ public final class Main {
     }
 
     private static Node start(Config config, Deque<Runnable> started) {
-        NodeLock nodeLock = NodeLock.acquire(config.dataDir(), config.nodeId()); // before the store: a second node of this name must not touch it
+        // before the store: a second node of this name must not touch it
+        NodeLock nodeLock = NodeLock.acquire(config.dataDir(), config.nodeId(), config.databaseUrl().isEmpty() || config.masterKey().isEmpty());
         started.push(nodeLock::close);
         Database db = Database.open(config.databaseUrl(), config.dataDir());
         started.push(db::close);

@@ -4,14 +4,18 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keeps a second node with the same name from running on the same data directory, as when
@@ -26,10 +30,20 @@ import java.util.HexFormat;
  */
 public final class NodeLock implements AutoCloseable {
 
+    private static final Logger log = LoggerFactory.getLogger(NodeLock.class);
+    /**
+     * The lock files this process holds. Checked before a file is opened: on Linux and macOS closing
+     * any descriptor of a file drops every lock the process has on it, so a second node of this
+     * process that opened the file to be refused would free the first node's lock.
+     */
+    private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
+
+    private final Path file;
     private final FileChannel channel;
     private final FileLock lock;
 
-    private NodeLock(FileChannel channel, FileLock lock) {
+    private NodeLock(Path file, FileChannel channel, FileLock lock) {
+        this.file = file;
         this.channel = channel;
         this.lock = lock;
     }
@@ -37,36 +51,58 @@ public final class NodeLock implements AutoCloseable {
     /**
      * Takes the lock of node {@code nodeId} in {@code dataDir}, creating the directory when needed;
      * throws a {@link StoreException} that names the directory and the process holding it when
-     * another node of that name runs there.
+     * another node of that name runs there. {@code dataDirNeeded}: false when the node keeps
+     * nothing there (a PostgreSQL store and a master key given), so a directory it cannot write
+     * costs only the check, with a warning.
      */
-    public static NodeLock acquire(Path dataDir, String nodeId) {
-        Path file = dataDir.resolve("node-" + digest(nodeId) + ".lock");
+    public static NodeLock acquire(Path dataDir, String nodeId, boolean dataDirNeeded) {
+        Path file = dataDir.resolve("node-" + digest(nodeId) + ".lock").toAbsolutePath().normalize();
+        if (!HELD.add(file)) {
+            throw refused(nodeId, dataDir, Long.toString(ProcessHandle.current().pid()));
+        }
         FileChannel channel = null;
         try {
             OwnerOnly.createDirectories(dataDir);
-            OwnerOnly.createFile(file);
-            channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            FileLock lock;
             try {
-                lock = channel.tryLock();
-            } catch (OverlappingFileLockException sameProcess) {
-                lock = null;
+                OwnerOnly.createFile(file);
+            } catch (FileAlreadyExistsException anotherStartMeanwhile) {
+                // it exists: what matters is who locks it
             }
+            channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            FileLock lock = channel.tryLock();
             if (lock == null) {
-                String holder = Files.readString(file, StandardCharsets.UTF_8).trim();
-                throw new StoreException("another StreamHook node named '" + nodeId + "' is running on the data directory " + dataDir
-                        + (holder.isEmpty() ? "" : " (process " + holder + ")")
-                        + ": stop it first, or give this node its own STREAMHOOK_DATA_DIR");
+                throw refused(nodeId, dataDir, holder(file));
             }
             channel.truncate(0);
             channel.write(ByteBuffer.wrap(Long.toString(ProcessHandle.current().pid()).getBytes(StandardCharsets.UTF_8)), 0);
-            return new NodeLock(channel, lock);
+            return new NodeLock(file, channel, lock);
         } catch (IOException e) {
             closeQuietly(channel);
+            HELD.remove(file);
+            if (!dataDirNeeded) {
+                log.warn("cannot lock the data directory {} (STREAMHOOK_DATA_DIR), so nothing keeps a second node named '{}' from "
+                        + "running beside this one: {}", dataDir, nodeId, e.toString());
+                return new NodeLock(file, null, null);
+            }
             throw new StoreException("cannot lock the data directory " + dataDir + " (STREAMHOOK_DATA_DIR): " + e.getMessage(), e);
         } catch (RuntimeException e) {
             closeQuietly(channel);
+            HELD.remove(file);
             throw e;
+        }
+    }
+
+    private static StoreException refused(String nodeId, Path dataDir, String holder) {
+        return new StoreException("another StreamHook node named '" + nodeId + "' is running on the data directory " + dataDir
+                + (holder.isEmpty() ? "" : " (process " + holder + ")") + ": stop it first, or give this node its own STREAMHOOK_DATA_DIR");
+    }
+
+    /** The process id the holder wrote; empty when it cannot be read (Windows' locks keep others from reading). */
+    private static String holder(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8).trim();
+        } catch (IOException e) {
+            return "";
         }
     }
 
@@ -91,14 +127,20 @@ public final class NodeLock implements AutoCloseable {
         }
     }
 
-    /** Lets the name go: the next node of this name may start here. */
+    /** Lets the name go: the next node of this name may start here. Closing twice does nothing more. */
     @Override
     public void close() {
+        if (channel == null) {
+            return; // never held
+        }
         try {
-            lock.release();
+            if (lock.isValid()) {
+                lock.release();
+            }
         } catch (IOException ignored) {
             // closing the channel below releases it as well
         }
         closeQuietly(channel);
+        HELD.remove(file);
     }
 }

@@ -14,8 +14,8 @@ class NodeLockTest {
 
     @Test
     void aSecondNodeOfTheSameNameOnTheSameDataDirectoryIsRefusedWithWhereAndWho() {
-        try (NodeLock first = NodeLock.acquire(dataDir, "host-a:" + dataDir)) {
-            assertThatThrownBy(() -> NodeLock.acquire(dataDir, "host-a:" + dataDir))
+        try (NodeLock first = NodeLock.acquire(dataDir, "host-a:" + dataDir, true)) {
+            assertThatThrownBy(() -> NodeLock.acquire(dataDir, "host-a:" + dataDir, true))
                     .isInstanceOf(StoreException.class)
                     .hasMessageContaining("another StreamHook node named 'host-a:" + dataDir + "' is running on the data directory " + dataDir)
                     .hasMessageContaining("(process " + ProcessHandle.current().pid() + ")")
@@ -23,15 +23,43 @@ class NodeLockTest {
         }
     }
 
+    /** On Linux closing any descriptor of a file drops the process's locks on it: a refused start must not open it. */
+    @Test
+    void aStartRefusedInThisProcessLeavesTheRunningNodesLockHeldForOtherProcesses() throws Exception {
+        try (NodeLock first = NodeLock.acquire(dataDir, "node-1", true)) {
+            assertThatThrownBy(() -> NodeLock.acquire(dataDir, "node-1", true)).isInstanceOf(StoreException.class);
+            assertThat(probe("node-1")).as("another process, while this one runs the node").isEqualTo(3);
+        }
+        assertThat(probe("node-1")).as("another process, once this one let go").isZero();
+    }
+
+    @Test
+    void aDataDirectoryThatCannotBeWrittenStopsTheStartOnlyWhenTheNodeKeepsSomethingThere() throws Exception {
+        Path notADirectory = java.nio.file.Files.writeString(dataDir.resolve("a-file"), "x").resolve("data");
+        assertThatThrownBy(() -> NodeLock.acquire(notADirectory, "node-1", true))
+                .isInstanceOf(StoreException.class).hasMessageContaining("cannot lock the data directory " + notADirectory);
+        try (NodeLock unchecked = NodeLock.acquire(notADirectory, "node-1", false)) {
+            assertThat(notADirectory).doesNotExist();
+        }
+    }
+
+    private int probe(String nodeId) throws Exception {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), NodeLockProbe.class.getName(), dataDir.toString(), nodeId)
+                .redirectErrorStream(true).start();
+        p.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+        return p.waitFor();
+    }
+
     @Test
     void theNameIsFreeAgainOnceItsNodeLetsGo() {
-        NodeLock.acquire(dataDir, "node-1").close();
-        NodeLock.acquire(dataDir, "node-1").close();
+        NodeLock.acquire(dataDir, "node-1", true).close();
+        NodeLock.acquire(dataDir, "node-1", true).close();
     }
 
     @Test
     void nodesOfDifferentNamesMayShareADataDirectory() {
-        try (NodeLock one = NodeLock.acquire(dataDir, "node-1"); NodeLock two = NodeLock.acquire(dataDir, "node-2")) {
+        try (NodeLock one = NodeLock.acquire(dataDir, "node-1", true); NodeLock two = NodeLock.acquire(dataDir, "node-2", true)) {
             assertThat(one).isNotSameAs(two);
         }
     }
@@ -39,7 +67,7 @@ class NodeLockTest {
     @Test
     void aDataDirectoryThatDoesNotExistYetIsCreated() {
         Path fresh = dataDir.resolve("a/b");
-        try (NodeLock lock = NodeLock.acquire(fresh, "node-1")) {
+        try (NodeLock lock = NodeLock.acquire(fresh, "node-1", true)) {
             assertThat(fresh).isDirectory();
         }
     }
