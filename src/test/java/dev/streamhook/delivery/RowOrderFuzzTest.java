@@ -95,7 +95,8 @@ class RowOrderFuzzTest extends LaneTestBase {
         destinations.upsert(new Destination("dst_1", "src_1", "http://127.0.0.1:1/dst_1", null, null, Map.of(), 4,
                 Destinations.ALL_OPERATIONS, 0, new Destinations.Tuning(null, null, null, null, new Destinations.Batch(5, 0)),
                 Destinations.State.ACTIVE, Signing.Scheme.STREAMHOOK, null, Destinations.OnFailure.HOLD));
-        start(24, 4L << 20, new RetryPolicy(1_000, List.of(Duration.ofMillis(20), Duration.ofMillis(50))), RENEWING_OFTEN);
+        // renewed every 600 ms, not 300: a lane stalled for two thirds of its lease on a busy machine loses it and sends again
+        start(24, 4L << 20, new RetryPolicy(1_000, List.of(Duration.ofMillis(20), Duration.ofMillis(50))), 1_800);
         java.util.Random random = new java.util.Random(seed);
         List<Change> changes = new ArrayList<>();
         for (int i = 0; i < 1_200; i++) {
