@@ -9,9 +9,6 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -41,6 +38,7 @@ public final class NodeLock implements AutoCloseable {
     private final Path file;
     private final FileChannel channel;
     private final FileLock lock;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private NodeLock(Path file, FileChannel channel, FileLock lock) {
         this.file = file;
@@ -108,12 +106,7 @@ public final class NodeLock implements AutoCloseable {
 
     /** A short, file-name-safe form of the name, which holds the data directory's path by default. */
     private static String digest(String nodeId) {
-        try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(nodeId.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(hash, 0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
+        return Sha256.hex(nodeId).substring(0, 16);
     }
 
     private static void closeQuietly(FileChannel channel) {
@@ -130,8 +123,8 @@ public final class NodeLock implements AutoCloseable {
     /** Lets the name go: the next node of this name may start here. Closing twice does nothing more. */
     @Override
     public void close() {
-        if (channel == null) {
-            return; // never held
+        if (channel == null || !closed.compareAndSet(false, true)) {
+            return; // never held, or let go already (the name may be another node's by now)
         }
         try {
             if (lock.isValid()) {

@@ -52,6 +52,17 @@ class NodeLockTest {
     }
 
     @Test
+    void aLockClosedTwiceLeavesTheNextNodeOfItsNameHoldingItsOwn() throws Exception {
+        NodeLock first = NodeLock.acquire(dataDir, "node-1", true);
+        first.close();
+        try (NodeLock second = NodeLock.acquire(dataDir, "node-1", true)) {
+            first.close();
+            assertThatThrownBy(() -> NodeLock.acquire(dataDir, "node-1", true)).isInstanceOf(StoreException.class);
+            assertThat(probe("node-1")).as("another process").isEqualTo(3);
+        }
+    }
+
+    @Test
     void theNameIsFreeAgainOnceItsNodeLetsGo() {
         NodeLock.acquire(dataDir, "node-1", true).close();
         NodeLock.acquire(dataDir, "node-1", true).close();
