@@ -3,8 +3,6 @@ package dev.streamhook.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.streamhook.event.EventId;
-import dev.streamhook.event.Lsn;
 import dev.streamhook.store.Database;
 import dev.streamhook.store.DeliveryQueue;
 import dev.streamhook.store.Destinations;
@@ -67,7 +65,7 @@ class DispatcherTest extends LaneTestBase {
             keys.add("other" + i);
         }
         keys.add("hot");
-        String failing = EventId.of(1, new Lsn(0x1000L + transactions * 0x100L), 0).value(); // the next append's, refused before it is sent
+        String failing = upcomingId(0); // the next append's, refused before it is sent
         sender.refused.add(failing);
         assertThat(append(keys.subList(0, 1))).containsExactly(failing);
         List<String> hot = new ArrayList<>(List.of(failing));
@@ -108,7 +106,7 @@ class DispatcherTest extends LaneTestBase {
     @Test
     void anEndpointThatAnswers429WithRetryAfterGetsNoRequestForAnyRowUntilThen() {
         destination("dst_1", 1); // one request at a time, so the next one waits for the 429
-        String first = EventId.of(1, new Lsn(0x1000L + transactions * 0x100L), 0).value();
+        String first = upcomingId(0);
         sender.throttled.put(first, Duration.ofSeconds(2));
         start();
         List<String> ids = append(3, 3); // three rows: the other two do not depend on the first
@@ -127,7 +125,7 @@ class DispatcherTest extends LaneTestBase {
         destination("dst_1", null);
         List<String> failing = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
-            failing.add(EventId.of(1, new Lsn(0x1000L + (transactions + i) * 0x100L), 0).value());
+            failing.add(upcomingId(i));
         }
         sender.refused.addAll(failing);
         // 10 failing events hold about 3 KB of a 10 KB window: less than half, so the lane reads on, but

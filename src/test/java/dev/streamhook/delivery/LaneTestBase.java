@@ -94,6 +94,16 @@ abstract class LaneTestBase {
     /** A lease renewed every 300 ms: the lane reads from its start that often, beside everything else it does. */
     static final long RENEWING_OFTEN = 900;
 
+    /** The commit LSN of the test's {@code n}th transaction, counted from 0. */
+    static Lsn commitOf(long n) {
+        return new Lsn(0x1000L + n * 0x100L);
+    }
+
+    /** The id of the event the append {@code ahead} transactions from now stores: known before it is sent, to script its answer. */
+    String upcomingId(long ahead) {
+        return EventId.of(1, commitOf(transactions + ahead), 0).value();
+    }
+
     /** {@code rows} one-row transactions, row key {@code "row" + (i % distinctRows)}. */
     List<String> append(int rows, int distinctRows) {
         List<String> keys = new ArrayList<>();
@@ -112,7 +122,7 @@ abstract class LaneTestBase {
     List<String> append(List<String> rowKeys, int padding) {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < rowKeys.size(); i++) {
-            Lsn commit = new Lsn(0x1000L + transactions++ * 0x100L);
+            Lsn commit = commitOf(transactions++);
             EventId id = EventId.of(1, commit, 0);
             ids.add(id.value());
             ChangeEvent e = ChangeEvent.row(id, "src_1", commit, 700, 0, Instant.EPOCH, "d", "public", "t", Operation.UPDATE,

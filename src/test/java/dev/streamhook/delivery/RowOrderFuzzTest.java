@@ -60,7 +60,7 @@ class RowOrderFuzzTest extends LaneTestBase {
         for (int from = 0; from < keys.size(); from += 50) {
             List<String> chunk = keys.subList(from, from + 50);
             for (int i = 0; i < chunk.size(); i++) {
-                String id = EventId.of(1, new Lsn(0x1000L + (transactions + i) * 0x100L), 0).value();
+                String id = upcomingId(i);
                 int roll = random.nextInt(100);
                 if (roll < 20) {
                     sender.failuresLeft.put(id, new AtomicInteger(roll < 5 ? 4 : 1));
@@ -110,7 +110,7 @@ class RowOrderFuzzTest extends LaneTestBase {
             for (int i = 0; i < 50; i++) { // refused before they are sent
                 int roll = random.nextInt(100);
                 if (roll < 20) {
-                    sender.failuresLeft.put(EventId.of(1, new Lsn(0x1000L + (transactions + i) * 0x100L), 0).value(),
+                    sender.failuresLeft.put(upcomingId(i),
                             new AtomicInteger(roll < 5 ? 4 : 1));
                 }
             }
@@ -158,7 +158,7 @@ class RowOrderFuzzTest extends LaneTestBase {
     private List<String> appendChanges(List<Change> changes) {
         List<String> ids = new ArrayList<>();
         for (Change change : changes) {
-            Lsn commit = new Lsn(0x1000L + transactions++ * 0x100L);
+            Lsn commit = commitOf(transactions++);
             EventId id = EventId.of(1, commit, 0);
             ids.add(id.value());
             ChangeEvent e = change.truncate()
