@@ -5,7 +5,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -291,51 +290,7 @@ public final class DeliveryQueue {
                 return false;
             }
             disabled.set(health.note(c, lease.destinationId(), results, now));
-            // an attempt that succeeded is kept on its delivery's row (see V16); only the others get a row of their own
-            try (PreparedStatement up = c.prepareStatement("UPDATE deliveries SET status = ?, attempts = ?, last_attempt_at = ?, "
-                    + "next_attempt_at = ?, succeeded_status_code = ?, succeeded_duration_ms = ?, succeeded_response = ? "
-                    + "WHERE id = ? AND destination_id = ?");
-                 PreparedStatement ins = c.prepareStatement("INSERT INTO delivery_attempts (delivery_id, attempt, started_at, "
-                         + "duration_ms, status_code, error, response_body, error_kind) VALUES (?,?,?,?,?,?,?,?)")) {
-                for (Result r : results) {
-                    boolean succeeded = r.next() == Status.SUCCEEDED;
-                    up.setString(1, r.next().name());
-                    up.setInt(2, r.attemptNumber());
-                    up.setLong(3, r.attempt().startedAt());
-                    up.setLong(4, r.nextAttemptAt());
-                    setNullable(up, 5, succeeded ? r.attempt().statusCode() : null);
-                    if (succeeded) {
-                        up.setLong(6, r.attempt().durationMs());
-                    } else {
-                        up.setNull(6, Types.BIGINT);
-                    }
-                    up.setString(7, succeeded ? r.attempt().responseBody() : null);
-                    up.setLong(8, r.deliveryId());
-                    up.setString(9, lease.destinationId());
-                    up.addBatch();
-                }
-                int[] updated = up.executeBatch();
-                boolean anyFailed = false;
-                for (int i = 0; i < results.size(); i++) {
-                    Result r = results.get(i);
-                    if (updated[i] == 0 || r.next() == Status.SUCCEEDED) {
-                        continue; // the destination or its source was deleted meanwhile, or the attempt is on the delivery
-                    }
-                    ins.setLong(1, r.deliveryId());
-                    ins.setInt(2, r.attemptNumber());
-                    ins.setLong(3, r.attempt().startedAt());
-                    ins.setLong(4, r.attempt().durationMs());
-                    setNullable(ins, 5, r.attempt().statusCode());
-                    ins.setString(6, r.attempt().error());
-                    ins.setString(7, r.attempt().responseBody());
-                    ins.setString(8, r.attempt().errorKind() == null ? null : r.attempt().errorKind().name().toLowerCase(java.util.Locale.ROOT));
-                    ins.addBatch();
-                    anyFailed = true;
-                }
-                if (anyFailed) {
-                    ins.executeBatch();
-                }
-            }
+            ResultRows.write(c, db.dialect(), lease.destinationId(), results);
             Stats.countResults(c, db.dialect(), lease.destinationId(), results, now);
             return true;
         }).thenApply(recorded -> {
@@ -344,14 +299,6 @@ public final class DeliveryQueue {
             }
             return recorded;
         });
-    }
-
-    private static void setNullable(PreparedStatement st, int index, Integer value) throws SQLException {
-        if (value == null) {
-            st.setNull(index, Types.INTEGER);
-        } else {
-            st.setInt(index, value);
-        }
     }
 
     /** Whether {@code lease} is the lane's current lease, locking the lane row so no take-over commits meanwhile. */

@@ -152,6 +152,58 @@ class DeliveryQueueIT {
 
     @ParameterizedTest
     @EnumSource(StoreBackend.class)
+    void aGroupOfResultsLandsEachOnItsOwnDeliveryAndOnlyTheFailedAttemptsGetRowsOfTheirOwn(StoreBackend backend) {
+        open(backend);
+        Lsn commit = Lsn.parse("0/100");
+        log.append("src_1", Lsn.parse("0/110"), List.of(event(commit, 0, "a"), event(commit, 1, "b"), event(commit, 2, "c"))).join();
+        Lease lease = queue.acquire("dst_1", "node-a", 1_000, LEASE).orElseThrow();
+        List<DeliveryQueue.Pending> p = queue.pending("dst_1", 0, 10);
+        long gone = p.get(2).deliveryId() + 1_000; // a delivery deleted meanwhile (its destination was)
+
+        assertThat(queue.record(lease, List.of(
+                new Result(p.get(0).deliveryId(), 1, new Attempt(1_000, 7, 201, null, "made"), Status.SUCCEEDED, 1_000),
+                new Result(p.get(1).deliveryId(), 1, new Attempt(1_000, 30_000, null, "timed out", null), Status.PENDING, 61_000),
+                new Result(gone, 1, failure(), Status.PENDING, 61_000),
+                new Result(p.get(2).deliveryId(), 4, new Attempt(1_000, 3, 500, null, "boom"), Status.FAILED, 1_000)), 1_000).join())
+                .isTrue();
+
+        EventQueries events = new EventQueries(db);
+        EventQueries.DeliveryRow a = events.deliveries(p.get(0).eventId()).getFirst();
+        assertThat(a.status()).isEqualTo(Status.SUCCEEDED);
+        assertThat(a.attemptLog()).extracting(EventQueries.AttemptRow::attempt, EventQueries.AttemptRow::statusCode,
+                EventQueries.AttemptRow::durationMs, EventQueries.AttemptRow::responseBody)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(1, 201, 7L, "made"));
+        EventQueries.DeliveryRow b = events.deliveries(p.get(1).eventId()).getFirst();
+        assertThat(b.status()).isEqualTo(Status.PENDING);
+        assertThat(b.nextAttemptAt()).isEqualTo(61_000);
+        assertThat(b.attemptLog()).extracting(EventQueries.AttemptRow::statusCode, EventQueries.AttemptRow::error)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(null, "timed out"));
+        EventQueries.DeliveryRow c = events.deliveries(p.get(2).eventId()).getFirst();
+        assertThat(c.status()).isEqualTo(Status.FAILED);
+        assertThat(c.attempts()).isEqualTo(4);
+        assertThat(c.attemptLog()).extracting(EventQueries.AttemptRow::statusCode).containsExactly(500);
+        assertThat(queue.pending("dst_1", 0, 10)).extracting(DeliveryQueue.Pending::deliveryId).containsExactly(p.get(1).deliveryId());
+    }
+
+    @ParameterizedTest
+    @EnumSource(StoreBackend.class)
+    void twoResultsOfOneDeliveryInOneGroupLandInTheirOrder(StoreBackend backend) {
+        open(backend);
+        log.append("src_1", Lsn.parse("0/110"), List.of(event(Lsn.parse("0/100"), 0, "a"))).join();
+        Lease lease = queue.acquire("dst_1", "node-a", 1_000, LEASE).orElseThrow();
+        DeliveryQueue.Pending p = queue.pending("dst_1", 0, 10).getFirst();
+
+        queue.record(lease, List.of(new Result(p.deliveryId(), 1, new Attempt(1_000, 2, 503, null, "busy"), Status.PENDING, 1_000),
+                new Result(p.deliveryId(), 2, new Attempt(1_010, 2, 200, null, "ok"), Status.SUCCEEDED, 1_010)), 1_020).join();
+
+        EventQueries.DeliveryRow row = new EventQueries(db).deliveries(p.eventId()).getFirst();
+        assertThat(row.status()).isEqualTo(Status.SUCCEEDED);
+        assertThat(row.attemptLog()).extracting(EventQueries.AttemptRow::attempt, EventQueries.AttemptRow::statusCode)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(1, 503), org.assertj.core.groups.Tuple.tuple(2, 200));
+    }
+
+    @ParameterizedTest
+    @EnumSource(StoreBackend.class)
     void ofSeveralNodesClaimingALaneAtOnceExactlyOneGetsIt(StoreBackend backend) throws Exception {
         open(backend);
         int nodes = 4;
