@@ -12,7 +12,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
@@ -82,7 +81,7 @@ public final class Database implements AutoCloseable {
             throw new StoreException("cannot create the data directory " + dataDir + " (STREAMHOOK_DATA_DIR): " + e.getMessage(), e);
         }
         String url = "jdbc:sqlite:" + file;
-        migrate(Dialect.SQLITE, sqlite(url, SQLiteConfig.TransactionMode.IMMEDIATE, READER_CACHE_KIB));
+        Schema.migrate(Dialect.SQLITE, sqlite(url, SQLiteConfig.TransactionMode.IMMEDIATE, READER_CACHE_KIB));
         SQLiteConfig writer = config(SQLiteConfig.TransactionMode.IMMEDIATE, WRITER_CACHE_KIB);
         writer.setWalAutocheckpoint(0); // the Checkpointer's job, off the commits
         writer.setJournalSizeLimit(JOURNAL_SIZE_LIMIT);
@@ -115,7 +114,7 @@ public final class Database implements AutoCloseable {
         } catch (RuntimeException e) {
             throw new StoreException("cannot reach the PostgreSQL store " + url + " (STREAMHOOK_DATABASE_URL): " + rootMessage(e), e);
         }
-        migrate(Dialect.POSTGRESQL, reads); // Flyway holds two connections at once (its lock and the migration)
+        Schema.migrate(Dialect.POSTGRESQL, reads); // Flyway holds two connections at once (its lock and the migration)
         Database db = new Database(Dialect.POSTGRESQL, reads, writes, null, null);
         db.relay = new PostgresSignalRelay(url, db.signals);
         db.signals.relayTo(db.relay);
@@ -149,10 +148,6 @@ public final class Database implements AutoCloseable {
         config.setDataSource(dataSource);
         config.setMaximumPoolSize(size);
         return new HikariDataSource(config);
-    }
-
-    private static void migrate(Dialect dialect, DataSource dataSource) {
-        Flyway.configure().dataSource(dataSource).locations(dialect.migrationLocations()).load().migrate();
     }
 
     /** Whether this node hears the other nodes' signals now: on PostgreSQL, once its relay listens. */
