@@ -8,6 +8,12 @@ import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.spi.ContextAwareBase;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 
 /**
  * The server's logging, set up in code: one line per message on standard output, INFO and up,
@@ -16,7 +22,8 @@ import ch.qos.logback.core.spi.ContextAwareBase;
  * Joran's model, run cold), which a restart after an outage spends before it delivers anything.
  *
  * <p>{@code -Dlogback.configurationFile=...} (in {@code STREAMHOOK_JAVA_OPTS}) still replaces it
- * with a file of your own, and tests keep their {@code logback-test.xml}.
+ * with a file of your own, and tests keep their {@code logback-test.xml}. A file named there that
+ * does not exist is reported and this set-up used, not logback's last resort (DEBUG everywhere).
  */
 public final class LogSetup extends ContextAwareBase implements Configurator {
 
@@ -25,12 +32,43 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
 
     @Override
     public ExecutionStatus configure(LoggerContext context) {
-        if (System.getProperty("logback.configurationFile") != null
-                || LogSetup.class.getClassLoader().getResource("logback-test.xml") != null) {
+        String file = System.getProperty("logback.configurationFile");
+        ClassLoader loader = LogSetup.class.getClassLoader();
+        if (leftToLogback(file, loader)) {
             return ExecutionStatus.INVOKE_NEXT_IF_ANY; // a file of the user's, or the tests': logback reads it
+        }
+        if (file != null) {
+            // logback would fall back to DEBUG everywhere, which prints request headers (API keys) among the rest
+            System.err.println("streamhook: logback.configurationFile " + file + " not found; logging as by default");
         }
         toConsole(context);
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+    }
+
+    /**
+     * Whether logback should read a file instead: the one {@code logback.configurationFile} names, if
+     * it exists (a path, a class-path resource or a URL, as logback takes it), or the tests' own.
+     */
+    static boolean leftToLogback(String configurationFile, ClassLoader loader) {
+        if (configurationFile == null) {
+            return loader.getResource("logback-test.xml") != null;
+        }
+        if (isFile(configurationFile) || loader.getResource(configurationFile) != null) {
+            return true;
+        }
+        try (InputStream in = URI.create(configurationFile).toURL().openStream()) {
+            return true;
+        } catch (IOException | IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static boolean isFile(String path) {
+        try {
+            return Files.isRegularFile(Path.of(path));
+        } catch (InvalidPathException e) {
+            return false;
+        }
     }
 
     static void toConsole(LoggerContext context) {

@@ -6,8 +6,11 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.util.LogbackMDCAdapter;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class LogSetupTest {
 
@@ -31,5 +34,18 @@ class LogSetupTest {
         assertThat(out.toString(StandardCharsets.UTF_8).lines().toList()).satisfiesExactly(
                 line -> assertThat(line).matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO  \\[.+] Main - StreamHook serving on http://127.0.0.1:8080"),
                 line -> assertThat(line).endsWith("WARN  [" + Thread.currentThread().getName() + "] Flyway - shown"));
+    }
+
+    @Test
+    void aConfigurationFileOfTheUsersIsLeftToLogbackOnlyWhenItExists(@TempDir Path dir) throws Exception {
+        Path mine = Files.writeString(dir.resolve("mine.xml"), "<configuration/>");
+        ClassLoader noTestFile = new ClassLoader(null) { };
+
+        assertThat(LogSetup.leftToLogback(mine.toString(), noTestFile)).isTrue();
+        assertThat(LogSetup.leftToLogback(mine.toUri().toString(), noTestFile)).isTrue();
+        assertThat(LogSetup.leftToLogback(dir.resolve("misspelt.xml").toString(), noTestFile)).isFalse();
+        assertThat(LogSetup.leftToLogback(dir.resolve("misspelt.xml").toUri().toString(), noTestFile)).isFalse();
+        assertThat(LogSetup.leftToLogback(null, noTestFile)).as("none named: set up in code").isFalse();
+        assertThat(LogSetup.leftToLogback(null, getClass().getClassLoader())).as("the tests' logback-test.xml").isTrue();
     }
 }

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.util.List;
 import java.util.stream.Stream;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
@@ -20,11 +21,13 @@ class SchemaTest {
     @Test
     void theVersionAStoreIsCheckedAgainstIsTheNewestMigrationsSoAnUpgradeIsNeverSkipped() throws Exception {
         Path migrations = Path.of(Schema.class.getResource("/db/migration").toURI());
-        int newest;
-        try (Stream<Path> files = Files.walk(migrations)) {
-            newest = files.map(p -> p.getFileName().toString()).filter(n -> n.matches("V\\d+__.+\\.sql"))
-                    .mapToInt(n -> Integer.parseInt(n.substring(1, n.indexOf("__")))).max().orElseThrow();
+        List<String> files;
+        try (Stream<Path> walk = Files.walk(migrations)) {
+            files = walk.filter(Files::isRegularFile).map(p -> p.getFileName().toString()).toList();
         }
+        // a V16_1__ or V16.1__, a repeatable R__ or a Java migration would need more than the newest version to be checked
+        assertThat(files).isNotEmpty().allMatch(n -> n.matches("V\\d+__\\w+\\.sql"), "a versioned SQL migration with a whole number");
+        int newest = files.stream().mapToInt(n -> Integer.parseInt(n.substring(1, n.indexOf("__")))).max().orElseThrow();
         assertThat(Schema.LATEST).isEqualTo(Integer.toString(newest));
     }
 

@@ -56,6 +56,35 @@ class StoreUpgradeIT {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(StoreBackend.class)
+    void aStoreOfThisVersionIsKnownAsCurrentSoItsStartsSkipFlywayAndOneOfAnEarlierVersionIsNot(StoreBackend backend) throws Exception {
+        StoreBackend.Location store = backend.fresh(dataDir);
+        Files.createDirectories(dataDir);
+        StoreUrl url = jdbc(store);
+        javax.sql.DataSource dataSource = dataSource(url);
+        String earlier = Integer.toString(Integer.parseInt(Schema.LATEST) - 1);
+        Flyway.configure().dataSource(url.jdbcUrl(), url.user(), url.password()).locations(dialect(backend).migrationLocations())
+                .target(earlier).load().migrate();
+        assertThat(Schema.current(dataSource)).isFalse();
+
+        store.open().close();
+        assertThat(Schema.current(dataSource)).isTrue();
+    }
+
+    private static javax.sql.DataSource dataSource(StoreUrl url) {
+        if (url.user() == null && url.jdbcUrl().startsWith("jdbc:sqlite:")) {
+            org.sqlite.SQLiteDataSource sqlite = new org.sqlite.SQLiteDataSource();
+            sqlite.setUrl(url.jdbcUrl());
+            return sqlite;
+        }
+        org.postgresql.ds.PGSimpleDataSource postgres = new org.postgresql.ds.PGSimpleDataSource();
+        postgres.setURL(url.jdbcUrl());
+        postgres.setUser(url.user());
+        postgres.setPassword(url.password());
+        return postgres;
+    }
+
     private static Dialect dialect(StoreBackend backend) {
         return backend == StoreBackend.SQLITE ? Dialect.SQLITE : Dialect.POSTGRESQL;
     }
