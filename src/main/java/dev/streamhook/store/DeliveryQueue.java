@@ -290,7 +290,7 @@ public final class DeliveryQueue {
                 return false;
             }
             disabled.set(health.note(c, lease.destinationId(), results, now));
-            ResultRows.write(c, db.dialect(), lease.destinationId(), results);
+            ResultRows.write(c, db.dialect(), lease.destinationId(), dueByReopening(c, lease.destinationId(), results));
             Stats.countResults(c, db.dialect(), lease.destinationId(), results, now);
             return true;
         }).thenApply(recorded -> {
@@ -299,6 +299,36 @@ public final class DeliveryQueue {
             }
             return recorded;
         });
+    }
+
+    /**
+     * The results, with a retry due no later than the destination was last set active when its
+     * attempt started before that: setting it active made everything waiting due at once, and an
+     * attempt in flight then, whose failure is committed only now, waited as much as the rest.
+     */
+    private static List<Result> dueByReopening(Connection c, String destinationId, List<Result> results) throws SQLException {
+        if (results.stream().noneMatch(r -> r.next() == Status.PENDING)) {
+            return results; // nothing retries: most groups
+        }
+        long reopenedAt = 0;
+        try (PreparedStatement q = c.prepareStatement("SELECT reopened_at FROM destinations WHERE id = ?")) {
+            q.setString(1, destinationId);
+            ResultSet rs = q.executeQuery();
+            if (rs.next()) {
+                reopenedAt = rs.getLong(1);
+            }
+        }
+        List<Result> out = null;
+        for (int i = 0; i < results.size(); i++) {
+            Result r = results.get(i);
+            if (r.next() == Status.PENDING && r.attempt().startedAt() < reopenedAt && r.nextAttemptAt() > reopenedAt) {
+                if (out == null) {
+                    out = new ArrayList<>(results);
+                }
+                out.set(i, new Result(r.deliveryId(), r.attemptNumber(), r.attempt(), r.next(), reopenedAt, r.committedAt()));
+            }
+        }
+        return out == null ? results : out;
     }
 
     /** Whether {@code lease} is the lane's current lease, locking the lane row so no take-over commits meanwhile. */

@@ -215,6 +215,11 @@ public final class Destinations {
                 up.executeUpdate();
             }
             if (status == Status.ACTIVE) {
+                try (PreparedStatement reopened = c.prepareStatement("UPDATE destinations SET reopened_at = ? WHERE id = ?")) {
+                    reopened.setLong(1, now); // for results of attempts in flight now, committed later (DeliveryQueue.record)
+                    reopened.setString(2, destinationId);
+                    reopened.executeUpdate();
+                }
                 // what waited is due now: a retry the schedule had put hours away goes with the rest, in order
                 try (PreparedStatement due = c.prepareStatement("UPDATE deliveries SET next_attempt_at = ? "
                         + "WHERE destination_id = ? AND status = 'PENDING' AND next_attempt_at > ?")) {

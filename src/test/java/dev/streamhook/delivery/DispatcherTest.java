@@ -254,6 +254,25 @@ class DispatcherTest extends LaneTestBase {
         assertThat(sender.rowsSentTo("dst_1")).containsExactly(id, id);
     }
 
+    @Test
+    void anAttemptInFlightWhenItsDestinationIsSetActiveIsRetriedAtOnceWhenItFailsNotAfterItsWait() {
+        destination("dst_1", null);
+        CountDownLatch answer = new CountDownLatch(1);
+        sender.hanging.put("dst_1", answer);
+        start(1_000, new RetryPolicy(5, List.of(Duration.ofHours(1))));
+        String id = append(1, 1).getFirst();
+        sender.failuresLeft.put(id, new java.util.concurrent.atomic.AtomicInteger(1));
+        await("the first attempt is out").atMost(Duration.ofSeconds(10)).until(() -> sender.rowsSentTo("dst_1").size() == 1);
+
+        destinations.setStatus("dst_1", Destinations.Status.ACTIVE, System.currentTimeMillis());
+        sender.hanging.remove("dst_1");
+        answer.countDown(); // answered 500 after the destination was set active: its retry would be an hour away
+
+        // within the lane's first lease renewal (10 s), which would not find it: the store had the hour too
+        await().atMost(Duration.ofSeconds(5)).until(() -> sender.delivered.contains(id));
+        assertThat(sender.rowsSentTo("dst_1")).containsExactly(id, id);
+    }
+
     /**
      * A lane asks the store for its retries' due times at every lease renewal; a renewal that comes
      * between a failed attempt and the commit of its result must not send it again at once.

@@ -33,6 +33,7 @@ final class ScriptedSender implements Sender {
 
     @Override
     public Attempt send(Due d) {
+        long started = System.currentTimeMillis();
         int now = inFlight.computeIfAbsent(d.destinationId(), k -> new AtomicInteger()).incrementAndGet();
         mostInFlight.merge(d.destinationId(), now, Math::max);
         sent.add(d);
@@ -52,7 +53,7 @@ final class ScriptedSender implements Sender {
         }
         Duration retryAfter = throttled.remove(d.eventId());
         if (retryAfter != null) {
-            return new Attempt(System.currentTimeMillis(), 1, 429, null, null, DeliveryQueue.ErrorKind.STATUS, retryAfter);
+            return new Attempt(started, 1, 429, null, null, DeliveryQueue.ErrorKind.STATUS, retryAfter);
         }
         List<String> events = eventsIn(d);
         boolean refuse = false;
@@ -63,7 +64,7 @@ final class ScriptedSender implements Sender {
         if (!refuse) {
             delivered.addAll(events);
         }
-        return new Attempt(System.currentTimeMillis(), 1, refuse ? 500 : 200, null, null);
+        return new Attempt(started, 1, refuse ? 500 : 200, null, null);
     }
 
     private static final java.util.regex.Pattern EVENT_ID = java.util.regex.Pattern.compile("\\{\"id\":\"(evt_[0-9a-f]+)\"");
