@@ -86,8 +86,6 @@ final class Lane {
     private long quietUntil;
     private long nextHeldCheck;
     private final UnrecordedResults unrecorded = new UnrecordedResults();
-    /** The destination was set active while attempts were out or their results not committed: their retries are checked again once they are. */
-    private boolean reopenedBeforeRecorded;
 
     Lane(Destination destination, DeliveryQueue queue, Sender sender, RetryPolicy retryPolicy, DeliveryMetrics metrics, Settings settings,
          Clock clock) {
@@ -129,8 +127,6 @@ final class Lane {
             checkHeld();
             checkRetries();
             readFromStart();
-            // a retry in flight or not committed yet is not in the store yet: asked again once it is
-            reopenedBeforeRecorded |= inFlight > 0 || unrecorded.any();
         });
     }
 
@@ -437,9 +433,6 @@ final class Lane {
         }
         if (!recorded && stillHeld(by)) {
             lost("another node holds its lease now");
-        } else if (recorded && reopenedBeforeRecorded) {
-            reopenedBeforeRecorded = inFlight > 0 || unrecorded.any();
-            checkRetries(); // the store made retries of attempts started before the reopening due then
         }
     }
 

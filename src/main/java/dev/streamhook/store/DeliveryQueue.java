@@ -285,17 +285,23 @@ public final class DeliveryQueue {
             return CompletableFuture.completedFuture(true);
         }
         java.util.concurrent.atomic.AtomicBoolean disabled = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicBoolean dueSooner = new java.util.concurrent.atomic.AtomicBoolean();
         return db.<Boolean>submit(c -> {
             if (!holds(c, lease, now)) {
                 return false;
             }
             disabled.set(health.note(c, lease.destinationId(), results, now));
-            ResultRows.write(c, db.dialect(), lease.destinationId(), dueByReopening(c, lease.destinationId(), results));
+            List<Result> stored = dueByReopening(c, lease.destinationId(), results);
+            dueSooner.set(stored != results);
+            ResultRows.write(c, db.dialect(), lease.destinationId(), stored);
             Stats.countResults(c, db.dialect(), lease.destinationId(), results, now);
             return true;
         }).thenApply(recorded -> {
             if (disabled.get()) {
                 db.signals().destinationsChanged(); // its lane stops; its deliveries wait, pending
+            }
+            if (dueSooner.get()) {
+                db.signals().deliveriesReopened(lease.destinationId()); // the lane had the backoff's time for them
             }
             return recorded;
         });
@@ -306,12 +312,13 @@ public final class DeliveryQueue {
      * attempt started before that: setting it active made everything waiting due at once, and an
      * attempt in flight then, whose failure is committed only now, waited as much as the rest.
      */
-    private static List<Result> dueByReopening(Connection c, String destinationId, List<Result> results) throws SQLException {
+    private List<Result> dueByReopening(Connection c, String destinationId, List<Result> results) throws SQLException {
         if (results.stream().noneMatch(r -> r.next() == Status.PENDING)) {
             return results; // nothing retries: most groups
         }
         long reopenedAt = 0;
-        try (PreparedStatement q = c.prepareStatement("SELECT reopened_at FROM destinations WHERE id = ?")) {
+        // locked: a destination being set active meanwhile then waits, and makes these due itself
+        try (PreparedStatement q = c.prepareStatement("SELECT reopened_at FROM destinations WHERE id = ?" + db.dialect().lockRows())) {
             q.setString(1, destinationId);
             ResultSet rs = q.executeQuery();
             if (rs.next()) {
@@ -321,7 +328,9 @@ public final class DeliveryQueue {
         List<Result> out = null;
         for (int i = 0; i < results.size(); i++) {
             Result r = results.get(i);
-            if (r.next() == Status.PENDING && r.attempt().startedAt() < reopenedAt && r.nextAttemptAt() > reopenedAt) {
+            // not an answer that said when to come back (Retry-After): that time is the endpoint's to set
+            if (r.next() == Status.PENDING && r.attempt().retryAfter() == null && r.attempt().startedAt() < reopenedAt
+                    && r.nextAttemptAt() > reopenedAt) {
                 if (out == null) {
                     out = new ArrayList<>(results);
                 }

@@ -190,19 +190,22 @@ class DeliveryQueueIT {
     void aRetryOfAnAttemptStartedBeforeItsDestinationWasSetActiveIsDueFromThenNotAfterItsBackoff(StoreBackend backend) {
         open(backend);
         Lsn commit = Lsn.parse("0/100");
-        log.append("src_1", Lsn.parse("0/110"), List.of(event(commit, 0, "a"), event(commit, 1, "b"))).join();
+        log.append("src_1", Lsn.parse("0/110"), List.of(event(commit, 0, "a"), event(commit, 1, "b"), event(commit, 2, "c"))).join();
         Lease lease = queue.acquire("dst_1", "node-a", 1_000, LEASE).orElseThrow();
         List<DeliveryQueue.Pending> p = queue.pending("dst_1", 0, 10);
         new Destinations(db, SecretBox.load(Optional.empty(), dataDir)).setStatus("dst_1", Destinations.Status.ACTIVE, 5_000);
 
         queue.record(lease, List.of(
                 new Result(p.get(0).deliveryId(), 1, new Attempt(4_000, 2_000, 500, null, "no"), Status.PENDING, 3_606_000),
-                new Result(p.get(1).deliveryId(), 1, new Attempt(5_500, 10, 500, null, "no"), Status.PENDING, 3_605_510)), 6_000).join();
+                new Result(p.get(1).deliveryId(), 1, new Attempt(5_500, 10, 500, null, "no"), Status.PENDING, 3_605_510),
+                new Result(p.get(2).deliveryId(), 1, new Attempt(4_000, 2_000, 429, null, "later", DeliveryQueue.ErrorKind.STATUS,
+                        java.time.Duration.ofHours(1)), Status.PENDING, 3_606_000)), 6_000).join();
 
-        assertThat(queue.states("dst_1", List.of(p.get(0).deliveryId(), p.get(1).deliveryId())))
+        assertThat(queue.states("dst_1", p.stream().map(DeliveryQueue.Pending::deliveryId).toList()))
                 .extracting(DeliveryQueue.State::deliveryId, DeliveryQueue.State::nextAttemptAt)
                 .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple(p.get(0).deliveryId(), 5_000L),
-                        org.assertj.core.groups.Tuple.tuple(p.get(1).deliveryId(), 3_605_510L));
+                        org.assertj.core.groups.Tuple.tuple(p.get(1).deliveryId(), 3_605_510L),
+                        org.assertj.core.groups.Tuple.tuple(p.get(2).deliveryId(), 3_606_000L)); // the endpoint asked for an hour
     }
 
     @ParameterizedTest
