@@ -66,6 +66,10 @@ public final class Metrics implements DeliveryMetrics {
         this.slotLag = MultiGauge.builder("streamhook.slot.lag").baseUnit("bytes")
                 .description("WAL the source database keeps for the source's slot, as capture last measured it").register(registry);
         Gauge.builder("streamhook.store.size", () -> storeBytes).baseUnit("bytes").description("Bytes the store takes").register(registry);
+        FunctionCounter.builder("streamhook.store.commits", db, Database::commits)
+                .description("Write transactions this node committed to the store").register(registry);
+        FunctionCounter.builder("streamhook.store.commit.units", db, Database::committedUnits)
+                .description("Units of work (an append, a lane's results, an API write) in those transactions").register(registry);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);

@@ -164,6 +164,16 @@ public final class Database implements AutoCloseable {
         return signals;
     }
 
+    /** Write transactions this node committed since it started. */
+    public long commits() {
+        return writer.commits();
+    }
+
+    /** Units of work ({@link #submit}, {@link #transaction}) in those transactions: divided by {@link #commits}, how much each grouped. */
+    public long committedUnits() {
+        return writer.committedUnits();
+    }
+
     /** Queues {@code work} for the next group commit; the future completes after that commit. */
     public <T> CompletableFuture<T> submit(Work<T> work) {
         return writer.submit(work);

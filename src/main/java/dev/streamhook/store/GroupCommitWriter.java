@@ -42,6 +42,9 @@ final class GroupCommitWriter implements AutoCloseable {
     private volatile boolean running = true;
     /** Work asked for by {@link #betweenCommits}, run by the writer thread outside any transaction. */
     private final AtomicReference<Database.Work<?>> between = new AtomicReference<>();
+    /** Transactions committed, and the units of work they carried: how much group commit groups. */
+    private final java.util.concurrent.atomic.LongAdder commits = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder committedUnits = new java.util.concurrent.atomic.LongAdder();
 
     GroupCommitWriter(DataSource dataSource, String name) {
         this.dataSource = dataSource;
@@ -133,6 +136,8 @@ final class GroupCommitWriter implements AutoCloseable {
                     results.add(t.work().run(c));
                 }
                 c.commit();
+                commits.increment();
+                committedUnits.add(batch.size());
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(c, e);
                 if (batch.size() > 1) {
@@ -168,6 +173,14 @@ final class GroupCommitWriter implements AutoCloseable {
         } catch (SQLException rollbackFailure) {
             cause.addSuppressed(rollbackFailure);
         }
+    }
+
+    long commits() {
+        return commits.sum();
+    }
+
+    long committedUnits() {
+        return committedUnits.sum();
     }
 
     boolean isRunning() {

@@ -64,6 +64,8 @@ class MetricsIT {
                 assertThat(value(text, "streamhook_queue_oldest_pending_age_seconds", "destination=\"" + sentDestination + "\"")).isZero();
                 assertThat(value(text, "streamhook_slot_lag_bytes", "source=\"" + sent + "\"")).isGreaterThanOrEqualTo(0);
                 assertThat(value(text, "streamhook_store_size_bytes", "")).isGreaterThan(0);
+                assertThat(value(text, "streamhook_store_commits_total", "")).isGreaterThan(0);
+                assertThat(value(text, "streamhook_store_commit_units_total", "")).isGreaterThanOrEqualTo(value(text, "streamhook_store_commits_total", ""));
                 assertThat(value(text, "streamhook_store_warnings", "")).as("the store is past STREAMHOOK_STORE_WARN_BYTES").isGreaterThanOrEqualTo(1);
                 if (StoreBackend.current() == StoreBackend.SQLITE) {
                     assertThat(value(text, "streamhook_store_disk_free_bytes", "")).isGreaterThan(0);

@@ -96,6 +96,39 @@ class DeliveryQueueIT {
 
     @ParameterizedTest
     @EnumSource(StoreBackend.class)
+    void transactionsCapturedWhileTheWriterIsBusyAreStoredTogetherInOneCommit(StoreBackend backend) throws Exception {
+        open(backend);
+        CountDownLatch writing = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        java.util.concurrent.CompletableFuture<Object> busy = db.submit(c -> {
+            writing.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return null;
+        });
+        writing.await();
+        long commits = db.commits();
+        long units = db.committedUnits();
+        List<java.util.concurrent.CompletableFuture<Integer>> appends = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            Lsn commit = Lsn.parse("0/" + (i * 100));
+            appends.add(log.append("src_1", Lsn.parse("0/" + (i * 100 + 80)), List.of(event(commit, 0, "a"), event(commit, 1, "k" + i))));
+        }
+        release.countDown();
+        busy.join();
+        assertThat(appends).allSatisfy(a -> assertThat(a.join()).isEqualTo(2));
+
+        assertThat(db.commits() - commits).as("the busy unit's commit, then one for the three transactions").isEqualTo(2);
+        assertThat(db.committedUnits() - units).as("the three appends joined into one unit").isEqualTo(2);
+        assertThat(queue.pending("dst_1", 0, 10)).hasSize(6);
+        assertThat(sources.find(account, "src_1").orElseThrow().checkpoint()).isEqualTo(Lsn.parse("0/380"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(StoreBackend.class)
     void anAppendOfASessionWhoseEarlierAppendFailedWritesNothing(StoreBackend backend) {
         open(backend);
         java.util.concurrent.CompletableFuture<Integer> refused =
