@@ -208,18 +208,15 @@ public final class Destinations {
             throw new IllegalArgumentException("a destination is disabled by StreamHook, not by hand");
         }
         db.transaction(c -> {
-            try (PreparedStatement up = c.prepareStatement(
-                    "UPDATE destinations SET status = ?, disabled_reason = NULL, disabled_at = NULL, failing_since = NULL WHERE id = ?")) {
+            try (PreparedStatement up = c.prepareStatement("UPDATE destinations SET status = ?, disabled_reason = NULL, disabled_at = NULL, "
+                    + "failing_since = NULL, reopened_at = COALESCE(?, reopened_at) WHERE id = ?")) {
                 up.setString(1, status.name().toLowerCase(java.util.Locale.ROOT));
-                up.setString(2, destinationId);
+                // set active: for results of attempts in flight now, committed later (DeliveryQueue.record)
+                up.setObject(2, status == Status.ACTIVE ? now : null, java.sql.Types.BIGINT);
+                up.setString(3, destinationId);
                 up.executeUpdate();
             }
             if (status == Status.ACTIVE) {
-                try (PreparedStatement reopened = c.prepareStatement("UPDATE destinations SET reopened_at = ? WHERE id = ?")) {
-                    reopened.setLong(1, now); // for results of attempts in flight now, committed later (DeliveryQueue.record)
-                    reopened.setString(2, destinationId);
-                    reopened.executeUpdate();
-                }
                 // what waited is due now: a retry the schedule had put hours away goes with the rest, in order
                 try (PreparedStatement due = c.prepareStatement("UPDATE deliveries SET next_attempt_at = ? "
                         + "WHERE destination_id = ? AND status = 'PENDING' AND next_attempt_at > ?")) {

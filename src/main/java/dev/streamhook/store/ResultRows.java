@@ -56,11 +56,7 @@ final class ResultRows {
                 ins.setInt(2, r.attemptNumber());
                 ins.setLong(3, a.startedAt());
                 ins.setLong(4, a.durationMs());
-                if (a.statusCode() == null) {
-                    ins.setNull(5, Types.INTEGER);
-                } else {
-                    ins.setInt(5, a.statusCode());
-                }
+                ins.setObject(5, a.statusCode(), Types.INTEGER);
                 ins.setString(6, a.error());
                 ins.setString(7, a.responseBody());
                 ins.setString(8, a.errorKind() == null ? null : a.errorKind().name().toLowerCase(Locale.ROOT));
@@ -82,16 +78,8 @@ final class ResultRows {
                 up.setInt(2, r.attemptNumber());
                 up.setLong(3, r.attempt().startedAt());
                 up.setLong(4, r.nextAttemptAt());
-                if (succeeded && r.attempt().statusCode() != null) {
-                    up.setInt(5, r.attempt().statusCode());
-                } else {
-                    up.setNull(5, Types.INTEGER);
-                }
-                if (succeeded) {
-                    up.setLong(6, r.attempt().durationMs());
-                } else {
-                    up.setNull(6, Types.BIGINT);
-                }
+                up.setObject(5, succeeded ? r.attempt().statusCode() : null, Types.INTEGER);
+                up.setObject(6, succeeded ? r.attempt().durationMs() : null, Types.BIGINT);
                 up.setString(7, succeeded ? r.attempt().responseBody() : null);
                 up.setLong(8, r.deliveryId());
                 up.setString(9, destinationId);
