@@ -303,6 +303,7 @@ final class Lane {
     /** Starts one request; its outcome, posted back to the lane, settles every item it carried. */
     private void send(List<Item> items, Due due) {
         inFlight++;
+        long started = System.currentTimeMillis();
         CompletableFuture<Attempt> attempt;
         try {
             attempt = sender.start(due);
@@ -312,7 +313,10 @@ final class Lane {
         attempt.whenComplete((outcome, error) -> {
             if (error != null) { // a sender's bug must not leave the rows in flight for ever
                 log.error("sending delivery {} of {} failed unexpectedly", due.deliveryId(), due.destinationId(), error);
-                Attempt failed = new Attempt(System.currentTimeMillis(), 0, null, "StreamHook could not send it: " + error, null);
+                // stamped with its start, as the sender stamps its own: a destination set active since it began
+                // then has it retried at once (DeliveryQueue#record)
+                Attempt failed = new Attempt(started, System.currentTimeMillis() - started, null,
+                        "StreamHook could not send it: " + error, null);
                 inbox.add(() -> settle(items, failed));
             } else {
                 inbox.add(() -> settle(items, outcome));

@@ -273,6 +273,24 @@ class DispatcherTest extends LaneTestBase {
         assertThat(sender.rowsSentTo("dst_1")).containsExactly(id, id);
     }
 
+    @Test
+    void anAttemptThatEndsInASendersBugAfterItsDestinationIsSetActiveIsRetriedAtOnce() {
+        destination("dst_1", null);
+        CountDownLatch answer = new CountDownLatch(1);
+        sender.hanging.put("dst_1", answer);
+        start(1_000, new RetryPolicy(5, List.of(Duration.ofHours(1))));
+        String id = append(1, 1).getFirst();
+        sender.crashing.add(id);
+        await("the first attempt is out").atMost(Duration.ofSeconds(10)).until(() -> sender.rowsSentTo("dst_1").size() == 1);
+
+        destinations.setStatus("dst_1", Destinations.Status.ACTIVE, System.currentTimeMillis());
+        sender.hanging.remove("dst_1");
+        answer.countDown(); // the lane builds this failure itself: it began before the destination was set active
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> sender.delivered.contains(id));
+        assertThat(sender.rowsSentTo("dst_1")).containsExactly(id, id);
+    }
+
     /**
      * A lane asks the store for its retries' due times at every lease renewal; a renewal that comes
      * between a failed attempt and the commit of its result must not send it again at once.

@@ -28,6 +28,8 @@ final class ScriptedSender implements Sender {
     volatile long answerAfterMillis;
     /** How many times an event is refused (500) before it is taken; none when absent. */
     final Map<String, AtomicInteger> failuresLeft = new ConcurrentHashMap<>();
+    /** Event ids whose next attempt ends in a sender's bug (an exception, not an answer), once each. */
+    final java.util.Set<String> crashing = ConcurrentHashMap.newKeySet();
     /** Event ids answered 2xx, in the order the answers were given. */
     final List<String> delivered = new CopyOnWriteArrayList<>();
 
@@ -50,6 +52,9 @@ final class ScriptedSender implements Sender {
             Thread.currentThread().interrupt();
         } finally {
             inFlight.get(d.destinationId()).decrementAndGet();
+        }
+        if (crashing.remove(d.eventId())) {
+            throw new IllegalStateException("a scripted bug in the sender");
         }
         Duration retryAfter = throttled.remove(d.eventId());
         if (retryAfter != null) {
