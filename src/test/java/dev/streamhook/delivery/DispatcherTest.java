@@ -256,36 +256,30 @@ class DispatcherTest extends LaneTestBase {
 
     @Test
     void anAttemptInFlightWhenItsDestinationIsSetActiveIsRetriedAtOnceWhenItFailsNotAfterItsWait() {
-        destination("dst_1", null);
-        CountDownLatch answer = new CountDownLatch(1);
-        sender.hanging.put("dst_1", answer);
-        start(1_000, new RetryPolicy(5, List.of(Duration.ofHours(1))));
-        String id = append(1, 1).getFirst();
-        sender.failuresLeft.put(id, new java.util.concurrent.atomic.AtomicInteger(1));
-        await("the first attempt is out").atMost(Duration.ofSeconds(10)).until(() -> sender.rowsSentTo("dst_1").size() == 1);
-
-        destinations.setStatus("dst_1", Destinations.Status.ACTIVE, System.currentTimeMillis());
-        sender.hanging.remove("dst_1");
-        answer.countDown(); // answered 500 after the destination was set active: its retry would be an hour away
-
-        // within the lane's first lease renewal (10 s), which would not find it: the store had the hour too
-        await().atMost(Duration.ofSeconds(5)).until(() -> sender.delivered.contains(id));
-        assertThat(sender.rowsSentTo("dst_1")).containsExactly(id, id);
+        // answered 500 after the destination was set active: its retry would be an hour away, and the lane's
+        // first lease renewal (10 s) would not find it sooner: the store had the hour too
+        failsAfterItsDestinationIsSetActiveAndIsRetriedAtOnce(id -> sender.failuresLeft.put(id, new java.util.concurrent.atomic.AtomicInteger(1)));
     }
 
     @Test
     void anAttemptThatEndsInASendersBugAfterItsDestinationIsSetActiveIsRetriedAtOnce() {
+        // the lane builds this failure itself, and stamps it with when it began: before the destination was set active
+        failsAfterItsDestinationIsSetActiveAndIsRetriedAtOnce(sender.crashing::add);
+    }
+
+    /** One event's first attempt is out when its destination is set active; it then fails as {@code failOnce} makes it. */
+    private void failsAfterItsDestinationIsSetActiveAndIsRetriedAtOnce(java.util.function.Consumer<String> failOnce) {
         destination("dst_1", null);
         CountDownLatch answer = new CountDownLatch(1);
         sender.hanging.put("dst_1", answer);
         start(1_000, new RetryPolicy(5, List.of(Duration.ofHours(1))));
         String id = append(1, 1).getFirst();
-        sender.crashing.add(id);
+        failOnce.accept(id);
         await("the first attempt is out").atMost(Duration.ofSeconds(10)).until(() -> sender.rowsSentTo("dst_1").size() == 1);
 
         destinations.setStatus("dst_1", Destinations.Status.ACTIVE, System.currentTimeMillis());
         sender.hanging.remove("dst_1");
-        answer.countDown(); // the lane builds this failure itself: it began before the destination was set active
+        answer.countDown();
 
         await().atMost(Duration.ofSeconds(5)).until(() -> sender.delivered.contains(id));
         assertThat(sender.rowsSentTo("dst_1")).containsExactly(id, id);
