@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import javax.sql.DataSource;
@@ -30,6 +31,10 @@ import org.slf4j.LoggerFactory;
  * over and SQLite cuts the file back to {@link Database}'s journal size limit. That pause in writing
  * comes once per few seconds of a backlog, never at a steady low rate, whose log the passive
  * checkpoints keep short.
+ *
+ * <p>Once a passive checkpoint has copied the whole log and nothing was committed since, the thread
+ * waits for the writer's next commit ({@link GroupCommitWriter#awaitCommitAfter}) instead of looking
+ * again: an idle store costs no CPU.
  *
  * <p>Thread-safety: started by {@link Database} and closed by it, before its connections.
  */
@@ -58,7 +63,12 @@ final class Checkpointer implements AutoCloseable {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
             long nextPassive = System.currentTimeMillis() + EVERY_MILLIS;
             long nextFinish = 0;
+            long copiedUpTo = -1; // commits whose pages a passive checkpoint has copied in full; -1 before the first
             while (running) {
+                if (writer.commits() == copiedUpTo) {
+                    writer.awaitCommitAfter(copiedUpTo);
+                    nextPassive = System.currentTimeMillis() + EVERY_MILLIS; // the commit that woke it goes with the next second's
+                }
                 try {
                     Thread.sleep(LOOK_EVERY_MILLIS);
                 } catch (InterruptedException e) {
@@ -76,8 +86,12 @@ final class Checkpointer implements AutoCloseable {
                 }
                 if (now >= nextPassive) {
                     nextPassive = now + EVERY_MILLIS;
-                    try {
-                        s.execute("PRAGMA wal_checkpoint(PASSIVE)");
+                    long commits = writer.commits();
+                    try (ResultSet r = s.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) {
+                        // its row: busy, frames in the log, frames copied; all copied means nothing is left until the next commit
+                        if (r.next() && r.getInt(1) == 0 && r.getInt(3) == r.getInt(2)) {
+                            copiedUpTo = commits;
+                        }
                     } catch (SQLException e) {
                         log.warn("the store's write-ahead log could not be checkpointed; trying again in a second: {}", e.getMessage());
                     }

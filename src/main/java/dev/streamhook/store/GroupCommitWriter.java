@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -22,6 +21,9 @@ import org.slf4j.LoggerFactory;
  * transaction, so one bad write never takes its neighbours down. Units must therefore touch nothing
  * but the connection they are given (they may run twice, the first run rolled back).
  *
+ * <p>Idle, the writer thread waits for work without a timeout: it wakes for a unit, a request of
+ * {@link #betweenCommits} or {@link #close()}, never to look.
+ *
  * <p>Thread-safety: {@link #submit} may be called from any thread. Futures complete on the writer
  * thread, after the commit; what is chained to them must be quick. {@link #close()} finishes what was
  * queued, then stops.
@@ -36,6 +38,9 @@ final class GroupCommitWriter implements AutoCloseable {
     private record Task<T>(Database.Work<T> work, CompletableFuture<T> done) {
     }
 
+    /** Queued only to wake the writer (for {@link #betweenCommits} or {@link #close()}); runs nothing. */
+    private static final Task<Void> WAKE = new Task<>(c -> null, new CompletableFuture<>());
+
     private final DataSource dataSource;
     private final LinkedBlockingQueue<Task<?>> queue = new LinkedBlockingQueue<>(MAX_QUEUED);
     private final Thread thread;
@@ -45,6 +50,8 @@ final class GroupCommitWriter implements AutoCloseable {
     /** Transactions committed, and the units of work they carried: how much group commit groups. */
     private final java.util.concurrent.atomic.LongAdder commits = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder committedUnits = new java.util.concurrent.atomic.LongAdder();
+    /** A thread parked in {@link #awaitCommitAfter}, unparked by the next commit. */
+    private volatile Thread commitWaiter;
 
     GroupCommitWriter(DataSource dataSource, String name) {
         this.dataSource = dataSource;
@@ -72,12 +79,31 @@ final class GroupCommitWriter implements AutoCloseable {
 
     /**
      * Runs {@code work} once on the writer's connection, in autocommit and between two group commits,
-     * so no write is appended while it runs (within 100 ms when the writer is idle). A request made
-     * while another waits replaces it. For SQLite's checkpoint, which can only finish the log while
-     * nobody adds to it: see {@link Checkpointer}. Failures are logged, not thrown.
+     * so no write is appended while it runs (at once when the writer is idle). A request made while
+     * another waits replaces it. For SQLite's checkpoint, which can only finish the log while nobody
+     * adds to it: see {@link Checkpointer}. Failures are logged, not thrown.
      */
     void betweenCommits(Database.Work<?> work) {
         between.set(work);
+        queue.offer(WAKE); // a full queue needs no wake: the writer is busy and looks before its next batch
+    }
+
+    /**
+     * Returns once the writer has committed more than {@code seen} transactions ({@link #commits()}),
+     * or the calling thread is interrupted. For one thread at a time: the {@link Checkpointer}, which
+     * has nothing to do until something is written.
+     */
+    void awaitCommitAfter(long seen) {
+        commitWaiter = Thread.currentThread();
+        try {
+            // the writer counts a commit, then reads commitWaiter; this sets commitWaiter, then reads the count:
+            // a commit in between is seen by one or the other, so no wake-up is lost
+            while (commits.sum() <= seen && !Thread.currentThread().isInterrupted()) {
+                java.util.concurrent.locks.LockSupport.park(this);
+            }
+        } finally {
+            commitWaiter = null;
+        }
     }
 
     private void runBetween() {
@@ -98,12 +124,13 @@ final class GroupCommitWriter implements AutoCloseable {
         while (running || !queue.isEmpty()) {
             try {
                 runBetween();
-                Task<?> first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
+                Task<?> first = queue.take();
+                if (first == WAKE) {
                     continue;
                 }
                 batch.add(first);
                 queue.drainTo(batch, MAX_BATCH - 1);
+                batch.removeIf(t -> t == WAKE);
                 if (!runBatch(batch)) {
                     for (Task<?> t : batch) {
                         runBatch(List.of(t));
@@ -138,6 +165,10 @@ final class GroupCommitWriter implements AutoCloseable {
                 c.commit();
                 commits.increment();
                 committedUnits.add(batch.size());
+                Thread waiter = commitWaiter;
+                if (waiter != null) {
+                    java.util.concurrent.locks.LockSupport.unpark(waiter);
+                }
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(c, e);
                 if (batch.size() > 1) {
@@ -190,6 +221,7 @@ final class GroupCommitWriter implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        queue.offer(WAKE); // a full queue needs none: the writer drains it and then sees it should stop
         try {
             thread.join(10_000);
         } catch (InterruptedException e) {

@@ -13,7 +13,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What a copy of the embedded store's data directory gives away. */
+/** The embedded store's files: what a copy of its data directory gives away, and how its log is kept. */
 class EmbeddedStoreTest {
 
     @TempDir
@@ -114,6 +114,30 @@ class EmbeddedStoreTest {
         new Sources(db, secrets).insert(new Sources.Source("src_1", account, "s", "postgresql", "postgres://u@h/d", "d",
                 List.of("public.t"), "slot", "pub", Sources.Status.ACTIVE, null, Lsn.ZERO, 0, null, 0));
         return new Destinations(db, secrets);
+    }
+
+    @Test
+    void anIdleStoreWakesNoThreadUntilSomethingIsWrittenAndThenCopiesItIntoItsFile() throws Exception {
+        java.util.Set<Thread> before = Thread.getAllStackTraces().keySet();
+        try (Database db = Database.openEmbedded(dataDir)) {
+            db.update("CREATE TABLE filler (id INTEGER PRIMARY KEY, b BLOB)");
+            List<Thread> store = Thread.getAllStackTraces().keySet().stream().filter(t -> !before.contains(t))
+                    .filter(t -> t.getName().equals("store-writer") || t.getName().equals("store-checkpoint")).toList();
+            assertThat(store).hasSize(2);
+            // once the checkpoint has copied what was written, both wait without a timeout: nothing wakes them to look
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                    .until(() -> store.stream().allMatch(t -> t.getState() == Thread.State.WAITING));
+            for (int look = 0; look < 10; look++) { // a thread that looked every 100 ms would be caught sleeping
+                Thread.sleep(50);
+                assertThat(store).allMatch(t -> t.getState() == Thread.State.WAITING, "waiting without a timeout");
+            }
+
+            Path file = dataDir.resolve("streamhook.db");
+            long idleSize = Files.size(file);
+            db.update("INSERT INTO filler (b) VALUES (?)", (Object) new byte[1 << 20]);
+            // no commit copies its pages (the writer's automatic checkpoint is off): the woken checkpoint thread does
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> Files.size(file) > idleSize + (1 << 19));
+        }
     }
 
     @Test
