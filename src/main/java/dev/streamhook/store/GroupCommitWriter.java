@@ -38,17 +38,17 @@ final class GroupCommitWriter implements AutoCloseable {
     private record Task<T>(Database.Work<T> work, CompletableFuture<T> done) {
     }
 
-    /** Queued only to wake the writer (for {@link #betweenCommits} or {@link #close()}); runs nothing. */
-    private static final Task<Void> WAKE = new Task<>(c -> null, new CompletableFuture<>());
 
     private final DataSource dataSource;
+    /** Queued only to wake the writer (for {@link #betweenCommits} or {@link #close()}); runs nothing. */
+    private final Task<Void> wake = new Task<>(c -> null, new CompletableFuture<>());
     private final LinkedBlockingQueue<Task<?>> queue = new LinkedBlockingQueue<>(MAX_QUEUED);
     private final Thread thread;
     private volatile boolean running = true;
     /** Work asked for by {@link #betweenCommits}, run by the writer thread outside any transaction. */
     private final AtomicReference<Database.Work<?>> between = new AtomicReference<>();
     /** Transactions committed, and the units of work they carried: how much group commit groups. */
-    private final java.util.concurrent.atomic.LongAdder commits = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.AtomicLong commits = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.LongAdder committedUnits = new java.util.concurrent.atomic.LongAdder();
     /** A thread parked in {@link #awaitCommitAfter}, unparked by the next commit. */
     private volatile Thread commitWaiter;
@@ -85,20 +85,20 @@ final class GroupCommitWriter implements AutoCloseable {
      */
     void betweenCommits(Database.Work<?> work) {
         between.set(work);
-        queue.offer(WAKE); // a full queue needs no wake: the writer is busy and looks before its next batch
+        queue.offer(wake); // a full queue needs no wake: the writer is busy and looks before its next batch
     }
 
     /**
      * Returns once the writer has committed more than {@code seen} transactions ({@link #commits()}),
-     * or the calling thread is interrupted. For one thread at a time: the {@link Checkpointer}, which
-     * has nothing to do until something is written.
+     * the writer is closed, or the calling thread is interrupted. For one thread at a time: the
+     * {@link Checkpointer}, which has nothing to do until something is written.
      */
     void awaitCommitAfter(long seen) {
         commitWaiter = Thread.currentThread();
         try {
-            // the writer counts a commit, then reads commitWaiter; this sets commitWaiter, then reads the count:
-            // a commit in between is seen by one or the other, so no wake-up is lost
-            while (commits.sum() <= seen && !Thread.currentThread().isInterrupted()) {
+            // the writer counts a commit, then reads commitWaiter; this sets commitWaiter, then reads the count,
+            // all volatile: a commit in between is seen by one or the other, so no wake-up is lost
+            while (commits.get() <= seen && running && !Thread.currentThread().isInterrupted()) {
                 java.util.concurrent.locks.LockSupport.park(this);
             }
         } finally {
@@ -125,12 +125,12 @@ final class GroupCommitWriter implements AutoCloseable {
             try {
                 runBetween();
                 Task<?> first = queue.take();
-                if (first == WAKE) {
+                if (first == wake) {
                     continue;
                 }
                 batch.add(first);
                 queue.drainTo(batch, MAX_BATCH - 1);
-                batch.removeIf(t -> t == WAKE);
+                batch.removeIf(t -> t == wake);
                 if (!runBatch(batch)) {
                     for (Task<?> t : batch) {
                         runBatch(List.of(t));
@@ -163,7 +163,7 @@ final class GroupCommitWriter implements AutoCloseable {
                     results.add(t.work().run(c));
                 }
                 c.commit();
-                commits.increment();
+                commits.incrementAndGet();
                 committedUnits.add(batch.size());
                 Thread waiter = commitWaiter;
                 if (waiter != null) {
@@ -207,7 +207,7 @@ final class GroupCommitWriter implements AutoCloseable {
     }
 
     long commits() {
-        return commits.sum();
+        return commits.get();
     }
 
     long committedUnits() {
@@ -221,7 +221,11 @@ final class GroupCommitWriter implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        queue.offer(WAKE); // a full queue needs none: the writer drains it and then sees it should stop
+        queue.offer(wake); // a full queue needs none: the writer drains it and then sees it should stop
+        Thread waiter = commitWaiter;
+        if (waiter != null) {
+            java.util.concurrent.locks.LockSupport.unpark(waiter);
+        }
         try {
             thread.join(10_000);
         } catch (InterruptedException e) {

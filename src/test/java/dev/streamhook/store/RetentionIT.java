@@ -117,7 +117,7 @@ class RetentionIT {
      * SQLite: bytes of the pages in use (the file keeps freed pages for reuse). PostgreSQL: the
      * tables' bytes after the VACUUM its autovacuum runs on tables with this many deleted rows (it
      * would not start within this test's seconds: it looks once a minute), so that their freed space
-     * is known to be free. A table does not shrink either; it stops growing.
+     * is known to be free. A table keeps its size (VACUUM gives back only empty pages at its end); it stops growing.
      */
     private static long usedBytes(Main.Node node) {
         if (StoreBackend.current() == StoreBackend.POSTGRESQL) {
