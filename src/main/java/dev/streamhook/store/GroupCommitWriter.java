@@ -6,7 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,7 +40,6 @@ final class GroupCommitWriter implements AutoCloseable {
     private record Task<T>(Database.Work<T> work, CompletableFuture<T> done) {
     }
 
-
     private final DataSource dataSource;
     /** Queued only to wake the writer (for {@link #betweenCommits} or {@link #close()}); runs nothing. */
     private final Task<Void> wake = new Task<>(c -> null, new CompletableFuture<>());
@@ -48,7 +49,7 @@ final class GroupCommitWriter implements AutoCloseable {
     /** Work asked for by {@link #betweenCommits}, run by the writer thread outside any transaction. */
     private final AtomicReference<Database.Work<?>> between = new AtomicReference<>();
     /** Transactions committed, and the units of work they carried: how much group commit groups. */
-    private final java.util.concurrent.atomic.AtomicLong commits = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong commits = new AtomicLong();
     private final java.util.concurrent.atomic.LongAdder committedUnits = new java.util.concurrent.atomic.LongAdder();
     /** A thread parked in {@link #awaitCommitAfter}, unparked by the next commit. */
     private volatile Thread commitWaiter;
@@ -99,10 +100,17 @@ final class GroupCommitWriter implements AutoCloseable {
             // the writer counts a commit, then reads commitWaiter; this sets commitWaiter, then reads the count,
             // all volatile: a commit in between is seen by one or the other, so no wake-up is lost
             while (commits.get() <= seen && running && !Thread.currentThread().isInterrupted()) {
-                java.util.concurrent.locks.LockSupport.park(this);
+                LockSupport.park(this);
             }
         } finally {
             commitWaiter = null;
+        }
+    }
+
+    private void wakeCommitWaiter() {
+        Thread waiter = commitWaiter;
+        if (waiter != null) {
+            LockSupport.unpark(waiter);
         }
     }
 
@@ -165,10 +173,7 @@ final class GroupCommitWriter implements AutoCloseable {
                 c.commit();
                 commits.incrementAndGet();
                 committedUnits.add(batch.size());
-                Thread waiter = commitWaiter;
-                if (waiter != null) {
-                    java.util.concurrent.locks.LockSupport.unpark(waiter);
-                }
+                wakeCommitWaiter();
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(c, e);
                 if (batch.size() > 1) {
@@ -222,10 +227,7 @@ final class GroupCommitWriter implements AutoCloseable {
     public void close() {
         running = false;
         queue.offer(wake); // a full queue needs none: the writer drains it and then sees it should stop
-        Thread waiter = commitWaiter;
-        if (waiter != null) {
-            java.util.concurrent.locks.LockSupport.unpark(waiter);
-        }
+        wakeCommitWaiter();
         try {
             thread.join(10_000);
         } catch (InterruptedException e) {

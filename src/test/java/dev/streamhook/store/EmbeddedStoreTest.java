@@ -1,15 +1,18 @@
 package dev.streamhook.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.streamhook.event.Lsn;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -118,14 +121,14 @@ class EmbeddedStoreTest {
 
     @Test
     void anIdleStoreWakesNoThreadUntilSomethingIsWrittenAndThenCopiesItIntoItsFile() throws Exception {
-        java.util.Set<Thread> before = Thread.getAllStackTraces().keySet();
+        Set<Thread> before = Thread.getAllStackTraces().keySet();
         try (Database db = Database.openEmbedded(dataDir)) {
             db.update("CREATE TABLE filler (id INTEGER PRIMARY KEY, b BLOB)");
             List<Thread> store = Thread.getAllStackTraces().keySet().stream().filter(t -> !before.contains(t))
                     .filter(t -> t.getName().equals("store-writer") || t.getName().equals("store-checkpoint")).toList();
             assertThat(store).hasSize(2);
             // once the checkpoint has copied what was written, both wait without a timeout: nothing wakes them to look
-            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+            await().atMost(Duration.ofSeconds(10))
                     .until(() -> store.stream().allMatch(t -> t.getState() == Thread.State.WAITING));
             for (int look = 0; look < 10; look++) { // a thread that looked every 100 ms would be caught sleeping
                 Thread.sleep(50);
@@ -136,7 +139,7 @@ class EmbeddedStoreTest {
             long idleSize = Files.size(file);
             db.update("INSERT INTO filler (b) VALUES (?)", (Object) new byte[1 << 20]);
             // no commit copies its pages (the writer's automatic checkpoint is off): the woken checkpoint thread does
-            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> Files.size(file) > idleSize + (1 << 19));
+            await().atMost(Duration.ofSeconds(10)).until(() -> Files.size(file) > idleSize + (1 << 19));
         }
     }
 
