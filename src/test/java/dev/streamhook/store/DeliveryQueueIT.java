@@ -183,14 +183,19 @@ class DeliveryQueueIT {
                         org.assertj.core.groups.Tuple.tuple(3, 204));
     }
 
+    /** Appends one transaction of three events (rows a, b, c) and reads their pending deliveries to dst_1, in order. */
+    private List<DeliveryQueue.Pending> threeEventsOfOneTransaction() {
+        Lsn commit = Lsn.parse("0/100");
+        log.append("src_1", Lsn.parse("0/110"), List.of(event(commit, 0, "a"), event(commit, 1, "b"), event(commit, 2, "c"))).join();
+        return queue.pending("dst_1", 0, 10);
+    }
+
     @ParameterizedTest
     @EnumSource(StoreBackend.class)
     void aGroupOfResultsLandsEachOnItsOwnDeliveryAndOnlyTheFailedAttemptsGetRowsOfTheirOwn(StoreBackend backend) {
         open(backend);
-        Lsn commit = Lsn.parse("0/100");
-        log.append("src_1", Lsn.parse("0/110"), List.of(event(commit, 0, "a"), event(commit, 1, "b"), event(commit, 2, "c"))).join();
+        List<DeliveryQueue.Pending> p = threeEventsOfOneTransaction();
         Lease lease = queue.acquire("dst_1", "node-a", 1_000, LEASE).orElseThrow();
-        List<DeliveryQueue.Pending> p = queue.pending("dst_1", 0, 10);
         long gone = p.get(2).deliveryId() + 1_000; // a delivery deleted meanwhile (its destination was)
 
         assertThat(queue.record(lease, List.of(
@@ -222,10 +227,8 @@ class DeliveryQueueIT {
     @EnumSource(StoreBackend.class)
     void aRetryOfAnAttemptStartedBeforeItsDestinationWasSetActiveIsDueFromThenNotAfterItsBackoff(StoreBackend backend) {
         open(backend);
-        Lsn commit = Lsn.parse("0/100");
-        log.append("src_1", Lsn.parse("0/110"), List.of(event(commit, 0, "a"), event(commit, 1, "b"), event(commit, 2, "c"))).join();
+        List<DeliveryQueue.Pending> p = threeEventsOfOneTransaction();
         Lease lease = queue.acquire("dst_1", "node-a", 1_000, LEASE).orElseThrow();
-        List<DeliveryQueue.Pending> p = queue.pending("dst_1", 0, 10);
         new Destinations(db, SecretBox.load(Optional.empty(), dataDir)).setStatus("dst_1", Destinations.Status.ACTIVE, 5_000);
 
         queue.record(lease, List.of(
