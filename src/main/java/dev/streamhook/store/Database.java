@@ -85,8 +85,9 @@ public final class Database implements AutoCloseable {
         SQLiteConfig writer = config(SQLiteConfig.TransactionMode.IMMEDIATE, WRITER_CACHE_KIB);
         writer.setWalAutocheckpoint(0); // the Checkpointer's job, off the commits
         writer.setJournalSizeLimit(JOURNAL_SIZE_LIMIT);
-        HikariDataSource writes = pool("store-writes", dataSource(url, writer), 1);
-        HikariDataSource reads = pool("store-reads", sqlite(url, SQLiteConfig.TransactionMode.DEFERRED, READER_CACHE_KIB), 4);
+        HikariDataSource writes = pool("store-writes", new StatementReusingDataSource(writer, url), 1);
+        HikariDataSource reads = pool("store-reads",
+                new StatementReusingDataSource(config(SQLiteConfig.TransactionMode.DEFERRED, READER_CACHE_KIB), url), 4);
         return new Database(Dialect.SQLITE, reads, writes, sqlite(url, SQLiteConfig.TransactionMode.DEFERRED, 1024),
                 dataDir.resolve("streamhook.db-wal"));
     }
@@ -122,11 +123,7 @@ public final class Database implements AutoCloseable {
     }
 
     private static SQLiteDataSource sqlite(String url, SQLiteConfig.TransactionMode mode, int cacheKib) {
-        return dataSource(url, config(mode, cacheKib));
-    }
-
-    private static SQLiteDataSource dataSource(String url, SQLiteConfig config) {
-        SQLiteDataSource dataSource = new SQLiteDataSource(config);
+        SQLiteDataSource dataSource = new SQLiteDataSource(config(mode, cacheKib));
         dataSource.setUrl(url);
         return dataSource;
     }
@@ -139,6 +136,8 @@ public final class Database implements AutoCloseable {
         config.enforceForeignKeys(true);
         config.setBusyTimeout(10_000);
         config.setTransactionMode(mode);
+        // else every INSERT prepares and runs a "SELECT last_insert_rowid()" of its own; nothing here asks for the keys
+        config.setGetGeneratedKeys(false);
         return config;
     }
 
