@@ -81,7 +81,8 @@ final class Lane {
     /**
      * The endpoint answered 429 or 503 with {@code Retry-After}: it asked for no request before this
      * (clamped as {@link RetryPolicy#bounded}), so no row's event starts before it, not only the one
-     * that got the answer. Requests already out finish.
+     * that got the answer. Requests already out finish. Recorded with the results, so the lane's
+     * next holder (after a restart, on another node) waits too.
      */
     private long quietUntil;
     private long nextHeldCheck;
@@ -337,6 +338,7 @@ final class Lane {
                 return false;
             }
             lease = taken.get();
+            quietUntil = Math.max(quietUntil, lease.quietUntil()); // a Retry-After answered to an earlier holder still holds
             restartFromStore();
         } else if (now >= lease.until() - settings.leaseMillis() * 2 / 3) {
             Optional<Lease> renewed = queue.renew(lease, now, settings.leaseMillis());
@@ -421,7 +423,7 @@ final class Lane {
             return;
         }
         Lease by = lease;
-        queue.record(by, batch, now).whenComplete((recorded, error) -> inbox.add(() -> recorded(by, batch, recorded, error)));
+        queue.record(by, batch, quietUntil, now).whenComplete((recorded, error) -> inbox.add(() -> recorded(by, batch, recorded, error)));
     }
 
     private void recorded(Lease by, List<Result> batch, Boolean recorded, Throwable error) {
@@ -472,7 +474,7 @@ final class Lane {
             try {
                 List<Result> last = unrecorded.waiting();
                 if (!last.isEmpty()) {
-                    queue.record(lease, last, clock.millis()).join();
+                    queue.record(lease, last, quietUntil, clock.millis()).join();
                 }
                 queue.release(lease);
             } catch (RuntimeException e) {

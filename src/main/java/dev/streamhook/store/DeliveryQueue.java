@@ -34,8 +34,12 @@ public final class DeliveryQueue {
      */
     public enum Status { PENDING, SUCCEEDED, FAILED, HELD, SKIPPED }
 
-    /** A lane held by {@code owner} until {@code until}; {@code token} fences it against later holders. */
-    public record Lease(String destinationId, String owner, long token, long until) {
+    /**
+     * A lane held by {@code owner} until {@code until}; {@code token} fences it against later holders.
+     * {@code quietUntil}: until when the destination asked for no request ({@code Retry-After}), as
+     * the lane's holders recorded it (epoch ms, 0 when it did not), so a new holder waits too.
+     */
+    public record Lease(String destinationId, String owner, long token, long until, long quietUntil) {
     }
 
     /**
@@ -166,7 +170,11 @@ public final class DeliveryQueue {
                     }
                 }
             }
-            return currentToken(c, destinationId).map(token -> new Lease(destinationId, owner, token, until));
+            try (PreparedStatement q = c.prepareStatement("SELECT token, quiet_until FROM lanes WHERE destination_id = ?")) {
+                q.setString(1, destinationId);
+                ResultSet rs = q.executeQuery();
+                return rs.next() ? Optional.of(new Lease(destinationId, owner, rs.getLong(1), until, rs.getLong(2))) : Optional.<Lease>empty();
+            }
         });
     }
 
@@ -175,20 +183,13 @@ public final class DeliveryQueue {
         long until = now + leaseMillis;
         int renewed = db.update("UPDATE lanes SET lease_until = ? WHERE destination_id = ? AND token = ? AND lease_until >= ?",
                 until, lease.destinationId(), lease.token(), now);
-        return renewed == 1 ? Optional.of(new Lease(lease.destinationId(), lease.owner(), lease.token(), until)) : Optional.empty();
+        return renewed == 1 ? Optional.of(new Lease(lease.destinationId(), lease.owner(), lease.token(), until, lease.quietUntil()))
+                : Optional.empty();
     }
 
     /** Lets the lane go at once (a clean stop), so another node need not wait for the lease to run out. */
     public void release(Lease lease) {
         db.update("UPDATE lanes SET lease_until = 0 WHERE destination_id = ? AND token = ?", lease.destinationId(), lease.token());
-    }
-
-    private static Optional<Long> currentToken(Connection c, String destinationId) throws SQLException {
-        try (PreparedStatement q = c.prepareStatement("SELECT token FROM lanes WHERE destination_id = ?")) {
-            q.setString(1, destinationId);
-            ResultSet rs = q.executeQuery();
-            return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
-        }
     }
 
     /**
@@ -281,6 +282,15 @@ public final class DeliveryQueue {
      * they were recorded.
      */
     public CompletableFuture<Boolean> record(Lease lease, List<Result> results, long now) {
+        return record(lease, results, 0, now);
+    }
+
+    /**
+     * As above, and keeps {@code quietUntil} with the lane when it is later than what the lane has:
+     * until when the destination asked for no request (a 429 or 503 with {@code Retry-After}), for
+     * whoever holds the lane next ({@link Lease#quietUntil()}). 0 when nothing asked.
+     */
+    public CompletableFuture<Boolean> record(Lease lease, List<Result> results, long quietUntil, long now) {
         if (results.isEmpty()) {
             return CompletableFuture.completedFuture(true);
         }
@@ -294,6 +304,14 @@ public final class DeliveryQueue {
             List<Result> stored = dueByReopening(c, lease.destinationId(), results);
             dueSooner.set(stored != results);
             ResultRows.write(c, db.dialect(), lease.destinationId(), stored);
+            if (quietUntil > now) {
+                try (PreparedStatement quiet = c.prepareStatement("UPDATE lanes SET quiet_until = ? WHERE destination_id = ? AND quiet_until < ?")) {
+                    quiet.setLong(1, quietUntil);
+                    quiet.setString(2, lease.destinationId());
+                    quiet.setLong(3, quietUntil);
+                    quiet.executeUpdate();
+                }
+            }
             Stats.countResults(c, db.dialect(), lease.destinationId(), results, now);
             return true;
         }).thenApply(recorded -> {

@@ -225,6 +225,11 @@ public final class Destinations {
                     due.setLong(3, now);
                     due.executeUpdate();
                 }
+                // and a Retry-After the endpoint answered before is over: setting it active means send now
+                try (PreparedStatement quiet = c.prepareStatement("UPDATE lanes SET quiet_until = 0 WHERE destination_id = ?")) {
+                    quiet.setString(1, destinationId);
+                    quiet.executeUpdate();
+                }
             }
             return null;
         });

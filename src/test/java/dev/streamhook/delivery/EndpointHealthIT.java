@@ -149,6 +149,28 @@ class EndpointHealthIT extends ItemsAndReceiver {
     }
 
     @Test
+    void anEndpointThatAskedToBeLeftAloneIsLeftAloneAfterARestartToo() {
+        receiver.respondWith(429, "Retry-After", "8");
+        try (Main.Node node = TestNodes.start(dataDir)) {
+            ApiClient api = new ApiClient(node.port()).signUp("restart-quiet@example.com");
+            Quickstart.sourceWithDestination(api, db, "items", receiver.url(), SECRET);
+            db.execute("INSERT INTO items VALUES (1, 'a')");
+            await().atMost(Duration.ofSeconds(20)).until(() -> receiver.requests().size() == 1);
+            String eventId = receiver.requests().getFirst().header("X-StreamHook-Event-ID");
+            await().atMost(Duration.ofSeconds(5)).until(() -> api.get("/v1/events/" + eventId).body().at("/deliveries/0/attempts").size() == 1);
+        }
+        long askedAt = receiver.requests().getFirst().receivedAt();
+        db.execute("INSERT INTO items VALUES (2, 'b')"); // another row: its delivery has no backoff of its own
+
+        try (Main.Node node = TestNodes.start(dataDir)) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> receiver.requests().size() >= 3);
+            assertThat(receiver.requests().get(1).receivedAt() - askedAt).as("no request of any row before the 8 s asked for")
+                    .isGreaterThanOrEqualTo(7_900);
+            assertThat(names()).containsExactlyInAnyOrder("a", "a", "b");
+        }
+    }
+
+    @Test
     void aHangingEndpointIsCutOffAtTheDestinationsOwnTimeoutAndRetriedOnItsOwnSchedule() {
         receiver.delayResponses(3_000);
         receiver.failEverything(true);

@@ -316,6 +316,25 @@ class DeliveryQueueIT {
 
     @ParameterizedTest
     @EnumSource(StoreBackend.class)
+    void theTimeAnEndpointAskedToBeLeftAloneUntilReachesTheLanesNextHolderUntilItIsSetActive(StoreBackend backend) {
+        open(backend);
+        log.append("src_1", Lsn.parse("0/110"), List.of(event(Lsn.parse("0/100"), 0, "a"))).join();
+        Lease first = queue.acquire("dst_1", "node-a", 1_000, 100).orElseThrow();
+        assertThat(first.quietUntil()).isZero();
+        long delivery = queue.pending("dst_1", 0, 10).get(0).deliveryId();
+        Attempt asked = new Attempt(1_000, 3, 429, null, "slow down", DeliveryQueue.ErrorKind.STATUS, java.time.Duration.ofSeconds(60));
+        assertThat(queue.record(first, List.of(new Result(delivery, 1, asked, Status.PENDING, 61_000)), 61_000, 1_010).join()).isTrue();
+
+        Lease next = new DeliveryQueue(node()).acquire("dst_1", "node-b", 1_200, LEASE).orElseThrow();
+        assertThat(next.quietUntil()).isEqualTo(61_000);
+        assertThat(queue.renew(next, 1_300, LEASE).orElseThrow().quietUntil()).isEqualTo(61_000);
+
+        new Destinations(db, SecretBox.load(Optional.empty(), dataDir)).setStatus("dst_1", Destinations.Status.ACTIVE, 1_400);
+        assertThat(queue.acquire("dst_1", "node-b", 1_500, LEASE).orElseThrow().quietUntil()).as("set active: send now").isZero();
+    }
+
+    @ParameterizedTest
+    @EnumSource(StoreBackend.class)
     void aLeaseThatRanOutIsRefusedEvenWhenNobodyTookTheLane(StoreBackend backend) {
         open(backend);
         log.append("src_1", Lsn.parse("0/110"), List.of(event(Lsn.parse("0/100"), 0, "a"))).join();
