@@ -172,7 +172,8 @@ public final class Main {
 
     private static Node start(Config config, Deque<Runnable> started) {
         // before the store: a second node of this name must not touch it
-        NodeLock nodeLock = NodeLock.acquire(config.dataDir(), config.nodeId(), config.databaseUrl().isEmpty() || config.masterKey().isEmpty());
+        NodeLock nodeLock = NodeLock.acquire(config.dataDir(), config.nodeId(), config.databaseUrl().isEmpty() || config.masterKey().isEmpty(),
+                config.databaseUrl());
         started.push(nodeLock::close);
         Database db = Database.open(config.databaseUrl(), config.dataDir());
         started.push(db::close);
@@ -211,7 +212,7 @@ public final class Main {
                 config.databaseUrl().isEmpty() ? Optional.of(config.dataDir()) : Optional.empty(), config.diskFreeWarnPercent());
         metrics.watch(storeSpace);
         Health health = new Health(List.of(
-                new Health.Part("store", db::problem),
+                new Health.Part("store", () -> db.problem().or(nodeLock::problem)),
                 new Health.Part("capture", capture::problem),
                 new Health.Part("delivery", dispatcher::problem)),
                 storeSpace::warnings);

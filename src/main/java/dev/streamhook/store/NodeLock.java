@@ -1,5 +1,6 @@
 package dev.streamhook.store;
 
+import dev.streamhook.config.StoreUrl;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -9,6 +10,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -21,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * leases), and two live nodes of one name would each send every event, out of order. The lock is
  * the operating system's, so it goes with the process however the process ends (kill -9 too) and a
  * restart finds it free. Nodes with different names ({@code STREAMHOOK_NODE_ID}) may share a
- * directory. It cannot see a node of the same name on another host: names must differ there.
+ * directory. A file lock cannot see a node of the same name on another host: on a PostgreSQL store,
+ * which nodes on several hosts share, the name is also held on the store ({@link PostgresNodeName}).
  *
  * <p>Thread-safety: {@link #acquire} from any thread; {@link #close()} once, by whoever acquired it.
  */
@@ -39,6 +42,8 @@ public final class NodeLock implements AutoCloseable {
     private final FileChannel channel;
     private final FileLock lock;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    /** The name held on a PostgreSQL store too; null on SQLite. */
+    private PostgresNodeName onStore;
 
     private NodeLock(Path file, FileChannel channel, FileLock lock) {
         this.file = file;
@@ -53,6 +58,25 @@ public final class NodeLock implements AutoCloseable {
      * nothing there (a PostgreSQL store and a master key given), so a directory it cannot write
      * costs only the check, with a warning.
      */
+    public static NodeLock acquire(Path dataDir, String nodeId, boolean dataDirNeeded, Optional<StoreUrl> postgresStore) {
+        NodeLock lock = acquire(dataDir, nodeId, dataDirNeeded);
+        if (postgresStore.isPresent()) {
+            try {
+                lock.onStore = PostgresNodeName.take(postgresStore.get(), nodeId);
+            } catch (RuntimeException e) {
+                lock.close();
+                throw e;
+            }
+        }
+        return lock;
+    }
+
+    /** Empty while this node holds its name; else why not (on a PostgreSQL store, another node took it). */
+    public Optional<String> problem() {
+        return onStore == null ? Optional.empty() : onStore.problem();
+    }
+
+    /** As above, on the data directory only. */
     public static NodeLock acquire(Path dataDir, String nodeId, boolean dataDirNeeded) {
         Path file = dataDir.resolve("node-" + digest(nodeId) + ".lock").toAbsolutePath().normalize();
         if (!HELD.add(file)) {
@@ -123,6 +147,9 @@ public final class NodeLock implements AutoCloseable {
     /** Lets the name go: the next node of this name may start here. Closing twice does nothing more. */
     @Override
     public void close() {
+        if (onStore != null) {
+            onStore.close();
+        }
         if (channel == null || !closed.compareAndSet(false, true)) {
             return; // never held, or let go already (the name may be another node's by now)
         }
