@@ -4,6 +4,10 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Properties;
 
 /**
  * Where a PostgreSQL store lives, from {@code STREAMHOOK_DATABASE_URL}
@@ -41,6 +45,24 @@ public record StoreUrl(String jdbcUrl, String user, String password) {
 
     private static String decode(String s) {
         return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A connection of its own, outside the store's pools, for a node's long-lived sessions (its
+     * signals, its name): named {@code applicationName} in {@code pg_stat_activity}, with TCP
+     * keepalive so that a peer gone silent is noticed.
+     */
+    public Connection connect(String applicationName) throws SQLException {
+        Properties props = new Properties();
+        if (user != null) {
+            props.setProperty("user", user);
+        }
+        if (password != null) {
+            props.setProperty("password", password);
+        }
+        props.setProperty("ApplicationName", applicationName);
+        props.setProperty("tcpKeepAlive", "true");
+        return DriverManager.getConnection(jdbcUrl, props);
     }
 
     /** The URL without its password, for messages. */

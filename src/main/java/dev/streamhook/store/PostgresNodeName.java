@@ -6,12 +6,10 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Optional;
-import java.util.Properties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,7 +71,7 @@ final class PostgresNodeName implements AutoCloseable {
     static PostgresNodeName take(StoreUrl url, String nodeId, long checkMillis) {
         Connection c = null;
         try {
-            c = connect(url, nodeId);
+            c = url.connect("streamhook node name");
             Optional<String> holder = tryLock(c, key(nodeId));
             for (long giveUpAt = System.nanoTime() + LET_GO_MILLIS * 1_000_000; holder.isPresent() && System.nanoTime() < giveUpAt; ) {
                 Thread.sleep(200);
@@ -130,7 +128,7 @@ final class PostgresNodeName implements AutoCloseable {
             }
             closeQuietly(holding);
             holding = null;
-            Connection c = connect(url, nodeId);
+            Connection c = url.connect("streamhook node name");
             Optional<String> holder = tryLock(c, key);
             if (holder.isPresent()) {
                 c.close();
@@ -167,19 +165,6 @@ final class PostgresNodeName implements AutoCloseable {
             String address = rs.next() ? rs.getString(1) : null;
             return Optional.of(address == null ? "" : " (connected from " + address + ")");
         }
-    }
-
-    private static Connection connect(StoreUrl url, String nodeId) throws SQLException {
-        Properties props = new Properties();
-        if (url.user() != null) {
-            props.setProperty("user", url.user());
-        }
-        if (url.password() != null) {
-            props.setProperty("password", url.password());
-        }
-        props.setProperty("ApplicationName", "streamhook node name");
-        props.setProperty("tcpKeepAlive", "true");
-        return DriverManager.getConnection(url.jdbcUrl(), props);
     }
 
     /** The advisory lock's key: the first 8 bytes of the name's SHA-256, under a prefix of its own. */

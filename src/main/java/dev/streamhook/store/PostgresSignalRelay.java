@@ -3,14 +3,12 @@ package dev.streamhook.store;
 import dev.streamhook.config.StoreUrl;
 import dev.streamhook.store.StoreSignals.Kind;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -184,16 +182,7 @@ final class PostgresSignalRelay implements StoreSignals.Relay, AutoCloseable {
     }
 
     private Connection connect() throws SQLException {
-        Properties props = new Properties();
-        if (url.user() != null) {
-            props.setProperty("user", url.user());
-        }
-        if (url.password() != null) {
-            props.setProperty("password", url.password());
-        }
-        props.setProperty("ApplicationName", "streamhook signals");
-        props.setProperty("tcpKeepAlive", "true");
-        Connection c = DriverManager.getConnection(url.jdbcUrl(), props);
+        Connection c = url.connect("streamhook signals");
         try (Statement s = c.createStatement()) {
             s.execute("SET synchronous_commit = off"); // a NOTIFY commits a transaction; a signal need not wait for the disk
         } catch (SQLException e) {
