@@ -26,8 +26,15 @@ import org.sqlite.jdbc4.JDBC4PreparedStatement;
  */
 final class StatementReusingDataSource extends SQLiteDataSource {
 
-    /** Statements a connection keeps: the store runs a few dozen distinct ones; built SQL (IN lists) comes and goes. */
+    /** Statements a connection keeps: the store runs a few dozen distinct ones. */
     static final int KEPT_PER_CONNECTION = 64;
+    /**
+     * Statements with more parameters are not kept: they are built for one use (an IN list of ids),
+     * and keeping them would push out the ones that run for every event.
+     */
+    static final int MAX_KEPT_PARAMETERS = 32;
+    /** Parameter slots a kept statement's batch may keep; a larger one (a backlog's group) is dropped. */
+    private static final int MAX_KEPT_BATCH_SLOTS = 4_096;
 
     StatementReusingDataSource(SQLiteConfig config, String url) {
         super(config);
@@ -111,11 +118,18 @@ final class StatementReusingDataSource extends SQLiteDataSource {
             if (pointer.isClosed() || conn.isClosed()) {
                 return;
             }
+            if (paramCount > MAX_KEPT_PARAMETERS) {
+                finish();
+                return;
+            }
             try {
                 rs.close(); // resets the statement when a result set was open
                 pointer.safeRunConsume((db, ptr) -> db.reset(ptr)); // and when none was: a query without rows read
                 clearParameters();
                 clearBatch(); // drops what the parameters referred to (event bodies)
+                if (batch != null && batch.length > MAX_KEPT_BATCH_SLOTS) {
+                    batch = null; // a backlog's batch of thousands of rows; the next use allocates what it needs
+                }
             } catch (SQLException | RuntimeException e) {
                 finish();
                 throw e;

@@ -93,6 +93,22 @@ class StatementReusingDataSourceTest {
         }
     }
 
+    @Test
+    void aStatementBuiltWithManyParametersForOneUseIsNotKept() throws SQLException {
+        String manyIds = "SELECT label FROM t WHERE n IN (" + String.join(",", java.util.Collections.nCopies(40, "?")) + ")";
+        try (Connection c = store.getConnection()) {
+            for (int round = 0; round < 2; round++) {
+                try (PreparedStatement q = c.prepareStatement(manyIds)) {
+                    for (int i = 1; i <= 40; i++) {
+                        q.setInt(i, i);
+                    }
+                    q.executeQuery().close();
+                }
+            }
+            assertThat(((StatementReusingDataSource.Connection) c).prepared()).isEqualTo(2);
+        }
+    }
+
     private static String label(Connection c, int n) throws SQLException {
         try (PreparedStatement q = c.prepareStatement("SELECT label FROM t WHERE n = ?")) {
             q.setInt(1, n);
