@@ -125,6 +125,9 @@ final class Lane {
      */
     void reopen() {
         inbox.add(() -> {
+            if (quietUntil > clock.millis() && !unrecorded.any() && queue.quietUntil(destination.id()) == 0) {
+                quietUntil = 0; // it was set active: the wait asked for before is over (every result of the lane is in the store)
+            }
             checkHeld();
             checkRetries();
             readFromStart();

@@ -304,7 +304,7 @@ public final class DeliveryQueue {
             List<Result> stored = dueByReopening(c, lease.destinationId(), results);
             dueSooner.set(stored != results);
             ResultRows.write(c, db.dialect(), lease.destinationId(), stored);
-            if (quietUntil > now) {
+            if (quietUntil > now && askedForQuietSinceReopened(c, lease.destinationId(), results)) {
                 try (PreparedStatement quiet = c.prepareStatement("UPDATE lanes SET quiet_until = ? WHERE destination_id = ? AND quiet_until < ?")) {
                     quiet.setLong(1, quietUntil);
                     quiet.setString(2, lease.destinationId());
@@ -334,15 +334,7 @@ public final class DeliveryQueue {
         if (results.stream().noneMatch(r -> r.next() == Status.PENDING)) {
             return results; // nothing retries: most groups
         }
-        long reopenedAt = 0;
-        // locked: a destination being set active meanwhile then waits, and makes these due itself
-        try (PreparedStatement q = c.prepareStatement("SELECT reopened_at FROM destinations WHERE id = ?" + db.dialect().lockRows())) {
-            q.setString(1, destinationId);
-            ResultSet rs = q.executeQuery();
-            if (rs.next()) {
-                reopenedAt = rs.getLong(1);
-            }
-        }
+        long reopenedAt = reopenedAt(c, destinationId);
         List<Result> out = null;
         for (int i = 0; i < results.size(); i++) {
             Result r = results.get(i);
@@ -356,6 +348,40 @@ public final class DeliveryQueue {
             }
         }
         return out == null ? results : out;
+    }
+
+    /**
+     * Whether one of the results is an answer asking for quiet ({@code Retry-After}) to an attempt
+     * that started after the destination was last set active: setting it active ends the wait, and
+     * one asked for before then (recorded late, by a lane still running or stopping) does not bring
+     * it back.
+     */
+    private boolean askedForQuietSinceReopened(Connection c, String destinationId, List<Result> results) throws SQLException {
+        long reopenedAt = reopenedAt(c, destinationId);
+        return results.stream().anyMatch(r -> r.attempt().retryAfter() != null && r.attempt().startedAt() >= reopenedAt);
+    }
+
+    /** When the destination was last set active (epoch ms, 0 never), its row locked: one being set active meanwhile waits for this commit. */
+    private long reopenedAt(Connection c, String destinationId) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("SELECT reopened_at FROM destinations WHERE id = ?" + db.dialect().lockRows())) {
+            q.setString(1, destinationId);
+            ResultSet rs = q.executeQuery();
+            return rs.next() ? rs.getLong(1) : 0;
+        }
+    }
+
+    /**
+     * Until when the destination asked for no request, as the lane's holders recorded it (epoch ms, 0
+     * when it did not, or when the destination was set active since).
+     */
+    public long quietUntil(String destinationId) {
+        return db.read(c -> {
+            try (PreparedStatement q = c.prepareStatement("SELECT quiet_until FROM lanes WHERE destination_id = ?")) {
+                q.setString(1, destinationId);
+                ResultSet rs = q.executeQuery();
+                return rs.next() ? rs.getLong(1) : 0L;
+            }
+        });
     }
 
     /** Whether {@code lease} is the lane's current lease, locking the lane row so no take-over commits meanwhile. */

@@ -208,6 +208,14 @@ public final class Destinations {
             throw new IllegalArgumentException("a destination is disabled by StreamHook, not by hand");
         }
         db.transaction(c -> {
+            if (status == Status.ACTIVE) {
+                // a Retry-After the endpoint answered before is over: setting it active means send now. The lane's
+                // row first, as a lane recording results locks it (then this destination's): no deadlock between nodes
+                try (PreparedStatement quiet = c.prepareStatement("UPDATE lanes SET quiet_until = 0 WHERE destination_id = ?")) {
+                    quiet.setString(1, destinationId);
+                    quiet.executeUpdate();
+                }
+            }
             try (PreparedStatement up = c.prepareStatement("UPDATE destinations SET status = ?, disabled_reason = NULL, disabled_at = NULL, "
                     + "failing_since = NULL, reopened_at = COALESCE(?, reopened_at) WHERE id = ?")) {
                 up.setString(1, status.name().toLowerCase(java.util.Locale.ROOT));
@@ -224,11 +232,6 @@ public final class Destinations {
                     due.setString(2, destinationId);
                     due.setLong(3, now);
                     due.executeUpdate();
-                }
-                // and a Retry-After the endpoint answered before is over: setting it active means send now
-                try (PreparedStatement quiet = c.prepareStatement("UPDATE lanes SET quiet_until = 0 WHERE destination_id = ?")) {
-                    quiet.setString(1, destinationId);
-                    quiet.executeUpdate();
                 }
             }
             return null;

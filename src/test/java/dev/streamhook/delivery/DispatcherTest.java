@@ -121,6 +121,23 @@ class DispatcherTest extends LaneTestBase {
     }
 
     @Test
+    void theWaitAnEndpointAskedForEndsInARunningLaneWhenItsDestinationIsSetActive() {
+        destination("dst_1", 1);
+        String first = upcomingId(0);
+        sender.throttled.put(first, Duration.ofSeconds(60));
+        start();
+        append(1, 1);
+        await("the 429 is stored").atMost(Duration.ofSeconds(10)).until(() -> db.read(c -> {
+            var rs = c.createStatement().executeQuery("SELECT attempts FROM deliveries");
+            return rs.next() ? rs.getInt(1) : 0;
+        }) == 1);
+
+        destinations.setStatus("dst_1", Destinations.Status.ACTIVE, System.currentTimeMillis());
+        String next = append(List.of("another row")).getFirst();
+        await("well before the 60 s asked for").atMost(Duration.ofSeconds(5)).until(() -> sender.rowsSentTo("dst_1").contains(next));
+    }
+
+    @Test
     void aLargeEventIsReadAndSentWhileTheLaneHoldsEventsThatKeepFailing() {
         destination("dst_1", null);
         List<String> failing = new ArrayList<>();

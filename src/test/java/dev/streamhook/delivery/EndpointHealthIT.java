@@ -171,6 +171,26 @@ class EndpointHealthIT extends ItemsAndReceiver {
     }
 
     @Test
+    void pausingAndResumingADestinationEndsTheWaitItsEndpointAskedFor() {
+        receiver.respondWith(429, "Retry-After", "60");
+        try (Main.Node node = TestNodes.start(dataDir)) {
+            ApiClient api = new ApiClient(node.port()).signUp("resume-quiet@example.com");
+            String sourceId = Quickstart.sourceWithDestination(api, db, "items", receiver.url(), SECRET);
+            String destination = destinationPath(api, sourceId);
+            db.execute("INSERT INTO items VALUES (1, 'a')");
+            await().atMost(Duration.ofSeconds(20)).until(() -> receiver.requests().size() == 1);
+            String eventId = receiver.requests().getFirst().header("X-StreamHook-Event-ID");
+            await().atMost(Duration.ofSeconds(5)).until(() -> api.get("/v1/events/" + eventId).body().at("/deliveries/0/attempts").size() == 1);
+
+            assertThat(api.patch(destination, "{\"status\": \"paused\"}").status()).isEqualTo(200);
+            assertThat(api.patch(destination, "{\"status\": \"active\"}").status()).isEqualTo(200);
+            db.execute("INSERT INTO items VALUES (2, 'b')");
+            await("well before the 60 s asked for").atMost(Duration.ofSeconds(15)).until(() -> receiver.requests().size() >= 3);
+            assertThat(names()).containsExactlyInAnyOrder("a", "a", "b");
+        }
+    }
+
+    @Test
     void aHangingEndpointIsCutOffAtTheDestinationsOwnTimeoutAndRetriedOnItsOwnSchedule() {
         receiver.delayResponses(3_000);
         receiver.failEverything(true);

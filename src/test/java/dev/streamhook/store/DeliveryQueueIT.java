@@ -330,7 +330,15 @@ class DeliveryQueueIT {
         assertThat(queue.renew(next, 1_300, LEASE).orElseThrow().quietUntil()).isEqualTo(61_000);
 
         new Destinations(db, SecretBox.load(Optional.empty(), dataDir)).setStatus("dst_1", Destinations.Status.ACTIVE, 1_400);
-        assertThat(queue.acquire("dst_1", "node-b", 1_500, LEASE).orElseThrow().quietUntil()).as("set active: send now").isZero();
+        Lease reopened = queue.acquire("dst_1", "node-b", 1_500, LEASE).orElseThrow();
+        assertThat(reopened.quietUntil()).as("set active: send now").isZero();
+        assertThat(queue.quietUntil("dst_1")).isZero();
+
+        assertThat(queue.record(reopened, List.of(new Result(delivery, 2, asked, Status.PENDING, 61_000)), 61_000, 1_600).join()).isTrue();
+        assertThat(queue.quietUntil("dst_1")).as("an answer to an attempt from before it was set active, recorded late").isZero();
+        Attempt askedAgain = new Attempt(1_700, 3, 503, null, "busy", DeliveryQueue.ErrorKind.STATUS, java.time.Duration.ofSeconds(30));
+        assertThat(queue.record(reopened, List.of(new Result(delivery, 3, askedAgain, Status.PENDING, 31_700)), 31_700, 1_710).join()).isTrue();
+        assertThat(queue.quietUntil("dst_1")).isEqualTo(31_700);
     }
 
     @ParameterizedTest
