@@ -50,7 +50,7 @@ public record StoreUrl(String jdbcUrl, String user, String password) {
     /**
      * A connection of its own, outside the store's pools, for a node's long-lived sessions (its
      * signals, its name): named {@code applicationName} in {@code pg_stat_activity}, with TCP
-     * keepalive so that a peer gone silent is noticed.
+     * keepalives on both sides so that a peer gone silent is noticed, and 10 s to connect.
      */
     public Connection connect(String applicationName) throws SQLException {
         Properties props = new Properties();
@@ -62,6 +62,11 @@ public record StoreUrl(String jdbcUrl, String user, String password) {
         }
         props.setProperty("ApplicationName", applicationName);
         props.setProperty("tcpKeepAlive", "true");
+        // and the server's side: a session whose client host went away ends within a minute, not the
+        // operating system's two hours, and so does whatever it holds (a node's name)
+        props.setProperty("options", "-c tcp_keepalives_idle=30 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=3");
+        props.setProperty("connectTimeout", "10");
+        props.setProperty("loginTimeout", "10");
         return DriverManager.getConnection(jdbcUrl, props);
     }
 

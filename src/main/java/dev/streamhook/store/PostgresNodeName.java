@@ -23,8 +23,11 @@ import org.slf4j.LoggerFactory;
  * way (kill -9 too: its operating system closes the socket) frees its name once its server notices,
  * and a restart takes the name at once. A connection that drops while the node runs (the store
  * restarted, the network cut) loses the lock; the node takes it again when it reconnects, looking
- * every {@link #CHECK_MILLIS}. Should another node of the name have taken it meanwhile, this one
- * says so in {@link #problem()} (its {@code /healthz} answers 503) until it has the name again.
+ * every {@link #CHECK_MILLIS}, and ends its own old session should the server still hold it. Should
+ * another node of the name have taken it meanwhile, this one says so in {@link #problem()} (its
+ * {@code /healthz} and {@code /readyz} answer 503) until it has the name again. The connection asks
+ * the server for TCP keepalives ({@link StoreUrl#connect}), so a node whose host went away without
+ * closing it frees its name within a minute, not the operating system's default two hours.
  *
  * <p>Thread-safety: {@link #problem()} from any thread; {@link #close()} once, by whoever took it.
  * The claim owns one thread, which it stops on close.
@@ -48,14 +51,24 @@ final class PostgresNodeName implements AutoCloseable {
     private volatile boolean running = true;
     /** The connection holding the lock; null while it has none. Owned by the watcher after the constructor. */
     private Connection holding;
+    /** The server process of the connection that last held the lock, which outlives it when the network, not the server, dropped it. */
+    private int holdingPid;
     private volatile String problem;
 
-    private PostgresNodeName(StoreUrl url, String nodeId, Connection holding, long checkMillis) {
+    /** Who holds a name: the server process of its connection and where that connects from. */
+    private record Holder(int pid, String address) {
+        String where() {
+            return address == null ? "" : " (connected from " + address + ")";
+        }
+    }
+
+    private PostgresNodeName(StoreUrl url, String nodeId, Connection holding, long checkMillis) throws SQLException {
         this.url = url;
         this.nodeId = nodeId;
         this.key = key(nodeId);
         this.checkMillis = checkMillis;
         this.holding = holding;
+        this.holdingPid = backendPid(holding);
         this.watcher = Thread.ofPlatform().name("store-node-name").daemon().start(this::watch);
     }
 
@@ -72,15 +85,15 @@ final class PostgresNodeName implements AutoCloseable {
         Connection c = null;
         try {
             c = url.connect("streamhook node name");
-            Optional<String> holder = tryLock(c, key(nodeId));
+            Optional<Holder> holder = tryLock(c, key(nodeId));
             for (long giveUpAt = System.nanoTime() + LET_GO_MILLIS * 1_000_000; holder.isPresent() && System.nanoTime() < giveUpAt; ) {
                 Thread.sleep(200);
                 holder = tryLock(c, key(nodeId));
             }
             if (holder.isPresent()) {
                 throw new StoreException("another StreamHook node named '" + nodeId + "' is running on the PostgreSQL store " + url
-                        + holder.get() + ": nodes that share a store need names of their own (STREAMHOOK_NODE_ID); a node that stopped "
-                        + "frees its name as soon as its connection to the store is closed");
+                        + holder.get().where() + ": nodes that share a store need names of their own (STREAMHOOK_NODE_ID); a node that "
+                        + "stopped frees its name as soon as its connection to the store is closed (within a minute when its host went away)");
             }
             return new PostgresNodeName(url, nodeId, c, checkMillis);
         } catch (InterruptedException e) {
@@ -129,26 +142,48 @@ final class PostgresNodeName implements AutoCloseable {
             closeQuietly(holding);
             holding = null;
             Connection c = url.connect("streamhook node name");
-            Optional<String> holder = tryLock(c, key);
+            Optional<Holder> holder = tryLock(c, key);
+            if (holder.isPresent() && holder.get().pid() == holdingPid) {
+                // this node's own session, cut off from it by the network and not yet noticed by the server: end it
+                try (PreparedStatement end = c.prepareStatement("SELECT pg_terminate_backend(?)")) {
+                    end.setInt(1, holdingPid);
+                    end.execute();
+                }
+                holder = tryLock(c, key);
+                for (int i = 0; i < 25 && holder.isPresent() && holder.get().pid() == holdingPid; i++) {
+                    Thread.sleep(200); // the ended process lets the lock go a moment later
+                    holder = tryLock(c, key);
+                }
+            }
             if (holder.isPresent()) {
                 c.close();
-                problem = "another node named '" + nodeId + "' took this node's name on the store" + holder.get()
+                problem = "another node named '" + nodeId + "' took this node's name on the store" + holder.get().where()
                         + " while this node's connection was down: both may be sending the same lanes";
                 log.error("{}; stop one of them (STREAMHOOK_NODE_ID)", problem);
                 return;
             }
             holding = c;
+            holdingPid = backendPid(c);
             if (problem != null) {
                 log.info("this node holds its name '{}' on the store again", nodeId);
             }
             problem = null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (SQLException | RuntimeException e) {
             log.warn("cannot hold this node's name '{}' on the store (it is tried again in {} ms): {}", nodeId, checkMillis, e.getMessage());
         }
     }
 
-    /** Empty when the lock was taken; else where its holder connects from (for the message). */
-    private static Optional<String> tryLock(Connection c, long key) throws SQLException {
+    private static int backendPid(Connection c) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("SELECT pg_backend_pid()"); ResultSet rs = q.executeQuery()) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    /** Empty when the lock was taken; else who holds it. */
+    private static Optional<Holder> tryLock(Connection c, long key) throws SQLException {
         try (PreparedStatement q = c.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
             q.setLong(1, key);
             ResultSet rs = q.executeQuery();
@@ -156,14 +191,14 @@ final class PostgresNodeName implements AutoCloseable {
                 return Optional.empty();
             }
         }
-        // a bigint key is classid (high half) and objid (low half), objsubid 1
-        try (PreparedStatement q = c.prepareStatement("SELECT host(a.client_addr) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-                + "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND l.classid::bigint = ? AND l.objid::bigint = ?")) {
+        // a bigint key is classid (high half) and objid (low half), objsubid 1; advisory locks are per database
+        try (PreparedStatement q = c.prepareStatement("SELECT l.pid, host(a.client_addr) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                + "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND l.classid::bigint = ? AND l.objid::bigint = ? "
+                + "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())")) {
             q.setLong(1, key >>> 32);
             q.setLong(2, key & 0xffffffffL);
             ResultSet rs = q.executeQuery();
-            String address = rs.next() ? rs.getString(1) : null;
-            return Optional.of(address == null ? "" : " (connected from " + address + ")");
+            return Optional.of(rs.next() ? new Holder(rs.getInt(1), rs.getString(2)) : new Holder(0, null));
         }
     }
 
