@@ -1,10 +1,6 @@
 package dev.streamhook.store;
 
 import dev.streamhook.config.StoreUrl;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -85,10 +81,11 @@ final class PostgresNodeName implements AutoCloseable {
         Connection c = null;
         try {
             c = url.connect("streamhook node name");
-            Optional<Holder> holder = tryLock(c, key(nodeId));
+            long key = key(nodeId);
+            Optional<Holder> holder = tryLock(c, key);
             for (long giveUpAt = System.nanoTime() + LET_GO_MILLIS * 1_000_000; holder.isPresent() && System.nanoTime() < giveUpAt; ) {
                 Thread.sleep(200);
-                holder = tryLock(c, key(nodeId));
+                holder = tryLock(c, key);
             }
             if (holder.isPresent()) {
                 throw new StoreException("another StreamHook node named '" + nodeId + "' is running on the PostgreSQL store " + url
@@ -204,12 +201,7 @@ final class PostgresNodeName implements AutoCloseable {
 
     /** The advisory lock's key: the first 8 bytes of the name's SHA-256, under a prefix of its own. */
     static long key(String nodeId) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(("streamhook node " + nodeId).getBytes(StandardCharsets.UTF_8));
-            return ByteBuffer.wrap(digest).getLong();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Long.parseUnsignedLong(Sha256.hex("streamhook node " + nodeId).substring(0, 16), 16);
     }
 
     private static void closeQuietly(Connection c) {
